@@ -1,0 +1,89 @@
+"""The Bolt app factory. No module-level App, engine or settings."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot.db.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from bot.deps import Deps
+from bot.gateway.clients import make_client
+from bot.listeners import register_all
+from bot.listeners.errors import handle_error
+
+log = logging.getLogger(__name__)
+
+BOT_SCOPES = [
+    "app_mentions:read",
+    "channels:history",
+    "channels:join",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:write",
+    "reactions:read",
+    "users:read",
+]
+
+
+def installation_store(deps_settings: Any, engine: Any) -> SQLAlchemyInstallationStore:
+    return SQLAlchemyInstallationStore(
+        client_id=deps_settings.slack_client_id or "single-workspace",
+        engine=engine,
+        installations_table_name=INSTALLATIONS_TABLE,
+        bots_table_name=BOTS_TABLE,
+        logger=logging.getLogger("slack_sdk.oauth"),
+    )
+
+
+def create_app(deps: Deps) -> App:
+    """Build the Bolt app.
+
+    ``process_before_response=True``: the listener's ack is the HTTP response, returned as
+    soon as the listener returns, instead of Bolt polling for it every 10 ms. Anything slow
+    runs after the ack through ``deps.defer``.
+    """
+    settings = deps.settings
+    client = make_client(settings, settings.slack_bot_token)
+    kwargs: dict[str, Any] = {
+        "signing_secret": settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
+        "client": client,
+        "process_before_response": True,
+        # Verified lazily on first request, so `serve` starts even while Slack is unreachable.
+        "token_verification_enabled": False,
+        "logger": logging.getLogger("slack_bolt.App"),
+    }
+    if settings.oauth_enabled:
+        assert settings.slack_client_id and settings.slack_client_secret and settings.slack_state_secret
+        store = deps.clients.installation_store
+        kwargs["oauth_settings"] = OAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=BOT_SCOPES,
+            installation_store=store,
+            state_store=SQLAlchemyOAuthStateStore(
+                expiration_seconds=600,
+                engine=deps.engine,
+                table_name=OAUTH_STATES_TABLE,
+                logger=logging.getLogger("slack_sdk.oauth"),
+            ),
+        )
+    app = App(**kwargs)
+
+    @app.middleware
+    def inject_deps(context: BoltContext, next: Any) -> Any:  # noqa: A002 - Bolt's name
+        context["deps"] = deps
+        return next()
+
+    app.error(handle_error)
+    register_all(app)
+    return app

@@ -1,0 +1,38 @@
+"""Block Kit for quotes. Pure functions: values in, blocks out. User text is always escaped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.services.quotes import QuoteView
+from bot.services.text import escape
+
+
+def quote_text(q: QuoteView) -> str:
+    """The plain-text fallback used for notifications."""
+    return f"“{escape(q.text)}” — {escape(q.author)}"
+
+
+def quote_blocks(q: QuoteView, *, heading: str | None = None) -> list[dict[str, Any]]:
+    lines = []
+    if heading:
+        lines.append(f"*{heading}*")
+    lines.append("> " + escape(q.text).replace("\n", "\n> "))
+    byline = f"— *{escape(q.author)}*"
+    if q.source:
+        byline += f", _{escape(q.source)}_"
+    lines.append(byline)
+    context: list[str] = []
+    if q.tags:
+        context.append(" ".join(f"`#{escape(t)}`" for t in q.tags if t != "seed-article"))
+    if q.contested:
+        context.append("⚠️ attribution contested" + (f": {escape(q.attribution_note)}" if q.attribution_note else ""))
+    if q.submitted_by:
+        context.append(f"Submitted by <@{q.submitted_by}>")
+    blocks = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
+    context = [c for c in context if c]
+    if context:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=c) for c in context]))
+    return [b.to_dict() for b in blocks]

@@ -1,0 +1,153 @@
+"""The ``coachbot`` command. The only place that reads .env (python-dotenv)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dotenv import load_dotenv
+from sqlalchemy.exc import OperationalError
+
+from bot import logs
+from bot.config import ConfigError, Settings
+from bot.errors import StoreError
+
+log = logging.getLogger("coachbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="coachbot",
+        description="Slack coaching bot for sales teams: daily leadership quotes, private coaching "
+        "notes and prompts, and team quote submissions. Settings come from the environment "
+        "or a .env file (see .env.example).",
+    )
+    sub = p.add_subparsers(dest="cmd", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the bot (HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set)",
+        description="Apply pending migrations, load the curated store if it changed, start the "
+        "delivery scheduler, and serve Slack requests: Socket Mode when SLACK_APP_TOKEN is set, "
+        "otherwise HTTP on $PORT (POST /slack/events, GET /healthz, GET /metrics).",
+    )
+    serve.add_argument("--port", type=int, help="override $PORT (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="interface to bind (default 0.0.0.0)")  # noqa: S104
+    serve.add_argument("--no-scheduler", action="store_true", help="serve requests only; deliver nothing")
+
+    db = sub.add_parser("db", help="database commands", description="Database commands.")
+    db_sub = db.add_subparsers(dest="db_cmd", metavar="COMMAND", required=True)
+    db_sub.add_parser(
+        "upgrade",
+        help="apply the Alembic migrations to $DATABASE_URL",
+        description="Apply every pending migration to $DATABASE_URL (safe to run from several replicas).",
+    )
+    db_sub.add_parser("current", help="print the database's migration revision", description="Print the revision.")
+
+    quotes = sub.add_parser("quotes", help="curated store commands", description="Curated store commands.")
+    q_sub = quotes.add_subparsers(dest="quotes_cmd", metavar="COMMAND", required=True)
+    load = q_sub.add_parser(
+        "load",
+        help="validate and load the curated quotes and prompts",
+        description="Validate the YAML files and upsert their quotes and prompts. Idempotent: a second "
+        "run adds 0. Default PATH: $COACHBOT_QUOTES_PATH, else the store shipped with coachbot.",
+    )
+    load.add_argument("path", nargs="?", type=Path, help="a folder of YAML files, or one file")
+
+    run_due = sub.add_parser(
+        "run-due",
+        help="deliver everything due now (or at --at), once",
+        description="Post every quote, prompt and follow-up due at the given instant, exactly once. "
+        "The scheduler inside `serve` calls the same code every tick.",
+    )
+    run_due.add_argument("--at", help="ISO 8601 instant, e.g. 2026-11-30T08:00:00Z (default: now)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    load_dotenv(Path.cwd() / ".env")
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(os.environ)
+        logs.configure(settings)
+        return _dispatch(args, settings)
+    except ConfigError as err:
+        print(f"coachbot: {err}", file=sys.stderr)
+        return 2
+    except StoreError as err:
+        print(f"coachbot: {err}", file=sys.stderr)
+        return 1
+    except OperationalError as err:
+        print(
+            f"coachbot: cannot reach the database ({type(err.orig).__name__}); check DATABASE_URL "
+            "and that the server is running",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bootstrap import build_deps, prepare_database, store_root
+    from bot.db import migrate
+
+    if args.cmd == "serve":
+        from bot.serve import serve
+
+        settings.require_slack()
+        return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
+
+    deps = build_deps(settings)
+    if args.cmd == "db":
+        if args.db_cmd == "upgrade":
+            with migrate.startup_lock(deps.engine):
+                migrate.upgrade(deps.engine)
+            print(f"database at revision {migrate.current_revision(deps.engine)} (head {migrate.head_revision()})")
+        else:
+            print(migrate.current_revision(deps.engine) or "empty (run: coachbot db upgrade)")
+        return 0
+
+    if args.cmd == "quotes":
+        from bot.services import store
+
+        prepare_database(deps, load_store=False)
+        root = store_root(settings, args.path)
+        with deps.sessions.begin() as session:
+            report = store.load_store(session, root)
+        for error in report.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print(
+            f"{report.files} files: {report.added} added, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.retired} retired"
+        )
+        return 0 if report.ok else 1
+
+    if args.cmd == "run-due":
+        from bot.scheduling.run import run_due
+
+        at = _parse_at(args.at) if args.at else datetime.now(UTC)
+        prepare_database(deps)
+        result = run_due(deps, at)
+        print(result.summary())
+        return 0 if not result.failed else 1
+    raise AssertionError(args.cmd)
+
+
+def _parse_at(raw: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"--at {raw!r} is not an ISO 8601 instant; use e.g. --at 2026-11-30T08:00:00Z") from None
+    if at.tzinfo is None:
+        raise ConfigError(f"--at {raw!r} has no time zone; add one, e.g. --at {raw}Z or {raw}+01:00")
+    return at.astimezone(UTC)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

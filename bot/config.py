@@ -1,0 +1,186 @@
+"""Settings, read once from an environment mapping and validated.
+
+Nothing here runs at import time: ``Settings.from_env(os.environ)`` is called by the CLI
+after ``load_dotenv()``. A bad value raises ``ConfigError`` whose message is one line
+naming the variable and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///coachbot.db"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_PLACEHOLDERS = {"changeme", "xoxb-your-token", "xapp-your-token", "your-signing-secret", "..."}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid. ``str(err)`` is one line meant for a person."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_state_secret: str | None = None
+    port: int = 3000
+    admins: frozenset[str] = field(default_factory=frozenset)
+    review_channel: str | None = None
+    log_level: str = "INFO"
+    log_format: str = "text"
+    grace_minutes: int = 120
+    tick_seconds: int = 30
+    quotes_path: Path | None = None
+    fanout_workers: int = 32
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret and self.slack_state_secret)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        database_url = _database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        parsed = urlparse(api_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(
+                f"SLACK_API_URL={api_url!r} is not an http(s) URL; leave it unset for Slack's "
+                f"own ({DEFAULT_SLACK_API_URL}) or set e.g. SLACK_API_URL=http://127.0.0.1:8888/api/"
+            )
+        if not api_url.endswith("/"):
+            api_url += "/"
+
+        for name, prefix in (("SLACK_BOT_TOKEN", "xoxb-"), ("SLACK_APP_TOKEN", "xapp-")):
+            token = get(name)
+            if token is not None and (not token.startswith(prefix) or token in _PLACEHOLDERS):
+                raise ConfigError(
+                    f"{name} must be a real token starting with {prefix!r}; copy it from your "
+                    "Slack app's settings page (see README, 'Create the Slack app')"
+                )
+        secret = get("SLACK_SIGNING_SECRET")
+        if secret is not None and secret in _PLACEHOLDERS:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is still a placeholder; copy the Signing Secret from "
+                "your app's Basic Information page"
+            )
+
+        admins = frozenset(a.strip() for a in (get("COACHBOT_ADMINS") or "").split(",") if a.strip())
+        bad = sorted(a for a in admins if not _USER_ID.match(a))
+        if bad:
+            raise ConfigError(
+                f"COACHBOT_ADMINS has {bad[0]!r}, which is not a Slack user ID; use comma-separated "
+                "IDs like COACHBOT_ADMINS=U012ABCDEF,U034GHIJKL"
+            )
+        review = get("COACHBOT_REVIEW_CHANNEL")
+        if review is not None and not _CHANNEL_ID.match(review):
+            raise ConfigError(
+                f"COACHBOT_REVIEW_CHANNEL={review!r} is not a channel ID; use the ID from the "
+                "channel's details, e.g. COACHBOT_REVIEW_CHANNEL=C012ABCDEF"
+            )
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL={log_level!r} is not one of {', '.join(LOG_LEVELS)}")
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT={log_format!r} must be 'text' or 'json'")
+        quotes_path = get("COACHBOT_QUOTES_PATH")
+
+        oauth = [get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET"), get("SLACK_STATE_SECRET")]
+        if any(oauth) and not all(oauth):
+            missing = [
+                n
+                for n, v in zip(
+                    ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"), oauth, strict=True
+                )
+                if not v
+            ]
+            raise ConfigError(
+                f"{missing[0]} is missing: multi-workspace OAuth needs SLACK_CLIENT_ID, "
+                "SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together (or none of them)"
+            )
+
+        return cls(
+            database_url=database_url,
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=secret,
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=api_url,
+            slack_client_id=oauth[0],
+            slack_client_secret=oauth[1],
+            slack_state_secret=oauth[2],
+            port=_int(env, "PORT", 3000, 1, 65535),
+            admins=admins,
+            review_channel=review,
+            log_level=log_level,
+            log_format=log_format,
+            grace_minutes=_int(env, "COACHBOT_GRACE_MINUTES", 120, 1, 24 * 60),
+            tick_seconds=_int(env, "COACHBOT_TICK_SECONDS", 30, 1, 3600),
+            quotes_path=Path(quotes_path) if quotes_path else None,
+            fanout_workers=_int(env, "COACHBOT_FANOUT_WORKERS", 32, 1, 256),
+        )
+
+    def require_slack(self) -> None:
+        """Raise unless the settings needed to talk to Slack are present."""
+        if not self.slack_signing_secret and not self.socket_mode:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set; copy it from your Slack app's Basic Information "
+                "page into .env (see .env.example), or set SLACK_APP_TOKEN for Socket Mode"
+            )
+        if not self.slack_bot_token and not self.oauth_enabled:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set; install the app to your workspace and copy the "
+                "Bot User OAuth Token (xoxb-...) into .env, or set SLACK_CLIENT_ID, "
+                "SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for multi-workspace OAuth"
+            )
+        if self.socket_mode and not self.slack_bot_token:
+            raise ConfigError("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN; set both in .env")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number; use e.g. {name}={default}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is out of range; use a number from {low} to {high}")
+    return value
+
+
+def _database_url(url: str) -> str:
+    scheme = url.split(":", 1)[0]
+    if scheme in ("postgres", "postgresql"):
+        # Plain postgres URLs would make SQLAlchemy look for psycopg2; we ship psycopg 3.
+        return "postgresql+psycopg:" + url.split(":", 1)[1]
+    if scheme not in ("sqlite", "postgresql+psycopg"):
+        raise ConfigError(
+            f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///coachbot.db or "
+            "postgresql+psycopg://user:password@host:5432/dbname"
+        )
+    return url

@@ -1,0 +1,109 @@
+"""Schedules, exactly-once deliveries and per-target rotation state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, SlackId, UTCDateTime, utcnow
+
+
+class Schedule(Base):
+    """A recurring delivery: a channel's daily quote, a manager's prompt DM, a channel's prompt.
+
+    ``kind`` is one of ``quote_channel``, ``prompt_channel``, ``prompt_dm``; ``target_id`` is
+    the channel id (channel kinds) or the user id (``prompt_dm``). ``days`` is a bit mask,
+    Monday = 1 << 0 ... Sunday = 1 << 6.
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        UniqueConstraint("team_id", "kind", "target_id"),
+        Index("ix_schedules_active", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    enterprise_id: Mapped[str | None] = mapped_column(SlackId)
+    kind: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str] = mapped_column(SlackId)
+    created_by: Mapped[str] = mapped_column(SlackId)
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+    tz: Mapped[str] = mapped_column(String(64))
+    days: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Delivery(Base):
+    """One message that must go out exactly once.
+
+    ``key`` is unique and names the occurrence, e.g. ``schedule:12:2026-11-30`` or
+    ``followup:7:2026-12-01``. Inserting the row is the claim; ``status`` moves from
+    ``pending`` (claimed, not yet confirmed by Slack) to ``sent``, ``failed`` or ``skipped``.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_status_due", "status", "due_at"),
+        Index("ix_deliveries_team_kind_sent", "team_id", "kind", "sent_at"),
+        Index("ix_deliveries_channel_ts", "team_id", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    enterprise_id: Mapped[str | None] = mapped_column(SlackId)
+    kind: Mapped[str] = mapped_column(String(20))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    note_id: Mapped[int | None] = mapped_column(Integer)
+    target_id: Mapped[str] = mapped_column(SlackId)
+    channel_id: Mapped[str | None] = mapped_column(SlackId)
+    local_date: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    item_id: Mapped[int | None] = mapped_column(Integer)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Rotation(Base):
+    """Where a target (channel or manager) is in its walk through a pool.
+
+    ``kind`` is ``quote`` or ``prompt``. Within a cycle the walk visits items in
+    ``shuffle_key`` order starting just after ``start_key``; ``cursor_key`` is the last
+    key handed out. A new cycle picks a new start, so each cycle begins somewhere else.
+    """
+
+    __tablename__ = "rotations"
+    __table_args__ = (UniqueConstraint("team_id", "kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(SlackId)
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    start_key: Mapped[int] = mapped_column(Integer, default=0)
+    cursor_key: Mapped[int | None] = mapped_column(Integer)
+    wrapped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RotationSeen(Base):
+    """An item a target has seen in a cycle. The primary key is the anti-join index."""
+
+    __tablename__ = "rotation_seen"
+
+    rotation_id: Mapped[int] = mapped_column(
+        ForeignKey("rotations.id", ondelete="CASCADE"), primary_key=True
+    )
+    cycle: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

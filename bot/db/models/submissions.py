@@ -1,0 +1,95 @@
+"""Team quote submissions, their review messages, opt-outs and reactions on posts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, SlackId, UTCDateTime, utcnow
+
+
+class Submission(Base):
+    """A quote a member sent in.
+
+    ``status``: ``awaiting_consent`` -> ``pending`` -> ``approved`` | ``rejected``;
+    ``declined`` when the quoted member says no. Only ``approved`` ones become a ``Quote``.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_team_status", "team_id", "status"),
+        Index("ix_submissions_team_norm", "team_id", "norm_key"),
+        Index("ix_submissions_team_submitter", "team_id", "submitter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    enterprise_id: Mapped[str | None] = mapped_column(SlackId)
+    submitter_id: Mapped[str] = mapped_column(SlackId)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    author_user_id: Mapped[str | None] = mapped_column(SlackId)
+    source: Mapped[str | None] = mapped_column(String(300))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    norm_key: Mapped[str] = mapped_column(String(64))
+    via: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20))
+    near_dup_quote_id: Mapped[int | None] = mapped_column(Integer)
+    near_dup_text: Mapped[str | None] = mapped_column(Text)
+    near_dup_score: Mapped[int | None] = mapped_column(Integer)
+    decided_by: Mapped[str | None] = mapped_column(SlackId)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    quote_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewMessage(Base):
+    """Where a submission's review card was posted, so every copy can be updated."""
+
+    __tablename__ = "review_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(SlackId)
+    ts: Mapped[str] = mapped_column(String(32))
+
+
+class OptOut(Base):
+    """A member who does not want to be quoted."""
+
+    __tablename__ = "opt_outs"
+
+    team_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Reaction(Base):
+    """One member's reaction on one of the bot's posts; the row's existence is the count."""
+
+    __tablename__ = "reactions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "message_ts", "user_id", "reaction"),
+        Index("ix_reactions_message", "team_id", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    channel_id: Mapped[str] = mapped_column(SlackId)
+    message_ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(SlackId)
+    reaction: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessedEvent(Base):
+    """Events API ids already handled: Slack retries (X-Slack-Retry-Num) are acked, not redone."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(SlackId)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

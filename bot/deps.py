@@ -1,0 +1,49 @@
+"""What listeners and the scheduler share: settings, sessions, Slack clients, a clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.db.engine import Sessions
+from bot.gateway.clients import ClientFactory
+from bot.gateway.users import UserDirectory
+
+log = logging.getLogger(__name__)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: Engine
+    sessions: Sessions
+    clients: ClientFactory
+    users: UserDirectory = field(default_factory=UserDirectory)
+    clock: Callable[[], datetime] = system_clock
+    # Work that must not delay the 3-second ack (views.open, DMs, uploads) runs here.
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+    )
+
+    def defer(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run ``fn`` after the ack. Failures are logged by type only (no payloads, no note text)."""
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - a background task has no caller to raise to
+                log.error("after-ack task %s failed: %s", getattr(fn, "__name__", fn), type(exc).__name__)
+                raise
+
+        return self.background.submit(run)

@@ -1,0 +1,22 @@
+"""Thin Slack listeners. Each feature module has ``register(app, routers)``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import quotes
+from bot.listeners.router import CommandRouter, Routers
+
+FEATURES = [quotes]
+
+
+def register_all(app: App) -> Routers:
+    routers = Routers(
+        quote=CommandRouter("/quote", title="/quote — leadership quotes"),
+        coach=CommandRouter("/coach", title="/coach — private coaching notes and prompts"),
+    )
+    for feature in FEATURES:
+        feature.register(app, routers)
+    routers.quote.register(app)
+    routers.coach.register(app)
+    return routers

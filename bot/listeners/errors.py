@@ -1,0 +1,81 @@
+"""The one place where unexpected failures become a friendly, private answer.
+
+``UserError`` is handled by the router (it is an answer, not a failure). What reaches this
+handler is a fault (the database is down) or a bug. Slack must never see a 5xx or a stack
+trace: slash commands get an ephemeral message saying nothing was saved, modals get an
+error on the form, buttons get a 200 and a private message through ``response_url``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import BoltRequest, BoltResponse
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+
+from bot.errors import UserError
+
+log = logging.getLogger("bot.errors")
+
+DB_DOWN = (
+    ":warning: That was *not saved*: coachbot can't reach its database right now. "
+    "Please try again in a minute. Nothing was changed."
+)
+BUG = (
+    ":warning: Something went wrong on our side and nothing was changed. Please try again; "
+    "if it keeps happening, tell your coachbot admin."
+)
+
+
+def message_for(error: Exception) -> str:
+    if isinstance(error, UserError):
+        return error.message
+    if isinstance(error, OperationalError | PoolTimeout) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    ):
+        return DB_DOWN
+    return BUG
+
+
+def handle_error(error: Exception, body: dict[str, Any], request: BoltRequest) -> BoltResponse:
+    if not isinstance(error, UserError):
+        # Type and location only: payloads can hold note text and tokens.
+        where = body.get("command") or body.get("type") or "request"
+        log.error("unhandled %s while handling %s", type(error).__name__, where, exc_info=_trace(error))
+    text = message_for(error)
+    kind = body.get("type")
+    if body.get("command"):
+        return _json({"response_type": "ephemeral", "text": text})
+    if kind == "view_submission":
+        view = {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": "Not saved"},
+            "close": {"type": "plain_text", "text": "Back"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        }
+        return _json({"response_action": "push", "view": view})
+    response_url = body.get("response_url") or next(
+        (r.get("response_url") for r in body.get("response_urls", []) if r.get("response_url")), None
+    )
+    if response_url:
+        _post_response(response_url, text)
+    return BoltResponse(status=200, body="")
+
+
+def _trace(error: Exception) -> bool:
+    # A traceback of a database error can echo SQL parameters (note text); leave it out.
+    return not isinstance(error, DBAPIError)
+
+
+def _json(body: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(status=200, body=json.dumps(body), headers={"content-type": "application/json"})
+
+
+def _post_response(url: str, text: str) -> None:
+    try:
+        WebhookClient(url, timeout=2).send(text=text, response_type="ephemeral", replace_original=False)
+    except OSError as exc:
+        log.warning("could not post the error reply: %s", type(exc).__name__)

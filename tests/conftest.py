@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL), the
+fake Slack Web API, the real app served over HTTP, and a sender that signs like Slack.
+
+The database is migrated and the curated store loaded once per session; each test then
+starts from empty workspace tables (curated quotes and prompts stay).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, delete, text
+
+from bot.bootstrap import build_deps, prepare_database
+from bot.config import Settings
+from bot.db.engine import Sessions, make_engine, make_sessions
+from bot.db.models import Base, Quote
+from tests.fakes.slack_api import FakeSlack
+from tests.harness import BOT_TOKEN, SIGNING_SECRET, AppServer, SlackSender, TestClock
+
+KEEP_TABLES = {"alembic_version", "prompts", "store_state"}
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return Settings.from_env({"DATABASE_URL": url}).database_url
+    return f"sqlite:///{tmp_dir / 'coachbot-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    settings = Settings.from_env({"DATABASE_URL": database_url})
+    prepare_database(build_deps(settings, engine))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> Iterator[Sessions]:
+    _clean(engine)
+    yield make_sessions(engine)
+
+
+def _clean(engine: Engine) -> None:
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES and t.name != "quotes"]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(delete(t))
+        conn.execute(delete(Quote).where(Quote.team_id.is_not(None)))
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.start()
+    fake.add_user("U1", name="ada", real_name="Ada Lovelace", tz="Europe/Berlin")
+    fake.add_user("U2", name="bob", real_name="Bob Rep", tz="America/New_York")
+    fake.add_user("U3", name="cy", real_name="Cy Rep", tz="America/New_York")
+    fake.add_user("UADMIN", name="boss", real_name="Alex Admin", tz="America/New_York", is_admin=True)
+    fake.add_channel("C1", name="general")
+    yield fake
+    fake.stop()
+
+
+def make_settings(database_url: str, fake: FakeSlack, **env: str) -> Settings:
+    base = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "COACHBOT_ADMINS": "UADMIN",
+    }
+    base.update(env)
+    return Settings.from_env(base)
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock()
+
+
+@pytest.fixture
+def app_server(
+    database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack, clock: TestClock
+) -> Iterator[AppServer]:
+    server = AppServer(make_settings(database_url, fake_slack), clock=clock)
+    server.start(build_deps(server.settings, engine))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slack(app_server: AppServer, fake_slack: FakeSlack) -> SlackSender:
+    return SlackSender(app_server.url, response_url=fake_slack.response_url)

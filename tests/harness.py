@@ -1,0 +1,246 @@
+"""Test harness: run the real app over HTTP, and talk to it the way Slack does.
+
+``AppServer`` serves ``bot.web.server`` with uvicorn on a free loopback port, wired to a
+real database and to the fake Slack Web API. ``SlackSender`` builds slash commands,
+interactivity payloads and events, signs them as Slack does, and POSTs them.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+import uvicorn
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import create_app
+from bot.bootstrap import build_deps
+from bot.config import Settings
+from bot.deps import Deps
+from bot.web.server import create_web_app
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test"
+TEAM = "T1"
+
+
+def sign(secret: str, timestamp: str, body: str) -> str:
+    """Slack's v0 signature: HMAC-SHA256 of ``v0:{timestamp}:{body}`` with the signing secret."""
+    return SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class TestClock:
+    """The app's notion of now; tests move it."""
+
+    __test__ = False
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, iso: str) -> datetime:
+        self.now = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+        return self.now
+
+
+@dataclass
+class AppServer:
+    settings: Settings
+    clock: TestClock = field(default_factory=TestClock)
+    port: int = 0
+    deps: Deps | None = None
+    _server: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, deps: Deps | None = None) -> AppServer:
+        self.deps = deps or build_deps(self.settings)
+        self.deps.clock = self.clock
+        app = create_app(self.deps)
+        web = create_web_app(app, self.deps)
+        self.port = free_port()
+        config = uvicorn.Config(web, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("app server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self.deps is not None:
+            self.deps.background.shutdown(wait=True)
+
+
+@dataclass
+class SlackSender:
+    """Sends signed requests to the app as Slack would."""
+
+    base_url: str
+    secret: str = SIGNING_SECRET
+    team_id: str = TEAM
+    response_url: Callable[[], str] | None = None
+    enterprise_id: str | None = None
+
+    def as_team(self, team_id: str, enterprise_id: str | None = None) -> SlackSender:
+        return replace(self, team_id=team_id, enterprise_id=enterprise_id)
+
+    def post(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+        secret: str | None = None,
+        signed: bool = True,
+    ) -> requests.Response:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        h = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts}
+        if signed:
+            h["X-Slack-Signature"] = sign(secret or self.secret, ts, body)
+        h.update(headers or {})
+        return requests.post(f"{self.base_url}/slack/events", data=body.encode("utf-8"), headers=h, timeout=15)
+
+    def command(self, command: str, text: str = "", *, user: str = "U1", channel: str = "C1", **extra: str) -> requests.Response:
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": self.team_id,
+            "team_domain": "acme",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A1",
+            "is_enterprise_install": "false",
+            "response_url": self.response_url() if self.response_url else "https://hooks.invalid/none",
+            "trigger_id": f"trig.{uuid.uuid4().hex[:12]}",
+        }
+        if self.enterprise_id:
+            form["enterprise_id"] = self.enterprise_id
+        form.update(extra)
+        return self.post(urlencode(form))
+
+    def interactive(self, payload: dict[str, Any]) -> requests.Response:
+        payload.setdefault("team", {"id": self.team_id, "domain": "acme"})
+        payload.setdefault("api_app_id", "A1")
+        payload.setdefault("token", "legacy-verification-token")
+        payload.setdefault("is_enterprise_install", False)
+        if self.enterprise_id:
+            payload.setdefault("enterprise", {"id": self.enterprise_id})
+        return self.post(urlencode({"payload": json.dumps(payload)}))
+
+    def block_action(
+        self,
+        action_id: str,
+        value: str = "",
+        *,
+        user: str = "U1",
+        channel: str | None = "C1",
+        message_ts: str | None = None,
+        view: dict[str, Any] | None = None,
+        block_id: str = "b",
+    ) -> requests.Response:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "trigger_id": f"trig.{uuid.uuid4().hex[:12]}",
+            "actions": [
+                {"action_id": action_id, "block_id": block_id, "value": value, "type": "button", "action_ts": "1"}
+            ],
+            "response_url": self.response_url() if self.response_url else "https://hooks.invalid/none",
+        }
+        if channel is not None:
+            payload["channel"] = {"id": channel, "name": "general"}
+            payload["container"] = {"type": "message", "channel_id": channel, "message_ts": message_ts or "1.000001"}
+            payload["message"] = {"ts": message_ts or "1.000001", "text": ""}
+        if view is not None:
+            payload["view"] = view
+            payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
+        return self.interactive(payload)
+
+    def view_submission(
+        self, callback_id: str, values: dict[str, dict[str, Any]], *, user: str = "U1", private_metadata: str = ""
+    ) -> requests.Response:
+        payload = {
+            "type": "view_submission",
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "trigger_id": f"trig.{uuid.uuid4().hex[:12]}",
+            "view": {
+                "id": "V1",
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "state": {"values": values},
+                "team_id": self.team_id,
+            },
+        }
+        return self.interactive(payload)
+
+    def shortcut(self, callback_id: str, *, message_text: str, user: str = "U1", channel: str = "C1") -> requests.Response:
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "channel": {"id": channel, "name": "general"},
+            "trigger_id": f"trig.{uuid.uuid4().hex[:12]}",
+            "message_ts": "1700000000.000100",
+            "message": {"type": "message", "user": "U9", "ts": "1700000000.000100", "text": message_text},
+            "response_url": self.response_url() if self.response_url else "https://hooks.invalid/none",
+        }
+        return self.interactive(payload)
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None) -> requests.Response:
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": self.team_id,
+            "api_app_id": "A1",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": self.team_id, "user_id": "UBOT", "is_bot": True}],
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(json.dumps(body), content_type="application/json", headers=headers)
+
+
+def ephemeral_text(response: requests.Response) -> str:
+    """The text (and block texts) of an ack body, for assertions."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    parts = [body.get("text", "")]
+    for block in body.get("blocks", []) or []:
+        parts.append(json.dumps(block))
+    return "\n".join(parts)
