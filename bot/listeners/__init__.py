@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import quotes
+from bot.listeners import coaching, daily, home, quotes, submissions
 from bot.listeners.router import CommandRouter, Routers
 
-FEATURES = [quotes]
+FEATURES = [quotes, daily, coaching, submissions, home]
 
 
 def register_all(app: App) -> Routers:
