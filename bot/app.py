@@ -80,7 +80,7 @@ def create_app(deps: Deps) -> App:
     app = App(**kwargs)
 
     @app.middleware
-    def inject_deps(context: BoltContext, next: Any) -> Any:  # noqa: A002 - Bolt's name
+    def inject_deps(context: BoltContext, next: Any) -> Any:
         context["deps"] = deps
         return next()
 

@@ -113,9 +113,7 @@ class Settings:
         if any(oauth) and not all(oauth):
             missing = [
                 n
-                for n, v in zip(
-                    ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"), oauth, strict=True
-                )
+                for n, v in zip(("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"), oauth, strict=True)
                 if not v
             ]
             raise ConfigError(

@@ -42,7 +42,7 @@ class Deps:
         def run() -> Any:
             try:
                 return fn(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - a background task has no caller to raise to
+            except Exception as exc:
                 log.error("after-ack task %s failed: %s", getattr(fn, "__name__", fn), type(exc).__name__)
                 raise
 

@@ -33,9 +33,9 @@ def serve(settings: Settings, *, host: str, port: int | None, scheduler: bool = 
 
             signal.signal(signal.SIGTERM, _stop)
             signal.signal(signal.SIGINT, _stop)
-            handler.connect()
+            handler.connect()  # type: ignore[no-untyped-call]
             stop.wait()
-            handler.close()
+            handler.close()  # type: ignore[no-untyped-call]
         else:
             import uvicorn
 

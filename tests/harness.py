@@ -35,7 +35,9 @@ TEAM = "T1"
 
 def sign(secret: str, timestamp: str, body: str) -> str:
     """Slack's v0 signature: HMAC-SHA256 of ``v0:{timestamp}:{body}`` with the signing secret."""
-    return SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    assert signature is not None
+    return signature
 
 
 def free_port() -> int:
@@ -129,7 +131,9 @@ class SlackSender:
         h.update(headers or {})
         return requests.post(f"{self.base_url}/slack/events", data=body.encode("utf-8"), headers=h, timeout=15)
 
-    def command(self, command: str, text: str = "", *, user: str = "U1", channel: str = "C1", **extra: str) -> requests.Response:
+    def command(
+        self, command: str, text: str = "", *, user: str = "U1", channel: str = "C1", **extra: str
+    ) -> requests.Response:
         form = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
@@ -175,13 +179,23 @@ class SlackSender:
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
             "trigger_id": f"trig.{uuid.uuid4().hex[:12]}",
             "actions": [
-                {"action_id": action_id, "block_id": block_id, "value": value, "type": "button", "action_ts": "1"}
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": value,
+                    "type": "button",
+                    "action_ts": "1",
+                }
             ],
             "response_url": self.response_url() if self.response_url else "https://hooks.invalid/none",
         }
         if channel is not None:
             payload["channel"] = {"id": channel, "name": "general"}
-            payload["container"] = {"type": "message", "channel_id": channel, "message_ts": message_ts or "1.000001"}
+            payload["container"] = {
+                "type": "message",
+                "channel_id": channel,
+                "message_ts": message_ts or "1.000001",
+            }
             payload["message"] = {"ts": message_ts or "1.000001", "text": ""}
         if view is not None:
             payload["view"] = view
@@ -189,7 +203,12 @@ class SlackSender:
         return self.interactive(payload)
 
     def view_submission(
-        self, callback_id: str, values: dict[str, dict[str, Any]], *, user: str = "U1", private_metadata: str = ""
+        self,
+        callback_id: str,
+        values: dict[str, dict[str, Any]],
+        *,
+        user: str = "U1",
+        private_metadata: str = "",
     ) -> requests.Response:
         payload = {
             "type": "view_submission",
@@ -206,7 +225,9 @@ class SlackSender:
         }
         return self.interactive(payload)
 
-    def shortcut(self, callback_id: str, *, message_text: str, user: str = "U1", channel: str = "C1") -> requests.Response:
+    def shortcut(
+        self, callback_id: str, *, message_text: str, user: str = "U1", channel: str = "C1"
+    ) -> requests.Response:
         payload = {
             "type": "message_action",
             "callback_id": callback_id,
@@ -219,7 +240,9 @@ class SlackSender:
         }
         return self.interactive(payload)
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None) -> requests.Response:
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> requests.Response:
         body = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,

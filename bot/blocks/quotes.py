@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.services.quotes import QuoteView
 from bot.services.text import escape
@@ -31,7 +31,7 @@ def quote_blocks(q: QuoteView, *, heading: str | None = None) -> list[dict[str, 
         context.append("⚠️ attribution contested" + (f": {escape(q.attribution_note)}" if q.attribution_note else ""))
     if q.submitted_by:
         context.append(f"Submitted by <@{q.submitted_by}>")
-    blocks = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
     context = [c for c in context if c]
     if context:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=c) for c in context]))

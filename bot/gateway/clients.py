@@ -29,9 +29,11 @@ def make_client(settings: Settings, token: str | None, *, idempotent_only: bool 
     """
     handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=5)]
     if not idempotent_only:
-        handlers += [ConnectionErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
+        handlers += [
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ]
     return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
-
 
 
 class ClientFactory:

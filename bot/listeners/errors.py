@@ -14,7 +14,8 @@ from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import UserError
 

@@ -132,10 +132,7 @@ class CommandRouter:
 
     def unknown(self, word: str) -> str:
         names = ", ".join(f"`{s}`" for s in self.names())
-        return (
-            f"I don't know `{self.command} {escape(word)}`. Try one of: {names}.\n"
-            f"For example: `{self.command} help`"
-        )
+        return f"I don't know `{self.command} {escape(word)}`. Try one of: {names}.\nFor example: `{self.command} help`"
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(s.name for s in self.subcommands.values()))

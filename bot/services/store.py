@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-
 from typing import Any
 
 import yaml
@@ -124,7 +123,8 @@ def parse_file(name: str, raw: bytes) -> tuple[list[QuoteEntry], list[PromptEntr
     quotes = [_quote(name, i, e) for i, e in enumerate(_list(name, doc, "quotes"))]
     prompts = [_prompt(name, i, e) for i, e in enumerate(_list(name, doc, "prompts"))]
     seen: set[str] = set()
-    for entry in (*quotes, *prompts):
+    entries: list[QuoteEntry | PromptEntry] = [*quotes, *prompts]
+    for entry in entries:
         if entry.key in seen:
             raise StoreError(f"{name}: entry {entry.key!r}: id is used twice in this file")
         seen.add(entry.key)
@@ -226,13 +226,14 @@ def load_store(session: Session, root: Traversable | Path, *, retire_missing: bo
         report.files += 1
         try:
             fq, fp = parse_file(f.name, f.read_bytes())
-            for entry in (*fq, *fp):
+            entries: list[QuoteEntry | PromptEntry] = [*fq, *fp]
+            for entry in entries:
                 if entry.key in owner:
                     raise StoreError(f"{f.name}: entry {entry.key!r}: id is already used in {owner[entry.key]}")
         except StoreError as exc:
             report.errors.append(str(exc))
             continue
-        for entry in (*fq, *fp):
+        for entry in entries:
             owner[entry.key] = f.name
         quotes.update((q.key, q) for q in fq)
         prompts.update((p.key, p) for p in fp)

@@ -49,7 +49,9 @@ def create_web_app(app: App, deps: Deps) -> Starlette:
 
     async def healthz(_: Request) -> Response:
         ok, detail = await run_in_threadpool(_check_database, deps)
-        return JSONResponse({"status": "ok" if ok else "unavailable", "database": detail}, status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "database": detail}, status_code=200 if ok else 503
+        )
 
     return Starlette(
         routes=[

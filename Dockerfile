@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+FROM python:3.11-slim AS base
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first: this layer is rebuilt only when pyproject.toml changes.
+COPY pyproject.toml README.md ./
+RUN python - <<'PY' > /tmp/requirements.txt
+import tomllib
+print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
+PY
+RUN pip install -r /tmp/requirements.txt
+
+# Then the source, installed non-editable (the curated store and migrations ship inside).
+COPY bot ./bot
+COPY quotes ./quotes
+COPY migrations ./migrations
+RUN pip install --no-deps . && rm -rf /app/build
+
+RUN useradd --create-home --uid 10001 coachbot && mkdir -p /data && chown coachbot /data
+USER coachbot
+WORKDIR /data
+
+ENV PORT=3000 \
+    DATABASE_URL=sqlite:////data/coachbot.db
+EXPOSE 3000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)" || exit 1
+
+CMD ["coachbot", "serve"]
