@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.db.engine import Sessions
 from bot.gateway.clients import ClientFactory
 from bot.gateway.users import UserDirectory
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Deps:
     clients: ClientFactory
     users: UserDirectory = field(default_factory=UserDirectory)
     clock: Callable[[], datetime] = system_clock
+    metrics: Metrics = field(default_factory=Metrics)
     # Work that must not delay the 3-second ack (views.open, DMs, uploads) runs here.
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")

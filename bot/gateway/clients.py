@@ -12,6 +12,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.config import Settings
@@ -19,21 +22,67 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 
-def make_client(settings: Settings, token: str | None, *, idempotent_only: bool = False) -> WebClient:
-    """A client pointed at ``SLACK_API_URL``.
+# Calls that create something visible: retrying one after a 5xx or a dropped connection
+# can duplicate it, because Slack may have done it before failing to answer.
+NON_IDEMPOTENT = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "files.completeUploadExternal"}
+)
 
-    429s are always waited out (Retry-After) - Slack did not process the call, so a retry
-    cannot duplicate. Server errors and dropped connections are retried only on clients
-    used for idempotent calls (``idempotent_only=False``); a ``chat.postMessage`` that timed
-    out may have been posted, so delivery code reconciles through message metadata instead.
+
+def _method_of(request: HttpRequest) -> str:
+    return request.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+class SafeServerErrorRetryHandler(ServerErrorRetryHandler):
+    """Retries 500/503 with backoff, but never a call that could double-post."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method_of(request) in NON_IDEMPOTENT:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    """Retries dropped connections, but never a call that could double-post."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method_of(request) in NON_IDEMPOTENT:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """429s are always waited out (Retry-After): Slack did not process the call. 5xx and
+    dropped connections are retried with backoff except for calls in ``NON_IDEMPOTENT``;
+    delivery code reconciles those through message metadata instead (bot.scheduling)."""
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=5),
+        SafeServerErrorRetryHandler(max_retry_count=2),
+        SafeConnectionErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def make_client(settings: Settings, token: str | None, *, idempotent_only: bool = False) -> WebClient:
+    """A client pointed at ``SLACK_API_URL`` with the retry policy above.
+
+    ``idempotent_only`` is accepted for callers that want to say so explicitly; the policy
+    already never blindly retries a post.
     """
-    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=5)]
-    if not idempotent_only:
-        handlers += [
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ]
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=retry_handlers())
 
 
 class ClientFactory:

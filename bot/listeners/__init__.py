@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import coaching, daily, home, quotes, submissions
+from bot.listeners import coaching, daily, events, home, quotes, submissions
 from bot.listeners.router import CommandRouter, Routers
 
-FEATURES = [quotes, daily, coaching, submissions, home]
+# events first: its middleware must see every request before the feature listeners.
+FEATURES = [events, quotes, daily, coaching, submissions, home]
 
 
 def register_all(app: App) -> Routers:
@@ -19,4 +20,5 @@ def register_all(app: App) -> Routers:
         feature.register(app, routers)
     routers.quote.register(app)
     routers.coach.register(app)
+    events.register_fallbacks(app)
     return routers

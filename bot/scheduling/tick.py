@@ -10,6 +10,7 @@ and carries on; the next tick retries.
 from __future__ import annotations
 
 import logging
+import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -21,23 +22,36 @@ log = logging.getLogger(__name__)
 TICK_JOB_ID = "coachbot-tick"
 
 
-def tick(deps: Deps) -> None:
-    at = deps.clock()
-    try:
-        result = run_due(deps, at)
-    except Exception as exc:  # noqa: BLE001 - the scheduler must outlive a database outage
-        log.error("tick at %s failed: %s; will retry next tick", at.isoformat(), type(exc).__name__)
-        return
-    if result.sent or result.failed:
-        log.info(result.summary())
+class Ticker:
+    """Runs ``run_due`` at the current time and reports how late and how long each tick was."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.anchor = time.monotonic()
+        self.interval = float(deps.settings.tick_seconds)
+
+    def __call__(self) -> None:
+        started = time.monotonic()
+        planned = self.anchor + ((started - self.anchor) // self.interval) * self.interval
+        self.deps.metrics.tick_lag.set(started - planned)
+        at = self.deps.clock()
+        try:
+            result = run_due(self.deps, at)
+        except Exception as exc:  # noqa: BLE001 - the scheduler must outlive a database outage
+            self.deps.metrics.tick_failures.inc()
+            log.error("tick at %s failed: %s; will retry next tick", at.isoformat(), type(exc).__name__)
+            return
+        finally:
+            self.deps.metrics.tick_duration.set(time.monotonic() - started)
+        if result.sent or result.failed:
+            log.info(result.summary())
 
 
 def start_scheduler(deps: Deps) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
-        tick,
+        Ticker(deps),
         IntervalTrigger(seconds=deps.settings.tick_seconds),
-        args=[deps],
         id=TICK_JOB_ID,
         max_instances=1,
         coalesce=True,

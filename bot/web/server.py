@@ -8,10 +8,13 @@ loop free to accept and answer concurrent Slack requests.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from prometheus_client import CONTENT_TYPE_LATEST
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -20,21 +23,50 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.deps import Deps
+from bot.metrics import request_type
+from bot.web.validate import malformed_reason
 
 log = logging.getLogger(__name__)
 
 
 def create_web_app(app: App, deps: Deps) -> Starlette:
+    verifier = SignatureVerifier(deps.settings.slack_signing_secret or "")
+    metrics = deps.metrics
+    socket_mode = not deps.settings.slack_signing_secret
+
     async def events(request: Request) -> Response:
+        started = time.perf_counter()
         body = await request.body()
         try:
             decoded = body.decode("utf-8")
         except UnicodeDecodeError:
             # Slack only sends UTF-8; anything else was not signed by Slack.
+            metrics.requests.labels(type="other", outcome="malformed").inc()
             return PlainTextResponse("request body is not UTF-8", status_code=400)
+        if not socket_mode and not verifier.is_valid_request(decoded, dict(request.headers)):
+            metrics.requests.labels(type="other", outcome="rejected").inc()
+            return PlainTextResponse("invalid request signature", status_code=401)
+        reason = malformed_reason(decoded, request.headers.get("content-type"))
+        if reason is not None:
+            metrics.requests.labels(type="other", outcome="malformed").inc()
+            return PlainTextResponse(f"malformed request: {reason}", status_code=400)
         bolt_request = BoltRequest(body=decoded, query=str(request.query_params), headers=_headers(request))
-        bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
-        return to_starlette_response(bolt_response)
+        kind = request_type(bolt_request.body)
+        try:
+            bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        except Exception as exc:  # the HTTP edge: Slack must never get a 5xx
+            log.error("request could not be dispatched: %s", type(exc).__name__, exc_info=True)
+            metrics.requests.labels(type=kind, outcome="error").inc()
+            return PlainTextResponse("request could not be handled", status_code=400)
+        outcome = "ok" if bolt_response.status < 400 else "error"
+        if bolt_response.status >= 500:
+            # Listener failures are answered by bot.listeners.errors; this is a last resort.
+            log.error("Bolt answered %d; sending 200 so Slack does not retry", bolt_response.status)
+            bolt_response = BoltResponse(status=200, body="")
+        response = to_starlette_response(bolt_response)
+        metrics.requests.labels(type=kind, outcome=outcome).inc()
+        metrics.ack_seconds.labels(type=kind).observe(time.perf_counter() - started)
+        return response
 
     async def oauth(request: Request) -> Response:
         flow = app.oauth_flow
@@ -46,6 +78,9 @@ def create_web_app(app: App, deps: Deps) -> Starlette:
         else:
             resp = await run_in_threadpool(flow.handle_callback, bolt_request)
         return to_starlette_response(resp)
+
+    async def metrics_endpoint(_: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(_: Request) -> Response:
         ok, detail = await run_in_threadpool(_check_database, deps)
@@ -59,6 +94,7 @@ def create_web_app(app: App, deps: Deps) -> Starlette:
             Route("/slack/install", oauth, methods=["GET"]),
             Route("/slack/oauth_redirect", oauth, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ]
     )
 
