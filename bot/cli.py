@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         "The scheduler inside `serve` calls the same code every tick.",
     )
     run_due.add_argument("--at", help="ISO 8601 instant, e.g. 2026-11-30T08:00:00Z (default: now)")
+
+    sub.add_parser(
+        "doctor",
+        help="check the installation: settings, database, Slack token and scopes, scheduler",
+        description="An installer's checklist. Each line passes or fails; each failure says how to fix it. "
+        "Exits 1 when anything fails.",
+    )
     return p
 
 
@@ -96,6 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.bootstrap import build_deps, prepare_database, store_root
     from bot.db import migrate
+
+    if args.cmd == "doctor":
+        from bot.doctor import render, run_checks
+
+        deps = build_deps(settings)
+        ok = render(run_checks(settings, deps, datetime.now(UTC)), print)
+        return 0 if ok else 1
 
     if args.cmd == "serve":
         from bot.serve import serve

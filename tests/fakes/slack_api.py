@@ -152,6 +152,8 @@ class Workspace:
     bot_id: str
     team_name: str
     enterprise_id: str | None = None
+    # Granted bot scopes, sent as the x-oauth-scopes header like Slack does; None = no header.
+    scopes: list[str] | None = None
 
     @property
     def domain(self) -> str:
@@ -853,11 +855,7 @@ class FakeSlack:
                 for c in self._calls
                 if c.method == "chat.postMessage"
                 and c.ok
-                and (
-                    channel is None
-                    or c.params.get("channel") == channel
-                    or c.response.get("channel") == channel
-                )
+                and (channel is None or c.params.get("channel") == channel or c.response.get("channel") == channel)
             ]
 
     def response_url(self) -> str:
@@ -869,11 +867,7 @@ class FakeSlack:
         """Parsed JSON bodies POSTed to response URLs (optionally to one URL)."""
         path = urlsplit(url).path if url is not None else None
         with self._lock:
-            return [
-                c.params
-                for c in self._calls
-                if c.method == "response_url" and (path is None or c.path == path)
-            ]
+            return [c.params for c in self._calls if c.method == "response_url" and (path is None or c.path == path)]
 
     @property
     def uploads(self) -> dict[str, bytes]:
@@ -946,9 +940,7 @@ class FakeSlack:
         """Answer the next ``times`` calls of ``method`` with HTTP 429,
         ``Retry-After: retry_after`` and ``{"ok": false, "error": "ratelimited"}``."""
         with self._lock:
-            self._fail_rules.append(
-                _FailRule(method, "ratelimited", 429, times, dict(when or {}), retry_after)
-            )
+            self._fail_rules.append(_FailRule(method, "ratelimited", 429, times, dict(when or {}), retry_after))
 
     def rate_limit(self, method: str = "chat.postMessage", per_second: float | None = 50) -> None:
         """Allow at most ``per_second`` calls of ``method`` per workspace in any
@@ -1055,9 +1047,7 @@ class FakeSlack:
         if delay > 0:
             self._stopping.wait(delay)
 
-    def _injected_fault(
-        self, kind: str, method: str, params: Mapping[str, Any], bucket: str | None
-    ) -> _Reply | None:
+    def _injected_fault(self, kind: str, method: str, params: Mapping[str, Any], bucket: str | None) -> _Reply | None:
         for rule in self._fail_rules:
             if rule.method not in (method, "*") or rule.remaining == 0:
                 continue
@@ -1114,11 +1104,12 @@ class FakeSlack:
         handler = self._methods.get(method)
         if handler is None:
             return _json_reply(200, {"ok": True})
+        scope_header = {"x-oauth-scopes": ",".join(ws.scopes)} if ws is not None and ws.scopes is not None else None
         try:
             payload = handler(ws if ws is not None else self._anonymous(), params)
         except _ApiError as err:
-            return _json_reply(200, {"ok": False, "error": err.error, **err.extra})
-        return _json_reply(200, payload)
+            return _json_reply(200, {"ok": False, "error": err.error, **err.extra}, scope_header)
+        return _json_reply(200, payload, scope_header)
 
     def _anonymous(self) -> Workspace:
         return Workspace("", "", "", "", "")
@@ -1333,9 +1324,7 @@ class FakeSlack:
             raise _ApiError("thread_not_found")
         return self._page(thread, params, newest_first=False)
 
-    def _page(
-        self, messages: list[dict[str, Any]], params: Mapping[str, Any], *, newest_first: bool
-    ) -> dict[str, Any]:
+    def _page(self, messages: list[dict[str, Any]], params: Mapping[str, Any], *, newest_first: bool) -> dict[str, Any]:
         oldest = _ts_value(params.get("oldest") or "0", "invalid_ts_oldest")
         latest_raw = params.get("latest")
         latest = _ts_value(latest_raw, "invalid_ts_latest") if latest_raw else None
@@ -1560,9 +1549,7 @@ class FakeSlack:
         content_type = _header(headers, "Content-Type") or ""
         if _split_header(content_type)[0] == "multipart/form-data":
             parts = _parse_multipart(content_type, body)
-            file_parts = [p for p in parts if p.name == "file"] or [
-                p for p in parts if p.filename is not None
-            ]
+            file_parts = [p for p in parts if p.name == "file"] or [p for p in parts if p.filename is not None]
             for part in parts:
                 if part.filename is None and part.name:
                     params.setdefault(part.name, part.data.decode("utf-8", "replace"))
