@@ -60,7 +60,7 @@ class Metrics:
 def request_type(body: dict[str, Any]) -> str:
     """A low-cardinality label for a parsed Slack request body."""
     if isinstance(body.get("command"), str):
-        return "command:" + body["command"][:20]
+        return "command:" + str(body["command"])[:20]
     kind = body.get("type")
     if kind == "event_callback":
         event = body.get("event") or {}

@@ -15,7 +15,8 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.oauth.installation_store import Bot, InstallationStore
+from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.config import Settings
 
@@ -87,7 +88,8 @@ def make_client(settings: Settings, token: str | None, *, idempotent_only: bool 
 
 class ClientFactory:
     """Bot clients per workspace. Single-workspace mode uses SLACK_BOT_TOKEN; with OAuth the
-    token comes from the installation store (``find_bot``), never from ``app.client``."""
+    token comes from the installation store (``find_bot``), never from ``app.client``, and
+    is refreshed first when token rotation is on and it is about to expire."""
 
     def __init__(self, settings: Settings, installation_store: InstallationStore | None = None) -> None:
         self.settings = settings
@@ -97,10 +99,25 @@ class ClientFactory:
         if self.installation_store is not None:
             bot = self.installation_store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
             if bot is not None:
-                return bot.bot_token
+                return self._fresh(bot).bot_token
             if not self.settings.slack_bot_token:
                 return None
         return self.settings.slack_bot_token
+
+    def _fresh(self, bot: Bot) -> Bot:
+        if not bot.bot_refresh_token or not (self.settings.slack_client_id and self.settings.slack_client_secret):
+            return bot
+        assert self.installation_store is not None
+        rotator = TokenRotator(
+            client_id=self.settings.slack_client_id,
+            client_secret=self.settings.slack_client_secret,
+            client=make_client(self.settings, None),
+        )
+        refreshed = rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=120)
+        if refreshed is None:
+            return bot
+        self.installation_store.save_bot(refreshed)
+        return refreshed
 
     def for_team(self, *, team_id: str, enterprise_id: str | None = None, **kwargs: Any) -> WebClient | None:
         token = self.bot_token(team_id=team_id, enterprise_id=enterprise_id)
@@ -108,3 +125,8 @@ class ClientFactory:
             log.warning("no bot token for team %s; is the app installed there?", team_id)
             return None
         return make_client(self.settings, token, **kwargs)
+
+    def forget(self, *, team_id: str, enterprise_id: str | None = None) -> None:
+        """Delete a workspace's stored tokens (app_uninstalled, tokens_revoked)."""
+        if self.installation_store is not None:
+            self.installation_store.delete_all(enterprise_id=enterprise_id, team_id=team_id)

@@ -530,9 +530,16 @@ class FakeSlack:
         self._hang_rules: list[_HangRule] = []
         self._rate_limits: dict[str, _RateLimit] = {}
 
+        self._oauth_codes: dict[str, dict[str, Any]] = {}
+
+        self._refresh_tokens: dict[str, str] = {}
+
+        self._token_serial = 0
+
         self._methods: dict[str, _Handler] = {
             "api.test": self._api_test,
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -660,6 +667,22 @@ class FakeSlack:
             self._revoked.discard(ws.token)
             self.add_user(ws.bot_user_id, team_id=team_id, name="bot", real_name="Bot", is_bot=True)
         return ws
+
+    def grant_oauth_code(
+        self, code: str, team_id: str, *, installer: str = "U1", scopes: list[str] | None = None, rotating: bool = False
+    ) -> None:
+        """Make ``oauth.v2.access(code=code)`` install the bot into ``team_id``.
+
+        With ``rotating`` the answer carries a refresh token and an expiry, as with token
+        rotation enabled; ``oauth.v2.access(grant_type=refresh_token)`` then issues new tokens.
+        """
+        with self._lock:
+            self._oauth_codes[code] = {
+                "team_id": team_id,
+                "installer": installer,
+                "scopes": scopes,
+                "rotating": rotating,
+            }
 
     def add_token(self, token: str, team_id: str = DEFAULT_TEAM_ID) -> None:
         """Accept one more token (e.g. a user token) for a workspace."""
@@ -1236,6 +1259,43 @@ class FakeSlack:
     def _api_test(self, ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         args = {k: v for k, v in params.items() if k != "token"}
         return {"ok": True, "args": args} if args else {"ok": True}
+
+    def _oauth_v2_access(self, _ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            if params.get("grant_type") == "refresh_token":
+                team_id = self._refresh_tokens.pop(str(params.get("refresh_token")), None)
+                if team_id is None:
+                    raise _ApiError("invalid_refresh_token")
+                grant: dict[str, Any] = {"team_id": team_id, "installer": None, "scopes": None, "rotating": True}
+            else:
+                found = self._oauth_codes.pop(str(params.get("code")), None)
+                if found is None:
+                    raise _ApiError("invalid_code")
+                grant = found
+            ws = self._workspaces[grant["team_id"]]
+            self._token_serial += 1
+            data: dict[str, Any] = {
+                "ok": True,
+                "app_id": "A1",
+                "token_type": "bot",
+                "scope": ",".join(grant["scopes"] or ws.scopes or ["chat:write", "commands"]),
+                "bot_user_id": ws.bot_user_id,
+                "team": {"id": ws.team_id, "name": ws.team_name},
+                "enterprise": {"id": ws.enterprise_id} if ws.enterprise_id else None,
+                "is_enterprise_install": False,
+            }
+            if grant["rotating"]:
+                token = f"xoxe.xoxb-{_suffix(ws.team_id)}-{self._token_serial}"
+                refresh = f"xoxe-1-{_suffix(ws.team_id)}-{self._token_serial}"
+                self._refresh_tokens[refresh] = ws.team_id
+                data.update({"access_token": token, "refresh_token": refresh, "expires_in": 43200})
+            else:
+                token = ws.token
+                data["access_token"] = token
+            self._tokens[token] = ws.team_id
+            if grant["installer"]:
+                data["authed_user"] = {"id": grant["installer"]}
+            return data
 
     def _auth_test(self, ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {
