@@ -16,6 +16,7 @@ from bot.db.engine import Sessions
 from bot.gateway.clients import ClientFactory
 from bot.gateway.users import UserDirectory
 from bot.metrics import Metrics
+from bot.services.quotes import QuotePool
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,14 @@ class Deps:
     users: UserDirectory = field(default_factory=UserDirectory)
     clock: Callable[[], datetime] = system_clock
     metrics: Metrics = field(default_factory=Metrics)
+    quote_pool: QuotePool = field(init=False)
     # Work that must not delay the 3-second ack (views.open, DMs, uploads) runs here.
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     )
+
+    def __post_init__(self) -> None:
+        self.quote_pool = QuotePool(self.sessions)
 
     def defer(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         """Run ``fn`` after the ack. Failures are logged by type only (no payloads, no note text)."""

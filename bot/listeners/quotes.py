@@ -6,12 +6,10 @@ from slack_bolt import App
 
 from bot.blocks.quotes import quote_blocks, quote_text
 from bot.listeners.router import CommandContext, Reply, Routers
-from bot.services import quotes
 
 
 def handle_quote_now(ctx: CommandContext) -> Reply:
-    with ctx.deps.sessions.begin() as session:
-        q = quotes.random_quote(session, team_id=ctx.team_id)
+    q = ctx.deps.quote_pool.random(ctx.team_id)
     return Reply(text=quote_text(q), blocks=quote_blocks(q))
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Quote
 from bot.errors import NotFound
+
+NO_QUOTES = "There are no quotes yet. An admin can load the curated store with `coachbot quotes load`."
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,55 @@ def random_quote(session: Session, *, team_id: str, rng: random.Random | None = 
         q = session.scalars(select(Quote).where(visible_to(team_id), cond).order_by(Quote.shuffle_key).limit(1)).first()
         if q is not None:
             return QuoteView.of(q)
-    raise NotFound("There are no quotes yet. An admin can load the curated store with `coachbot quotes load`.")
+    raise NotFound(NO_QUOTES)
+
+
+class QuotePool:
+    """The quotes each workspace can see, kept in memory for ``ttl`` seconds.
+
+    ``/quote`` and App Home show a random quote on every request; reading it from memory
+    keeps the ack free of database round trips. Curated quotes change only when the store
+    is loaded, team quotes when one is approved: a minute of staleness is harmless here
+    (daily posts read the database, not this cache).
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], *, ttl: float = 60.0) -> None:
+        self.sessions = sessions
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._curated: tuple[float, list[QuoteView]] | None = None
+        self._teams: dict[str, tuple[float, list[QuoteView]]] = {}
+
+    def visible(self, team_id: str) -> list[QuoteView]:
+        now = time.monotonic()
+        with self._lock:
+            curated, team = self._curated, self._teams.get(team_id)
+        if curated is None or now - curated[0] > self.ttl:
+            curated = (now, self._load(Quote.team_id.is_(None)))
+        if team is None or now - team[0] > self.ttl:
+            team = (now, self._load(Quote.team_id == team_id))
+        with self._lock:
+            self._curated, self._teams[team_id] = curated, team
+        return curated[1] + team[1]
+
+    def random(self, team_id: str, rng: random.Random | None = None) -> QuoteView:
+        pool = self.visible(team_id)
+        if not pool:
+            raise NotFound(NO_QUOTES)
+        return (rng or random).choice(pool)
+
+    def invalidate(self, team_id: str | None = None) -> None:
+        with self._lock:
+            if team_id is None:
+                self._curated = None
+                self._teams.clear()
+            else:
+                self._teams.pop(team_id, None)
+
+    def _load(self, which: ColumnElement[bool]) -> list[QuoteView]:
+        with self.sessions.begin() as session:
+            rows = session.scalars(select(Quote).where(Quote.active.is_(True), which).order_by(Quote.id))
+            return [QuoteView.of(q) for q in rows]
 
 
 def get_quote(session: Session, *, team_id: str, quote_id: int) -> QuoteView:

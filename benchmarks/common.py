@@ -1,0 +1,185 @@
+"""Shared benchmark plumbing: machine notes, databases, processes, load, tables."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results.md"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def fresh_database(name: str) -> str:
+    """Create (or re-create) a PostgreSQL database for a benchmark; returns its URL."""
+    base = os.environ.get("BENCH_PG_URL", DEFAULT_PG)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on {port}:\n{err}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on port {port}")
+
+
+def start(args: Sequence[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50_ms: float
+    p99_ms: float
+    n: int
+    errors: int
+
+
+def command_body(command: str, text_: str, user: str = "U1", team: str = "T1", response_url: str = "") -> str:
+    return urlencode(
+        {
+            "team_id": team,
+            "channel_id": "C1",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text_,
+            "response_url": response_url or "http://127.0.0.1:9/none",
+            "trigger_id": f"t.{uuid.uuid4().hex[:10]}",
+        }
+    )
+
+
+def load(
+    port: int, secret: str, make_body: Callable[[], str], *, senders: int, per_sender: int, warmup: int = 20
+) -> Latency:
+    """``senders`` threads, each on its own keep-alive connection, send signed requests back to back."""
+    verifier = SignatureVerifier(secret)
+    timings: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    barrier = threading.Barrier(senders)
+
+    def worker() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        bad = 0
+        for i in range(warmup + per_sender):
+            if i == warmup:
+                barrier.wait()
+            body = make_body()
+            ts = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body) or "",
+            }
+            started = time.perf_counter()
+            conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            elapsed = time.perf_counter() - started
+            if i >= warmup:
+                mine.append(elapsed)
+                bad += resp.status != 200
+        conn.close()
+        with lock:
+            timings.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=worker) for _ in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    return Latency(statistics.median(timings) * 1000, p99 * 1000, len(timings), errors)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or append) one ``## title`` section of results.md."""
+    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    marker = f"## {title}\n"
+    section = f"{marker}\n{body.rstrip()}\n\n"
+    if marker in current:
+        head, _, rest = current.partition(marker)
+        nxt = rest.find("\n## ")
+        tail = rest[nxt + 1 :] if nxt != -1 else ""
+        current = head + section + tail
+    else:
+        current = current.rstrip() + "\n\n" + section
+    RESULTS.write_text(current)
