@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -13,7 +13,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.db.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 from bot.deps import Deps
 from bot.gateway.clients import make_client
-from bot.listeners import register_all
+from bot.listeners import events, register_all
 from bot.listeners.errors import handle_error
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,11 @@ def create_app(deps: Deps) -> App:
     app = App(**kwargs)
 
     @app.middleware
-    def inject_deps(context: BoltContext, next: Any) -> Any:
+    def prepare_request(context: BoltContext, body: dict[str, Any], next: Any) -> Any:
+        # One global middleware, not several: Bolt builds every middleware's kwargs anew.
         context["deps"] = deps
+        if events.already_handled(body, deps):
+            return BoltResponse(status=200, body="")
         return next()
 
     app.error(handle_error)

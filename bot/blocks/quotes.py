@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
@@ -16,6 +18,14 @@ def quote_text(q: QuoteView) -> str:
 
 
 def quote_blocks(q: QuoteView, *, heading: str | None = None) -> list[dict[str, Any]]:
+    """The quote as Block Kit. Built once per quote (the model classes validate, which costs
+    more than the rest of a /quote request) and copied out of the cache on every call."""
+    blocks: list[dict[str, Any]] = json.loads(_quote_blocks_json(q, heading))
+    return blocks
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote_blocks_json(q: QuoteView, heading: str | None) -> str:
     lines = []
     if heading:
         lines.append(f"*{heading}*")
@@ -35,4 +45,4 @@ def quote_blocks(q: QuoteView, *, heading: str | None = None) -> list[dict[str, 
     context = [c for c in context if c]
     if context:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=c) for c in context]))
-    return [b.to_dict() for b in blocks]
+    return json.dumps([b.to_dict() for b in blocks])

@@ -16,9 +16,11 @@ def register_all(app: App) -> Routers:
         quote=CommandRouter("/quote", title="/quote — leadership quotes"),
         coach=CommandRouter("/coach", title="/coach — private coaching notes and prompts"),
     )
-    for feature in FEATURES:
-        feature.register(app, routers)
+    # Bolt tries listeners in registration order and each check costs a kwargs build, so
+    # the two slash commands (the hot path) go first; subcommands live inside the routers.
     routers.quote.register(app)
     routers.coach.register(app)
+    for feature in FEATURES:
+        feature.register(app, routers)
     events.register_fallbacks(app)
     return routers

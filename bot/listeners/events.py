@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, App
 
 from bot.deps import Deps
 from bot.listeners.router import Routers
@@ -16,15 +15,16 @@ from bot.services import events
 log = logging.getLogger(__name__)
 
 
-def dedupe_events(body: dict[str, Any], deps: Deps, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+def already_handled(body: dict[str, Any], deps: Deps) -> bool:
+    """True for a retry (or a second replica's copy) of an event id that was already handled."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if isinstance(event_id, str) and event_id:
-        with deps.sessions.begin() as session:
-            fresh = events.first_time_seen(session, event_id=event_id, team_id=body.get("team_id"), now=deps.clock())
-        if not fresh:
-            log.info("event %s already handled; acknowledging the retry", event_id)
-            return BoltResponse(status=200, body="")
-    return next()
+    if not isinstance(event_id, str) or not event_id:
+        return False
+    with deps.sessions.begin() as session:
+        fresh = events.first_time_seen(session, event_id=event_id, team_id=body.get("team_id"), now=deps.clock())
+    if not fresh:
+        log.info("event %s already handled; acknowledging the retry", event_id)
+    return not fresh
 
 
 def ack_other_events(ack: Ack) -> None:
@@ -33,7 +33,7 @@ def ack_other_events(ack: Ack) -> None:
 
 
 def register(app: App, routers: Routers) -> None:
-    app.middleware(dedupe_events)
+    """Nothing per feature: ``already_handled`` runs in the app's global middleware."""
 
 
 def register_fallbacks(app: App) -> None:

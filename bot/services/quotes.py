@@ -69,20 +69,29 @@ class QuotePool:
         self.sessions = sessions
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._curated: tuple[float, list[QuoteView]] | None = None
-        self._teams: dict[str, tuple[float, list[QuoteView]]] = {}
+        self._entries: dict[str | None, tuple[float, list[QuoteView]]] = {}
+        self._refreshing: set[str | None] = set()
 
     def visible(self, team_id: str) -> list[QuoteView]:
+        return self._get(None) + self._get(team_id)
+
+    def _get(self, key: str | None) -> list[QuoteView]:
+        """Fresh entries come from memory. A stale one is refreshed by one thread while the
+        others keep serving the stale copy, so an expiry never stampedes the database."""
         now = time.monotonic()
         with self._lock:
-            curated, team = self._curated, self._teams.get(team_id)
-        if curated is None or now - curated[0] > self.ttl:
-            curated = (now, self._load(Quote.team_id.is_(None)))
-        if team is None or now - team[0] > self.ttl:
-            team = (now, self._load(Quote.team_id == team_id))
-        with self._lock:
-            self._curated, self._teams[team_id] = curated, team
-        return curated[1] + team[1]
+            entry = self._entries.get(key)
+            if entry is not None and (now - entry[0] <= self.ttl or key in self._refreshing):
+                return entry[1]
+            self._refreshing.add(key)
+        try:
+            quotes = self._load(Quote.team_id.is_(None) if key is None else Quote.team_id == key)
+            with self._lock:
+                self._entries[key] = (time.monotonic(), quotes)
+            return quotes
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
     def random(self, team_id: str, rng: random.Random | None = None) -> QuoteView:
         pool = self.visible(team_id)
@@ -91,12 +100,12 @@ class QuotePool:
         return (rng or random).choice(pool)
 
     def invalidate(self, team_id: str | None = None) -> None:
+        """Forget one workspace's quotes (e.g. after an approval), or everything."""
         with self._lock:
             if team_id is None:
-                self._curated = None
-                self._teams.clear()
+                self._entries.clear()
             else:
-                self._teams.pop(team_id, None)
+                self._entries.pop(team_id, None)
 
     def _load(self, which: ColumnElement[bool]) -> list[QuoteView]:
         with self.sessions.begin() as session:

@@ -46,11 +46,14 @@ def create_web_app(app: App, deps: Deps) -> Starlette:
         if not socket_mode and not verifier.is_valid_request(decoded, dict(request.headers)):
             metrics.requests.labels(type="other", outcome="rejected").inc()
             return PlainTextResponse("invalid request signature", status_code=401)
-        reason = malformed_reason(decoded, request.headers.get("content-type"))
-        if reason is not None:
+        try:
+            bolt_request = BoltRequest(body=decoded, query=str(request.query_params), headers=_headers(request))
+        except (ValueError, TypeError, AttributeError, KeyError):  # Bolt assumes a JSON object
+            bolt_request = None
+        reason = malformed_reason(bolt_request.body if bolt_request is not None else None)
+        if bolt_request is None or reason is not None:
             metrics.requests.labels(type="other", outcome="malformed").inc()
-            return PlainTextResponse(f"malformed request: {reason}", status_code=400)
-        bolt_request = BoltRequest(body=decoded, query=str(request.query_params), headers=_headers(request))
+            return PlainTextResponse(f"malformed request: {reason or 'unparseable body'}", status_code=400)
         kind = request_type(bolt_request.body)
         try:
             bolt_response = await run_in_threadpool(app.dispatch, bolt_request)

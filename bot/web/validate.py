@@ -9,21 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.request.internals import parse_body
 
-
-def malformed_reason(body: str, content_type: str | None) -> str | None:
-    """Why this body is not a Slack request we can handle, or None when it looks right."""
-    if not body.strip():
-        return "empty body"
-    try:
-        parsed: Any = parse_body(body, content_type)
-    except (ValueError, TypeError):
-        return "body is not valid JSON or form data"
+def malformed_reason(parsed: Any) -> str | None:
+    """Why this parsed body (``BoltRequest.body``) is not a Slack request we can handle,
+    or None when it looks right."""
     if not isinstance(parsed, dict):
         return "body is not an object"
-    if "payload" in body[:10] and not parsed:
-        return "payload is not a JSON object"
+    if not parsed:
+        return "empty body, or a payload that is not a JSON object"
     kind = parsed.get("type")
     if kind == "event_callback":
         event = parsed.get("event")
