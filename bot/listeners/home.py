@@ -1,11 +1,63 @@
-"""Listeners for the home feature."""
+"""The App Home tab, published on ``app_home_opened``.
+
+Managers see their next prompt time, their own recent notes and their overview; everyone
+else sees today's quote and a 'Submit a quote' button (the submissions feature handles it).
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import random
+from typing import Any
 
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.home import manager_home, member_home
+from bot.deps import Deps
+from bot.errors import NotFound
+from bot.listeners.coaching import is_manager, user_tz
 from bot.listeners.router import Routers
+from bot.services import coaching, quotes, schedules
+from bot.services.quotes import QuoteView
+
+RECENT_NOTES = 5
+
+
+def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
+    tz = user_tz(deps, client, team_id=team_id, user_id=user_id)
+    now = deps.clock()
+    if is_manager(deps, client, team_id=team_id, user_id=user_id):
+        with deps.sessions.begin() as session:
+            recent = coaching.list_notes(session, team_id=team_id, author_id=user_id, page_size=RECENT_NOTES)
+            ov = coaching.overview(session, team_id=team_id, author_id=user_id, now=now)
+            sched = schedules.get_schedule(session, team_id=team_id, kind="prompt_dm", target_id=user_id)
+            spec = schedules.spec_of(sched) if sched is not None and sched.active else None
+        next_prompt = None
+        if spec is not None and spec.tz:
+            when = schedules.describe_instant(schedules.next_run(spec, now), spec.tz)
+            next_prompt = f"{when} ({spec.tz}); {schedules.format_spec(spec)}"
+        view = manager_home(next_prompt=next_prompt, recent=recent, overview=ov, tz=tz)
+    else:
+        view = member_home(quote=todays_quote(deps, team_id=team_id, tz=tz))
+    client.views_publish(user_id=user_id, view=view)
+
+
+def todays_quote(deps: Deps, *, team_id: str, tz: str | None) -> QuoteView | None:
+    """The same quote all day for a workspace: a random pick seeded by the local date."""
+    today = coaching.local_today(deps.clock(), tz)
+    try:
+        with deps.sessions.begin() as session:
+            return quotes.random_quote(session, team_id=team_id, rng=random.Random(f"{team_id}:{today}"))
+    except NotFound:
+        return None
+
+
+def handle_app_home_opened(event: dict[str, Any], context: BoltContext, client: WebClient, deps: Deps) -> None:
+    if event.get("tab") not in (None, "home") or not event.get("user"):
+        return
+    # Events are acked when the listener returns; publish after the ack.
+    deps.defer(publish_home, deps, client, team_id=context.team_id or "", user_id=str(event["user"]))
 
 
 def register(app: App, routers: Routers) -> None:
-    pass
+    app.event("app_home_opened")(handle_app_home_opened)

@@ -1,9 +1,153 @@
-"""Coaching deliveries: prompt DMs, channel prompts, follow-up reminders (coaching work)."""
+"""Coaching deliveries: prompt DMs, channel prompts and follow-up reminders.
+
+The engine (``bot.scheduling.run``) claims each occurrence once under its key, calls
+``choose`` once (the prompt is picked and the rotation advanced there, so a re-run after a
+crash sends the same prompt), then ``render``s and posts. A DM's ``target_id`` is the
+user id; the engine opens the DM.
+"""
 
 from __future__ import annotations
 
-from bot.scheduling.kinds import DeliveryKind
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.blocks.coaching import follow_up_message, prompt_message
+from bot.db.models import Schedule
+from bot.errors import NotFound
+from bot.scheduling.kinds import DeliveryKind, Occurrence, Rendered
+from bot.services import coaching, prompts, schedules
+
+PROMPT_DM = "prompt_dm"
+PROMPT_CHANNEL = "prompt_channel"
+FOLLOW_UP = "followup"
+FOLLOW_UP_HOUR = 9  # when the author has no prompt time
+
+
+class _PromptKind:
+    """A daily coaching prompt on a schedule (a manager's DM, or a channel)."""
+
+    name: str
+    weighted: bool
+
+    def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
+        return [
+            Occurrence(
+                key=f"{self.name}:{d.schedule_id}:{d.local_date.isoformat()}",
+                kind=self.name,
+                team_id=d.team_id,
+                enterprise_id=d.enterprise_id,
+                target_id=d.target_id,
+                local_date=d.local_date,
+                due_at=d.due_at,
+                schedule_id=d.schedule_id,
+                owner_id=d.created_by,
+            )
+            for d in schedules.due_schedules(session, kind=self.name, at=at, grace=grace)
+        ]
+
+    def choose(self, session: Session, occ: Occurrence) -> int | None:
+        try:
+            prompt = prompts.next_prompt(
+                session,
+                team_id=occ.team_id,
+                target_id=occ.target_id,
+                now=occ.due_at,
+                weigh_by_author=occ.target_id if self.weighted else None,
+            )
+        except NotFound:
+            return None
+        return prompt.id
+
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+        if item_id is None:
+            return None
+        prompt = prompts.get_prompt(session, prompt_id=item_id)
+        if prompt is None:
+            return None
+        text, blocks = prompt_message(prompt, in_channel=not self.weighted)
+        return Rendered(text=text, blocks=blocks)
+
+
+class PromptDmKind(_PromptKind):
+    name = PROMPT_DM
+    weighted = True  # toward the themes this manager has noted least
+
+
+class PromptChannelKind(_PromptKind):
+    name = PROMPT_CHANNEL
+    weighted = False  # a shared channel must not mirror one manager's private notes
+
+
+class FollowUpKind:
+    """A DM to a note's author on its follow-up date, at their prompt time or 09:00 local."""
+
+    name = FOLLOW_UP
+
+    def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
+        # Local dates around the world differ from UTC's by at most a day either way.
+        first = (at - grace - timedelta(days=1)).date()
+        last = (at + timedelta(days=1)).date()
+        notes = coaching.follow_up_candidates(session, first=first, last=last)
+        if not notes:
+            return []
+        authors = {n.author_id for n in notes}
+        prompt_times = {
+            (s.team_id, s.target_id): schedules.spec_of(s)
+            for s in session.scalars(
+                select(Schedule).where(
+                    Schedule.kind == PROMPT_DM, Schedule.active.is_(True), Schedule.target_id.in_(authors)
+                )
+            )
+        }
+        found: list[Occurrence] = []
+        for note in notes:
+            assert note.follow_up_on is not None
+            spec = prompt_times.get((note.team_id, note.author_id))
+            if spec is not None:
+                spec = replace(spec, days=schedules.EVERYDAY)
+            else:
+                spec = schedules.ScheduleSpec(
+                    hour=FOLLOW_UP_HOUR, minute=0, tz=note.author_tz or "UTC", days=schedules.EVERYDAY
+                )
+            hit = schedules.occurrence_due(spec, at, grace)
+            if hit is None or hit[0] != note.follow_up_on:
+                continue
+            found.append(
+                Occurrence(
+                    key=f"{FOLLOW_UP}:{note.id}:{note.follow_up_on.isoformat()}",
+                    kind=self.name,
+                    team_id=note.team_id,
+                    enterprise_id=note.enterprise_id,
+                    target_id=note.author_id,
+                    local_date=note.follow_up_on,
+                    due_at=hit[1],
+                    note_id=note.id,
+                    owner_id=note.author_id,
+                )
+            )
+        return found
+
+    def choose(self, session: Session, occ: Occurrence) -> int | None:
+        return occ.note_id
+
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+        if item_id is None:
+            return None
+        note = coaching.note_for_delivery(session, note_id=item_id)
+        # Deleted, done or snoozed since: nothing to remind. Only ever to the author.
+        if (
+            note is None
+            or note.author_id != occ.target_id
+            or note.follow_up_done_at is not None
+            or note.follow_up_on != occ.local_date
+        ):
+            return None
+        text, blocks = follow_up_message(note)
+        return Rendered(text=text, blocks=blocks)
 
 
 def coaching_kinds() -> list[DeliveryKind]:
-    return []
+    return [PromptDmKind(), PromptChannelKind(), FollowUpKind()]

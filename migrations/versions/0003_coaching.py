@@ -1,4 +1,4 @@
-"""coaching (slot reserved for the coaching work; empty until it needs schema changes)
+"""coaching: no schema changes (managers, notes, rotations and deliveries come from 0001/0002)
 
 Revision ID: 0003
 Revises: 0002

@@ -1,0 +1,99 @@
+"""The App Home tab: a manager's coaching dashboard, or today's quote for everyone else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import coaching as cb
+from bot.blocks.quotes import quote_blocks
+from bot.services.coaching import NotePage, Overview
+from bot.services.quotes import QuoteView
+from bot.services.text import escape, truncate
+
+# Handled by the submissions feature; the home only shows the button.
+SUBMIT_QUOTE = "submit_quote_open"
+_PREVIEW = 300
+
+
+def _header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=text))
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def manager_home(
+    *,
+    next_prompt: str | None,
+    recent: NotePage,
+    overview: Overview,
+    tz: str | None,
+) -> dict[str, Any]:
+    """``next_prompt``: e.g. 'Mon 2026-11-30 08:30 (America/New_York)', or None when not subscribed.
+
+    ``recent`` and ``overview`` must be the viewer's own notes only.
+    """
+    when = (
+        f":alarm_clock: Next coaching prompt: *{escape(next_prompt)}*"
+        if next_prompt
+        else ":alarm_clock: No coaching prompts yet. Set a time to get one by DM."
+    )
+    blocks: list[Block | dict[str, Any]] = [
+        _header("Your coaching"),
+        _section(when),
+        ActionsBlock(
+            elements=[
+                cb.log_note_button(None),
+                ButtonElement(text="Set prompt time", action_id=cb.SET_PROMPT_TIME, value="home"),
+            ]
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text="Only you can see this page's notes and figures.")]),
+        DividerBlock(),
+        _header("Recent notes"),
+    ]
+    if recent.notes:
+        for note in recent.notes:
+            blocks.append(_section(f"{cb.note_meta(note, tz)}\n{escape(truncate(note.text, _PREVIEW))}"))
+        if recent.total > len(recent.notes):
+            blocks.append(
+                ContextBlock(
+                    elements=[
+                        MarkdownTextObject(text=f"{recent.total} notes in all: `/coach notes` to page through them.")
+                    ]
+                )
+            )
+    else:
+        blocks.append(_section("No notes yet. Press *Log a note*, or type `/coach @rep what you observed`."))
+    blocks.append(DividerBlock())
+    blocks.append(_header("Overview"))
+    blocks.extend(cb.overview_blocks(overview, tz=tz))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def member_home(*, quote: QuoteView | None) -> dict[str, Any]:
+    blocks: list[Block | dict[str, Any]] = [_header("Today's leadership quote")]
+    if quote is not None:
+        blocks.extend(quote_blocks(quote))
+    else:
+        blocks.append(_section("No quotes yet."))
+    blocks.append(ActionsBlock(elements=[ButtonElement(text="Submit a quote", action_id=SUBMIT_QUOTE, value="home")]))
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text="Try `/quote` for another one, and `/quote help` for what else I do.")]
+        )
+    )
+    return View(type="home", blocks=blocks).to_dict()
