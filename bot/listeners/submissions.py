@@ -1,11 +1,617 @@
-"""Listeners for the submissions feature."""
+"""Team quote submissions over Slack: `/quote add|mine|review|optout|optin|top|search`,
+the "Save as leadership quote" shortcut, the App Home "Submit a quote" button, the
+review/consent buttons and modals, and reaction events on the daily posts.
+
+Listeners translate: read the payload into plain values, call a service in one unit of
+work, build blocks, ack. Everything that talks to Slack afterwards (views.open with the
+trigger id, review cards, DMs, chat.update) runs after the ack through ``deps.defer``.
+Who may approve is checked here, on the server, for every press and every modal submit.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from bot.listeners.router import Routers
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import submissions as ui
+from bot.deps import Deps
+from bot.errors import NotAllowed, NotFound, UsageError, UserError
+from bot.gateway.roles import configured_admins, is_admin
+from bot.listeners.router import CommandContext, Reply, Routers
+from bot.services import favourites, submissions
+from bot.services.quote_input import (
+    EXAMPLE,
+    QUOTE_TAGS,
+    UNKNOWN_AUTHOR,
+    clean_form_value,
+    clean_markup,
+    mention_ids,
+    parse_add,
+    split_quote,
+    validate,
+)
+from bot.services.submissions import Decision, ReviewTarget, SubmissionView
+
+log = logging.getLogger(__name__)
+_FORM_BLOCKS = {ui.TEXT_BLOCK, ui.AUTHOR_BLOCK, ui.SOURCE_BLOCK, ui.TAGS_BLOCK, ui.REASON_BLOCK}
+
+
+# -- payload parsing -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press, as plain values."""
+
+    team_id: str
+    enterprise_id: str | None
+    user_id: str
+    submission_id: int
+    trigger_id: str
+    response_url: str | None
+    channel_id: str | None
+    message_ts: str | None
+
+
+def _team(body: dict[str, Any]) -> tuple[str, str | None]:
+    team = body.get("team") or {}
+    enterprise = body.get("enterprise") or {}
+    team_id = team.get("id") or (body.get("user") or {}).get("team_id") or body.get("team_id") or ""
+    return team_id, enterprise.get("id") or body.get("enterprise_id") or None
+
+
+def _submission_id(raw: Any) -> int:
+    text = str(raw or "")
+    if not text.isdigit() or len(text) > 12:
+        raise NotFound("That button refers to no quote I know. Run `/quote review` for the current list.")
+    return int(text)
+
+
+def _press(body: dict[str, Any]) -> Press:
+    team_id, enterprise_id = _team(body)
+    action = (body.get("actions") or [{}])[0]
+    container = body.get("container") or {}
+    return Press(
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        user_id=(body.get("user") or {}).get("id", ""),
+        submission_id=_submission_id(action.get("value")),
+        trigger_id=body.get("trigger_id", ""),
+        response_url=body.get("response_url"),
+        channel_id=container.get("channel_id") or (body.get("channel") or {}).get("id"),
+        message_ts=container.get("message_ts") or (body.get("message") or {}).get("ts"),
+    )
+
+
+def _input(values: dict[str, Any], block: str) -> str:
+    return str(((values.get(block) or {}).get(block) or {}).get("value") or "")
+
+
+def _tags(values: dict[str, Any]) -> list[str]:
+    selected = ((values.get(ui.TAGS_BLOCK) or {}).get(ui.TAGS_BLOCK) or {}).get("selected_options") or []
+    return [str(o.get("value")) for o in selected if o.get("value") in QUOTE_TAGS]
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _form_error(ack: Ack, err: UserError) -> None:
+    """A problem with one field goes under that field; anything else is raised to the
+    one error handler, which shows it in a pushed "Not saved" view."""
+    if err.block_id in _FORM_BLOCKS:
+        ack(response_action="errors", errors={err.block_id: err.message.replace("`", "")})
+        return
+    raise err
+
+
+def _names(deps: Deps, client: WebClient, team_id: str, user_ids: list[str]) -> dict[str, str]:
+    """Display names of members (users.info, cached); unknown ids are left out."""
+    names: dict[str, str] = {}
+    for uid in user_ids:
+        user = deps.users.get(client, team_id=team_id, user_id=uid)
+        if user is not None and not user.deleted:
+            names[uid] = user.display
+    return names
+
+
+def _quotable(deps: Deps, client: WebClient, team_id: str, user_id: str | None) -> bool:
+    """A member who can be asked for consent: known, active, not a bot."""
+    if not user_id:
+        return False
+    user = deps.users.get(client, team_id=team_id, user_id=user_id)
+    return user is not None and not user.deleted and not user.is_bot
+
+
+# -- after the ack: talking to Slack -----------------------------------------------------------
+
+
+def _safely(what: str, call: Callable[..., Any], **kwargs: Any) -> Any:
+    """One Slack call whose failure must not stop the others (logged by error code only)."""
+    try:
+        return call(**kwargs)
+    except SlackApiError as exc:
+        log.warning("%s failed: %s", what, exc.response.get("error"))
+        return None
+
+
+def route_submission(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
+    """Flag any near-duplicate, then ask the quoted member first when needed; otherwise
+    straight to review."""
+    with deps.sessions.begin() as session:
+        sub = submissions.flag_near_duplicate(session, team_id=sub.team_id, submission_id=sub.id)
+    if sub.needs_consent and sub.author_user_id:
+        text, blocks = ui.consent_request(sub)
+        _safely("consent request", client.chat_postMessage, channel=sub.author_user_id, text=text, blocks=blocks)
+        return
+    send_to_review(deps, client, sub)
+
+
+def send_to_review(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
+    """Post the review card to COACHBOT_REVIEW_CHANNEL, else (or when the bot can't post
+    there) to each configured admin by DM, and remember every copy so the decision can
+    update them all. With neither, the submission waits in `/quote review`."""
+    text, blocks = ui.review_message(sub)
+    posted: list[ReviewTarget] = []
+    channel = deps.settings.review_channel
+    for targets in ([channel] if channel else [], configured_admins(deps)):
+        for target in targets:
+            resp = _safely("review card", client.chat_postMessage, channel=target, text=text, blocks=blocks)
+            if resp is not None:
+                posted.append(ReviewTarget(channel_id=resp["channel"], ts=resp["ts"]))
+        if posted:
+            break
+    if not posted:
+        log.warning("submission %s: no review card could be posted; it waits for /quote review", sub.id)
+        return
+    with deps.sessions.begin() as session:
+        submissions.add_review_messages(session, submission_id=sub.id, targets=posted)
+        current = submissions.get_submission(session, team_id=sub.team_id, submission_id=sub.id)
+    if current.status != submissions.PENDING:
+        # Decided (e.g. from `/quote review`) while these cards were being posted.
+        _update_cards(client, current, posted)
+
+
+def _update_cards(client: WebClient, sub: SubmissionView, targets: Sequence[ReviewTarget]) -> None:
+    text, blocks = ui.decided_message(sub)
+    for t in targets:
+        _safely("review card update", client.chat_update, channel=t.channel_id, ts=t.ts, text=text, blocks=blocks)
+
+
+def announce_decision(client: WebClient, decision: Decision, press: Press | None, respond: Respond | None) -> None:
+    """Update every copy of the review card, confirm to the admin, DM the submitter."""
+    sub = decision.submission
+    _update_cards(client, sub, decision.review_messages)
+    pressed_card = press is not None and any(
+        t.channel_id == press.channel_id and t.ts == press.message_ts for t in decision.review_messages
+    )
+    if respond is not None and not pressed_card:
+        # Pressed in the private `/quote review` list (or a modal): confirm privately.
+        respond(text=f"Quote #{sub.id}: {ui.outcome_line(sub)}", response_type="ephemeral", replace_original=False)
+    _safely("outcome DM", client.chat_postMessage, channel=sub.submitter_id, text=ui.outcome_dm(sub))
+
+
+def after_consent(deps: Deps, client: WebClient, sub: SubmissionView, press: Press) -> None:
+    text, blocks = ui.consent_answered(sub)
+    if press.channel_id and press.message_ts:
+        _safely(
+            "consent card update",
+            client.chat_update,
+            channel=press.channel_id,
+            ts=press.message_ts,
+            text=text,
+            blocks=blocks,
+        )
+    _safely("consent DM", client.chat_postMessage, channel=sub.submitter_id, text=ui.outcome_dm(sub))
+    if sub.status == submissions.PENDING:
+        send_to_review(deps, client, sub)
+
+
+def _open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    _safely("views.open", client.views_open, trigger_id=trigger_id, view=view)
+
+
+def open_prefilled_modal(
+    deps: Deps, client: WebClient, *, team_id: str, trigger_id: str, raw: str, poster: str | None
+) -> None:
+    """The shortcut's modal, pre-filled from the message.
+
+    A message in the ``"text" — Author`` form is split; any other message is the quote
+    and its poster the author, so quoting a teammate's words asks for their consent.
+    """
+    ids = mention_ids(raw) + ([poster] if poster else [])
+    names = _names(deps, client, team_id, ids)
+    parsed = split_quote(raw, names, require_quotes=True)
+    if parsed is not None and parsed.author != UNKNOWN_AUTHOR:
+        text, author = parsed.text, parsed.author
+        mentioned = parsed.author_user_id
+        author_user_id = mentioned if _quotable(deps, client, team_id, mentioned) else None
+    else:
+        text = clean_markup(raw, names)
+        author_user_id = poster if _quotable(deps, client, team_id, poster) else None
+        author = names.get(poster or "", "")
+    meta = {"via": "shortcut", "author_user_id": author_user_id, "author_name": author}
+    _open_view(client, trigger_id, ui.submit_modal(metadata=meta, text=text, author=author))
+
+
+# -- slash commands -----------------------------------------------------------------------------
+
+
+def handle_add(ctx: CommandContext) -> Reply:
+    raw = ctx.args
+    names = _names(ctx.deps, ctx.client, ctx.team_id, mention_ids(raw))
+    parsed = parse_add(raw, names)
+    if parsed.author_user_id is not None and not _quotable(ctx.deps, ctx.client, ctx.team_id, parsed.author_user_id):
+        raise UsageError(
+            f"I can't find <@{parsed.author_user_id}> among this workspace's members, so I can't ask them. "
+            f"Name the author in plain text instead, for example: `{EXAMPLE}`"
+        )
+    with ctx.deps.sessions.begin() as session:
+        sub = submissions.submit(
+            session,
+            team_id=ctx.team_id,
+            enterprise_id=ctx.enterprise_id,
+            submitter_id=ctx.user_id,
+            text=parsed.text,
+            author=parsed.author,
+            author_user_id=parsed.author_user_id,
+            via="command",
+            now=ctx.deps.clock(),
+        )
+    ctx.deps.defer(route_submission, ctx.deps, ctx.client, sub)
+    return Reply(text=ui.submitted_text(sub))
+
+
+def handle_mine(ctx: CommandContext) -> Reply:
+    with ctx.deps.sessions.begin() as session:
+        listing = submissions.list_mine(session, team_id=ctx.team_id, user_id=ctx.user_id)
+    text, blocks = ui.mine_message(listing)
+    return Reply(text=text, blocks=blocks)
+
+
+def handle_review(ctx: CommandContext) -> Reply:
+    if not is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id):
+        raise NotAllowed("Only coachbot admins can review submitted quotes. To see your own, use `/quote mine`.")
+    with ctx.deps.sessions.begin() as session:
+        listing = submissions.list_pending(session, team_id=ctx.team_id)
+    text, blocks = ui.pending_message(listing)
+    return Reply(text=text, blocks=blocks)
+
+
+def handle_optout(ctx: CommandContext) -> Reply:
+    with ctx.deps.sessions.begin() as session:
+        result = submissions.opt_out(session, team_id=ctx.team_id, user_id=ctx.user_id, now=ctx.deps.clock())
+    if result.retired_quotes:
+        ctx.deps.quote_pool.invalidate(ctx.team_id)
+    for decision in result.withdrawn:
+        ctx.deps.defer(announce_decision, ctx.client, decision, None, None)
+    lines = [
+        "You were already opted out." if result.already else "Done: coachbot won't accept quotes attributed to you."
+    ]
+    if result.withdrawn:
+        lines.append(f"I withdrew {len(result.withdrawn)} quote(s) of yours that were waiting.")
+    if result.retired_quotes:
+        lines.append(f"{result.retired_quotes} approved quote(s) of yours left the daily rotation.")
+    lines.append("Changed your mind? `/quote optin`")
+    return Reply(text="\n".join(lines))
+
+
+def handle_optin(ctx: CommandContext) -> Reply:
+    with ctx.deps.sessions.begin() as session:
+        was_out = submissions.opt_in(session, team_id=ctx.team_id, user_id=ctx.user_id)
+    if not was_out:
+        return Reply(text="You weren't opted out. Teammates can quote you, and each quote still needs your OK.")
+    return Reply(
+        text="Done: teammates can quote you again, and each quote still needs your OK. "
+        "Quotes withdrawn when you opted out stay withdrawn; they can be submitted again."
+    )
+
+
+def handle_top(ctx: CommandContext) -> Reply:
+    window = favourites.parse_window(ctx.args)
+    with ctx.deps.sessions.begin() as session:
+        top = favourites.top_quotes(session, team_id=ctx.team_id, window=window, now=ctx.deps.clock())
+    text, blocks = ui.top_message(top, window)
+    return Reply(text=text, blocks=blocks)
+
+
+def handle_search(ctx: CommandContext) -> Reply:
+    with ctx.deps.sessions.begin() as session:
+        result = favourites.search_quotes(session, team_id=ctx.team_id, query=ctx.args)
+    text, blocks = ui.search_message(result)
+    return Reply(text=text, blocks=blocks)
+
+
+# -- ways in: shortcut, App Home button, the submit modal ----------------------------------------
+
+
+def handle_save_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    team_id, _ = _team(shortcut)
+    message = shortcut.get("message") or {}
+    poster = None if message.get("bot_id") else message.get("user")
+    deps.defer(
+        open_prefilled_modal,
+        deps,
+        client,
+        team_id=team_id,
+        trigger_id=shortcut.get("trigger_id", ""),
+        raw=str(message.get("text") or ""),
+        poster=poster,
+    )
+
+
+def handle_open_submit(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    deps.defer(_open_view, client, body.get("trigger_id", ""), ui.submit_modal(metadata={"via": "home"}))
+
+
+def handle_submit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    team_id, enterprise_id = _team(body)
+    user_id = (body.get("user") or {}).get("id", "")
+    meta = _metadata(view)
+    values = (view.get("state") or {}).get("values") or {}
+    via = str(meta["via"]) if meta.get("via") in ("shortcut", "home") else "modal"
+    author_raw = clean_form_value(_input(values, ui.AUTHOR_BLOCK))
+    # The member whose message was saved stays the quoted member only while the
+    # pre-filled author name is left as it was.
+    author_user_id = meta.get("author_user_id") if author_raw and author_raw == meta.get("author_name") else None
+    try:
+        text, author, source = validate(
+            clean_form_value(_input(values, ui.TEXT_BLOCK)),
+            author_raw,
+            clean_form_value(_input(values, ui.SOURCE_BLOCK)),
+            form=True,
+        )
+        with deps.sessions.begin() as session:
+            sub = submissions.submit(
+                session,
+                team_id=team_id,
+                enterprise_id=enterprise_id,
+                submitter_id=user_id,
+                text=text,
+                author=author,
+                author_user_id=author_user_id if isinstance(author_user_id, str) else None,
+                source=source,
+                tags=_tags(values),
+                via=via,
+                now=deps.clock(),
+            )
+    except UserError as err:
+        _form_error(ack, err)
+        return
+    ack()
+    deps.defer(_after_modal_submit, deps, client, sub)
+
+
+def _after_modal_submit(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
+    _safely("submitted DM", client.chat_postMessage, channel=sub.submitter_id, text=ui.submitted_text(sub))
+    route_submission(deps, client, sub)
+
+
+# -- review buttons and modals -------------------------------------------------------------------
+
+
+def handle_approve(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, deps: Deps) -> None:
+    ack()
+    press = _press(body)
+    admin = is_admin(deps, client, team_id=press.team_id, user_id=press.user_id)
+    with deps.sessions.begin() as session:
+        decision = submissions.approve(
+            session,
+            team_id=press.team_id,
+            submission_id=press.submission_id,
+            admin_id=press.user_id,
+            actor_is_admin=admin,
+            now=deps.clock(),
+        )
+    # /quote and App Home read an in-memory pool; show the new team quote there at once.
+    deps.quote_pool.invalidate(press.team_id)
+    deps.defer(announce_decision, client, decision, press, respond)
+
+
+def _open_decision_modal(
+    body: dict[str, Any], client: WebClient, deps: Deps, build: Callable[..., dict[str, Any]]
+) -> None:
+    press = _press(body)
+    admin = is_admin(deps, client, team_id=press.team_id, user_id=press.user_id)
+    with deps.sessions.begin() as session:
+        sub = submissions.check_pending(
+            session, team_id=press.team_id, submission_id=press.submission_id, actor_is_admin=admin
+        )
+    meta = {"id": sub.id, "channel": press.channel_id, "ts": press.message_ts, "response_url": press.response_url}
+    deps.defer(_open_view, client, press.trigger_id, build(sub, metadata=meta))
+
+
+def handle_edit(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    _open_decision_modal(body, client, deps, ui.edit_modal)
+
+
+def handle_reject(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    _open_decision_modal(body, client, deps, ui.reject_modal)
+
+
+def _modal_press(body: dict[str, Any], view: dict[str, Any]) -> tuple[Press, dict[str, Any]]:
+    team_id, enterprise_id = _team(body)
+    meta = _metadata(view)
+    press = Press(
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        user_id=(body.get("user") or {}).get("id", ""),
+        submission_id=_submission_id(meta.get("id")),
+        trigger_id=body.get("trigger_id", ""),
+        response_url=meta.get("response_url"),
+        channel_id=meta.get("channel"),
+        message_ts=meta.get("ts"),
+    )
+    return press, (view.get("state") or {}).get("values") or {}
+
+
+def _respond_for(press: Press) -> Respond | None:
+    return Respond(response_url=press.response_url) if press.response_url else None
+
+
+def handle_edit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    press, values = _modal_press(body, view)
+    admin = is_admin(deps, client, team_id=press.team_id, user_id=press.user_id)
+    try:
+        text, author, _ = validate(
+            clean_form_value(_input(values, ui.TEXT_BLOCK)),
+            clean_form_value(_input(values, ui.AUTHOR_BLOCK)),
+            None,
+            form=True,
+        )
+        with deps.sessions.begin() as session:
+            decision = submissions.approve(
+                session,
+                team_id=press.team_id,
+                submission_id=press.submission_id,
+                admin_id=press.user_id,
+                actor_is_admin=admin,
+                now=deps.clock(),
+                text=text,
+                author=author,
+            )
+    except UserError as err:
+        _form_error(ack, err)
+        return
+    ack()
+    deps.quote_pool.invalidate(press.team_id)
+    deps.defer(announce_decision, client, decision, press, _respond_for(press))
+
+
+def handle_reject_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    press, values = _modal_press(body, view)
+    admin = is_admin(deps, client, team_id=press.team_id, user_id=press.user_id)
+    try:
+        with deps.sessions.begin() as session:
+            decision = submissions.reject(
+                session,
+                team_id=press.team_id,
+                submission_id=press.submission_id,
+                admin_id=press.user_id,
+                actor_is_admin=admin,
+                now=deps.clock(),
+                reason=clean_form_value(_input(values, ui.REASON_BLOCK)),
+            )
+    except UserError as err:
+        _form_error(ack, err)
+        return
+    ack()
+    deps.defer(announce_decision, client, decision, press, _respond_for(press))
+
+
+# -- consent buttons ------------------------------------------------------------------------------
+
+
+def _consent(body: dict[str, Any], client: WebClient, deps: Deps, *, allow: bool) -> None:
+    press = _press(body)
+    with deps.sessions.begin() as session:
+        sub = submissions.answer_consent(
+            session,
+            team_id=press.team_id,
+            submission_id=press.submission_id,
+            user_id=press.user_id,
+            allow=allow,
+            now=deps.clock(),
+        )
+    deps.defer(after_consent, deps, client, sub, press)
+
+
+def handle_consent_allow(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    _consent(body, client, deps, allow=True)
+
+
+def handle_consent_decline(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    _consent(body, client, deps, allow=False)
+
+
+# -- reactions on the daily posts -------------------------------------------------------------------
+
+
+def _reaction(body: dict[str, Any], event: dict[str, Any], deps: Deps, *, added: bool) -> None:
+    item = event.get("item") or {}
+    if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
+        return
+    with deps.sessions.begin() as session:
+        favourites.record_reaction(
+            session,
+            team_id=body.get("team_id") or "",
+            channel_id=str(item["channel"]),
+            message_ts=str(item["ts"]),
+            user_id=str(event.get("user") or ""),
+            reaction=str(event.get("reaction") or "")[:100],
+            added=added,
+            now=deps.clock(),
+        )
+
+
+def handle_reaction_added(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    _reaction(body, event, deps, added=True)
+
+
+def handle_reaction_removed(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    _reaction(body, event, deps, added=False)
 
 
 def register(app: App, routers: Routers) -> None:
-    pass
+    quote = routers.quote
+    quote.add(
+        "add",
+        handle_add,
+        usage='add "text" — Author',
+        example='add "Praise in public, coach in private." — Jordan Lee',
+        summary="Suggest a quote for the team's daily posts (an admin reviews it; quoting a teammate "
+        "as `— @name` asks them first).",
+    )
+    quote.add("mine", handle_mine, usage="mine", example="mine", summary="Your submitted quotes and their status.")
+    quote.add("review", handle_review, usage="review", example="review", summary="Quotes waiting for review (admins).")
+    quote.add(
+        "optout",
+        handle_optout,
+        usage="optout",
+        example="optout",
+        summary="Never be quoted: refuses and withdraws quotes attributed to you.",
+    )
+    quote.add("optin", handle_optin, usage="optin", example="optin", summary="Allow teammates to quote you again.")
+    quote.add(
+        "top",
+        handle_top,
+        usage="top [30d|90d|all]",
+        example="top 90d",
+        summary="The team's most-reacted daily quotes (default: last 30 days).",
+    )
+    quote.add(
+        "search",
+        handle_search,
+        usage="search words",
+        example="search drucker customer",
+        summary="Find quotes by words in their text or author.",
+    )
+    app.shortcut(ui.SHORTCUT)(handle_save_shortcut)
+    app.action(ui.SUBMIT_OPEN)(handle_open_submit)
+    app.view(ui.SUBMIT_MODAL)(handle_submit_view)
+    app.action(ui.APPROVE)(handle_approve)
+    app.action(ui.EDIT)(handle_edit)
+    app.action(ui.REJECT)(handle_reject)
+    app.view(ui.EDIT_MODAL)(handle_edit_view)
+    app.view(ui.REJECT_MODAL)(handle_reject_view)
+    app.action(ui.CONSENT_ALLOW)(handle_consent_allow)
+    app.action(ui.CONSENT_DECLINE)(handle_consent_decline)
+    app.event("reaction_added")(handle_reaction_added)
+    app.event("reaction_removed")(handle_reaction_removed)

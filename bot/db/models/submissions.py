@@ -37,6 +37,8 @@ class Submission(Base):
     via: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(20))
     near_dup_quote_id: Mapped[int | None] = mapped_column(Integer)
+    # Set instead of near_dup_quote_id when the look-alike is another pending submission.
+    near_dup_submission_id: Mapped[int | None] = mapped_column(Integer)
     near_dup_text: Mapped[str | None] = mapped_column(Text)
     near_dup_score: Mapped[int | None] = mapped_column(Integer)
     decided_by: Mapped[str | None] = mapped_column(SlackId)

@@ -1,0 +1,594 @@
+"""Team quote submissions: duplicate checks, consent, moderation, opt-outs.
+
+A submission moves ``awaiting_consent`` -> ``pending`` -> ``approved`` | ``rejected``;
+``declined`` when the quoted member says no (final). Every change of status is one
+conditional ``UPDATE ... WHERE status = <expected>``: when two admins press Approve at
+once, the database lets exactly one of those updates match and the other finds the row
+already decided. Approval inserts the workspace's own ``Quote`` row, which the daily
+rotation puts ahead of curated quotes a channel has not seen.
+
+Services take a Session and plain values and never commit or call Slack.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.db.models import OptOut, Quote, ReviewMessage, Submission
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.services.quote_input import EXAMPLE, QUOTE_TAGS, validate
+from bot.services.quotes import visible_to
+from bot.services.text import escape, norm_key, normalize
+
+NEAR_DUP_SCORE = 90
+AWAITING_CONSENT = "awaiting_consent"
+PENDING = "pending"
+APPROVED = "approved"
+REJECTED = "rejected"
+DECLINED = "declined"
+OPEN_STATUSES = (AWAITING_CONSENT, PENDING)
+VIAS = ("command", "shortcut", "home", "modal")
+LIST_LIMIT = 15
+REASON_MAX = 300
+
+
+class DuplicateQuote(UserError):
+    """The same quote (ignoring case, punctuation and dashes) is already there."""
+
+
+class AuthorOptedOut(NotAllowed):
+    """The quoted member has opted out of being quoted."""
+
+
+class AlreadyDecided(UserError):
+    """Someone else decided first, or the quoted member already answered."""
+
+
+@dataclass(frozen=True)
+class NearDup:
+    """The quote a submission resembles: in the store, or in the pending queue."""
+
+    score: int
+    text: str
+    author: str
+    quote_id: int | None = None
+    submission_id: int | None = None
+    curated: bool = False
+    submitted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    id: int
+    team_id: str
+    enterprise_id: str | None
+    submitter_id: str
+    text: str
+    author: str
+    author_user_id: str | None
+    source: str | None
+    tags: tuple[str, ...]
+    via: str
+    status: str
+    near_dup: NearDup | None
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+    quote_id: int | None
+    created_at: datetime
+
+    @property
+    def needs_consent(self) -> bool:
+        return self.status == AWAITING_CONSENT
+
+
+@dataclass(frozen=True)
+class ReviewTarget:
+    """One copy of a review card: where to ``chat.update`` it."""
+
+    channel_id: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of a press: what to update and whom to tell."""
+
+    submission: SubmissionView
+    review_messages: tuple[ReviewTarget, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    items: tuple[SubmissionView, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class OptOutResult:
+    already: bool
+    withdrawn: tuple[Decision, ...]
+    retired_quotes: int
+
+
+def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> bool:
+    """INSERT that does nothing on a unique-key clash; True if a row was inserted.
+
+    ``ON CONFLICT DO NOTHING`` keeps the transaction usable when a concurrent request
+    (or a Slack retry) got there first, where catching IntegrityError would not on PG.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    key = next(iter(model.__table__.primary_key.columns))
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT.
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(key))
+    return result.first() is not None
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def _near_dup_of(session: Session, row: Submission) -> NearDup | None:
+    if row.near_dup_score is None:
+        return None
+    if row.near_dup_quote_id is not None:
+        q = session.get(Quote, row.near_dup_quote_id)
+        return NearDup(
+            score=row.near_dup_score,
+            text=q.text if q else row.near_dup_text or "",
+            author=q.author if q else "",
+            quote_id=row.near_dup_quote_id,
+            curated=bool(q and q.team_id is None),
+            submitted_by=q.submitted_by if q else None,
+        )
+    other = session.get(Submission, row.near_dup_submission_id) if row.near_dup_submission_id else None
+    return NearDup(
+        score=row.near_dup_score,
+        text=other.text if other else row.near_dup_text or "",
+        author=other.author if other else "",
+        submission_id=row.near_dup_submission_id,
+        submitted_by=other.submitter_id if other else None,
+    )
+
+
+def _view(session: Session, row: Submission) -> SubmissionView:
+    return SubmissionView(
+        id=row.id,
+        team_id=row.team_id,
+        enterprise_id=row.enterprise_id,
+        submitter_id=row.submitter_id,
+        text=row.text,
+        author=row.author,
+        author_user_id=row.author_user_id,
+        source=row.source,
+        tags=tuple(row.tags or ()),
+        via=row.via,
+        status=row.status,
+        near_dup=_near_dup_of(session, row),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        reason=row.reason,
+        quote_id=row.quote_id,
+        created_at=row.created_at,
+    )
+
+
+def _row(session: Session, *, team_id: str, submission_id: int) -> Submission:
+    row = session.scalars(
+        select(Submission).where(Submission.id == submission_id, Submission.team_id == team_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Submission #{submission_id} was not found. See the pending ones with `/quote review`.")
+    return row
+
+
+def get_submission(session: Session, *, team_id: str, submission_id: int) -> SubmissionView:
+    return _view(session, _row(session, team_id=team_id, submission_id=submission_id))
+
+
+def review_targets(session: Session, *, submission_id: int) -> tuple[ReviewTarget, ...]:
+    rows = session.scalars(
+        select(ReviewMessage).where(ReviewMessage.submission_id == submission_id).order_by(ReviewMessage.id)
+    )
+    return tuple(ReviewTarget(channel_id=r.channel_id, ts=r.ts) for r in rows)
+
+
+def add_review_messages(session: Session, *, submission_id: int, targets: list[ReviewTarget]) -> None:
+    for t in targets:
+        session.add(ReviewMessage(submission_id=submission_id, channel_id=t.channel_id, ts=t.ts))
+
+
+def list_mine(session: Session, *, team_id: str, user_id: str, limit: int = LIST_LIMIT) -> Listing:
+    where = (Submission.team_id == team_id, Submission.submitter_id == user_id)
+    rows = session.scalars(
+        select(Submission).where(*where).order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
+    return Listing(items=tuple(_view(session, r) for r in rows), total=total)
+
+
+def list_pending(session: Session, *, team_id: str, limit: int = LIST_LIMIT) -> Listing:
+    where = (Submission.team_id == team_id, Submission.status == PENDING)
+    rows = session.scalars(select(Submission).where(*where).order_by(Submission.id).limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
+    return Listing(items=tuple(_view(session, r) for r in rows), total=total)
+
+
+# -- submitting ------------------------------------------------------------------------
+
+
+def is_opted_out(session: Session, *, team_id: str, user_id: str) -> bool:
+    return session.get(OptOut, (team_id, user_id)) is not None
+
+
+def _refuse_exact_duplicate(session: Session, *, team_id: str, key: str, exclude_submission: int | None) -> None:
+    quote = session.scalars(
+        select(Quote).where(visible_to(team_id), Quote.norm_key == key).order_by(Quote.id).limit(1)
+    ).first()
+    if quote is not None:
+        who = (
+            "it is one of coachbot's curated quotes"
+            if quote.team_id is None
+            else (f"<@{quote.submitted_by}> added it" if quote.submitted_by else "your team added it")
+        )
+        raise DuplicateQuote(
+            f"That quote is already in coachbot ({who}): “{escape(quote.text)}” — {escape(quote.author)}.\n"
+            f"Search what's there with `/quote search {escape(_first_words(quote.text))}`.",
+            block_id="text",
+        )
+    pending = select(Submission).where(
+        Submission.team_id == team_id, Submission.norm_key == key, Submission.status.in_(OPEN_STATUSES)
+    )
+    if exclude_submission is not None:
+        pending = pending.where(Submission.id != exclude_submission)
+    other = session.scalars(pending.order_by(Submission.id).limit(1)).first()
+    if other is not None:
+        raise DuplicateQuote(
+            f"That quote is already waiting for review (#{other.id}, sent in by <@{other.submitter_id}>): "
+            f"“{escape(other.text)}” — {escape(other.author)}.\nSee your own submissions with `/quote mine`.",
+            block_id="text",
+        )
+
+
+def _first_words(text: str) -> str:
+    return " ".join(normalize(text).split()[:3])
+
+
+def _near_duplicate(session: Session, *, team_id: str, text: str, exclude_submission: int) -> NearDup | None:
+    """The most similar quote in the store or the pending queue, if rapidfuzz ratio >= 90.
+
+    This compares against the whole visible pool in Python, which takes a while with a
+    very large pool; it runs after the ack (``flag_near_duplicate``), never in a request.
+    """
+    target = normalize(text)
+    candidates: list[tuple[str, NearDup]] = []
+    for qid, qtext, qauthor, qteam, qby in session.execute(
+        select(Quote.id, Quote.text, Quote.author, Quote.team_id, Quote.submitted_by).where(visible_to(team_id))
+    ):
+        candidates.append(
+            (normalize(qtext), NearDup(0, qtext, qauthor, quote_id=qid, curated=qteam is None, submitted_by=qby))
+        )
+    for sid, stext, sauthor, sby in session.execute(
+        select(Submission.id, Submission.text, Submission.author, Submission.submitter_id).where(
+            Submission.team_id == team_id,
+            Submission.status.in_(OPEN_STATUSES),
+            Submission.id != exclude_submission,
+        )
+    ):
+        candidates.append((normalize(stext), NearDup(0, stext, sauthor, submission_id=sid, submitted_by=sby)))
+    if not candidates:
+        return None
+    best = process.extractOne(
+        target, [c[0] for c in candidates], scorer=fuzz.ratio, processor=None, score_cutoff=NEAR_DUP_SCORE
+    )
+    if best is None:
+        return None
+    _, score, index = best
+    found = candidates[index][1]
+    return NearDup(
+        score=int(score),
+        text=found.text,
+        author=found.author,
+        quote_id=found.quote_id,
+        submission_id=found.submission_id,
+        curated=found.curated,
+        submitted_by=found.submitted_by,
+    )
+
+
+def submit(
+    session: Session,
+    *,
+    team_id: str,
+    enterprise_id: str | None,
+    submitter_id: str,
+    text: str,
+    author: str | None,
+    author_user_id: str | None = None,
+    source: str | None = None,
+    tags: list[str] | tuple[str, ...] = (),
+    via: str,
+    now: datetime,
+) -> SubmissionView:
+    """Record a submission, or refuse it (``QuoteInputError``, ``DuplicateQuote``,
+    ``AuthorOptedOut``). A quote attributed to another member waits for their consent;
+    one's own words go straight to review. Near-duplicates: ``flag_near_duplicate``."""
+    text, author_name, source = validate(text, author, source)
+    if via not in VIAS:
+        raise ValueError(f"unknown submission channel {via!r}")
+    clean_tags = [t for t in dict.fromkeys(tags) if t in QUOTE_TAGS]
+    if author_user_id is not None and is_opted_out(session, team_id=team_id, user_id=author_user_id):
+        raise AuthorOptedOut(
+            f"<@{author_user_id}> has opted out of being quoted, so coachbot can't take quotes attributed "
+            f"to them. You can still submit other quotes, for example: `{EXAMPLE}`",
+            block_id="author",
+        )
+    key = norm_key(text)
+    _refuse_exact_duplicate(session, team_id=team_id, key=key, exclude_submission=None)
+    needs_consent = author_user_id is not None and author_user_id != submitter_id
+    row = Submission(
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        submitter_id=submitter_id,
+        text=text,
+        author=author_name,
+        author_user_id=author_user_id,
+        source=source,
+        tags=clean_tags,
+        norm_key=key,
+        via=via,
+        status=AWAITING_CONSENT if needs_consent else PENDING,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return _view(session, row)
+
+
+def flag_near_duplicate(session: Session, *, team_id: str, submission_id: int) -> SubmissionView:
+    """Record the quote this submission most resembles (ratio >= 90), for the reviewer.
+
+    Exact duplicates were refused by ``submit`` through the ``norm_key`` index; this
+    fuzzy pass scans the pool, so it runs after the ack, before the review card goes out.
+    """
+    row = _row(session, team_id=team_id, submission_id=submission_id)
+    near = _near_duplicate(session, team_id=team_id, text=row.text, exclude_submission=row.id)
+    if near is not None:
+        row.near_dup_quote_id = near.quote_id
+        row.near_dup_submission_id = near.submission_id
+        row.near_dup_text = near.text
+        row.near_dup_score = near.score
+        session.flush()
+    return _view(session, row)
+
+
+# -- consent -----------------------------------------------------------------------------
+
+
+def answer_consent(
+    session: Session, *, team_id: str, submission_id: int, user_id: str, allow: bool, now: datetime
+) -> SubmissionView:
+    """The quoted member's answer. Only they can give it, once; a decline is final."""
+    values: dict[str, Any] = (
+        {"status": PENDING}
+        if allow
+        else {
+            "status": DECLINED,
+            "decided_by": user_id,
+            "decided_at": now,
+            "reason": "The quoted member declined.",
+        }
+    )
+    result = session.execute(
+        update(Submission)
+        .where(
+            Submission.id == submission_id,
+            Submission.team_id == team_id,
+            Submission.author_user_id == user_id,
+            Submission.status == AWAITING_CONSENT,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    row = _row(session, team_id=team_id, submission_id=submission_id)
+    if getattr(result, "rowcount", 0) != 1:
+        if row.author_user_id != user_id:
+            raise NotAllowed(
+                f"Only <@{row.author_user_id}> can allow or decline quote #{row.id}. "
+                "To stop anyone quoting you, use `/quote optout`."
+            )
+        raise AlreadyDecided(f"You already answered about quote #{row.id}: it is {_status_words(row)}.")
+    session.refresh(row)
+    return _view(session, row)
+
+
+# -- moderation ----------------------------------------------------------------------------
+
+
+def _status_words(row: Submission) -> str:
+    by = f" by <@{row.decided_by}>" if row.decided_by else ""
+    return {
+        AWAITING_CONSENT: f"still waiting for <@{row.author_user_id}> to agree to be quoted",
+        PENDING: "waiting for review",
+        APPROVED: f"already approved{by}",
+        REJECTED: f"already rejected{by}",
+        DECLINED: "declined by the quoted member" if row.decided_by == row.author_user_id else f"withdrawn{by}",
+    }.get(row.status, row.status)
+
+
+def _require_admin(actor_is_admin: bool) -> None:
+    if not actor_is_admin:
+        raise NotAllowed(
+            "Only coachbot admins can approve, edit or reject quotes, so nothing was changed. "
+            "You can see your own submissions with `/quote mine`."
+        )
+
+
+def _claim(session: Session, *, team_id: str, submission_id: int, values: dict[str, Any]) -> Submission:
+    """Move a pending submission on. Exactly one of several concurrent claims wins.
+
+    The conditional UPDATE is the first statement of the unit of work: on PostgreSQL a
+    second claimer blocks on the row lock and then finds ``status`` changed; on SQLite
+    the write lock serialises them the same way.
+    """
+    result = session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.team_id == team_id, Submission.status == PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    row = _row(session, team_id=team_id, submission_id=submission_id)
+    if getattr(result, "rowcount", 0) != 1:
+        raise AlreadyDecided(f"Quote #{row.id} is {_status_words(row)}, so nothing was changed.")
+    session.refresh(row)
+    return row
+
+
+def approve(
+    session: Session,
+    *,
+    team_id: str,
+    submission_id: int,
+    admin_id: str,
+    actor_is_admin: bool,
+    now: datetime,
+    text: str | None = None,
+    author: str | None = None,
+    rng: random.Random | None = None,
+) -> Decision:
+    """Approve, optionally with the admin's edited ``text`` and ``author``: the quote joins
+    this workspace's pool, credited to the submitter."""
+    _require_admin(actor_is_admin)
+    edited: dict[str, Any] = {}
+    if text is not None:
+        # Validated before the claim, so a bad edit leaves the submission pending.
+        new_text, new_author, _ = validate(text, author, None)
+        edited = {"text": new_text, "author": new_author, "norm_key": norm_key(new_text)}
+    row = _claim(
+        session,
+        team_id=team_id,
+        submission_id=submission_id,
+        values={"status": APPROVED, "decided_by": admin_id, "decided_at": now, **edited},
+    )
+    if edited:
+        _refuse_exact_duplicate(session, team_id=team_id, key=row.norm_key, exclude_submission=row.id)
+    if row.author_user_id is not None and is_opted_out(session, team_id=team_id, user_id=row.author_user_id):
+        raise AuthorOptedOut(
+            f"<@{row.author_user_id}> has opted out of being quoted since this was sent in; please reject it."
+        )
+    quote = Quote(
+        team_id=row.team_id,
+        enterprise_id=row.enterprise_id,
+        curated_key=None,
+        text=row.text,
+        author=row.author,
+        source=row.source,
+        tags=list(row.tags or []),
+        contested=False,
+        submitted_by=row.submitter_id,
+        submission_id=row.id,
+        active=True,
+        norm_key=row.norm_key,
+        shuffle_key=(rng or random).randrange(0, 0x7FFFFFFF),
+        created_at=now,
+        updated_at=now,
+        approved_at=now,
+    )
+    session.add(quote)
+    session.flush()
+    row.quote_id = quote.id
+    session.flush()
+    return Decision(submission=_view(session, row), review_messages=review_targets(session, submission_id=row.id))
+
+
+def reject(
+    session: Session,
+    *,
+    team_id: str,
+    submission_id: int,
+    admin_id: str,
+    actor_is_admin: bool,
+    now: datetime,
+    reason: str | None = None,
+) -> Decision:
+    _require_admin(actor_is_admin)
+    reason = " ".join((reason or "").split()) or None
+    if reason is not None and len(reason) > REASON_MAX:
+        raise UserError(
+            f"The reason is too long: it has {len(reason)} characters, and the limit is {REASON_MAX}. "
+            "For example: Already posted last month.",
+            block_id="reason",
+        )
+    row = _claim(
+        session,
+        team_id=team_id,
+        submission_id=submission_id,
+        values={"status": REJECTED, "decided_by": admin_id, "decided_at": now, "reason": reason},
+    )
+    return Decision(submission=_view(session, row), review_messages=review_targets(session, submission_id=row.id))
+
+
+def check_pending(session: Session, *, team_id: str, submission_id: int, actor_is_admin: bool) -> SubmissionView:
+    """Before opening the Edit or Reject modal: still something to decide, and allowed to."""
+    _require_admin(actor_is_admin)
+    row = _row(session, team_id=team_id, submission_id=submission_id)
+    if row.status != PENDING:
+        raise AlreadyDecided(f"Quote #{row.id} is {_status_words(row)}, so nothing was changed.")
+    return _view(session, row)
+
+
+# -- opting out ----------------------------------------------------------------------------
+
+
+def opt_out(session: Session, *, team_id: str, user_id: str, now: datetime) -> OptOutResult:
+    """Stop being quoted: refuse new submissions, withdraw open ones, retire approved ones."""
+    inserted = insert_ignore(session, OptOut, {"team_id": team_id, "user_id": user_id, "created_at": now})
+    open_ids = list(
+        session.scalars(
+            select(Submission.id).where(
+                Submission.team_id == team_id,
+                Submission.author_user_id == user_id,
+                Submission.status.in_(OPEN_STATUSES),
+            )
+        )
+    )
+    withdrawn: list[Decision] = []
+    for sid in open_ids:
+        result = session.execute(
+            update(Submission)
+            .where(Submission.id == sid, Submission.status.in_(OPEN_STATUSES))
+            .values(status=DECLINED, decided_by=user_id, decided_at=now, reason="The quoted member opted out.")
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            row = _row(session, team_id=team_id, submission_id=sid)
+            session.refresh(row)
+            targets = review_targets(session, submission_id=sid)
+            withdrawn.append(Decision(submission=_view(session, row), review_messages=targets))
+    approved = select(Submission.id).where(
+        Submission.team_id == team_id, Submission.author_user_id == user_id, Submission.status == APPROVED
+    )
+    retired = session.execute(
+        update(Quote)
+        .where(Quote.team_id == team_id, Quote.active.is_(True), Quote.submission_id.in_(approved))
+        .values(active=False, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return OptOutResult(
+        already=not inserted, withdrawn=tuple(withdrawn), retired_quotes=int(getattr(retired, "rowcount", 0) or 0)
+    )
+
+
+def opt_in(session: Session, *, team_id: str, user_id: str) -> bool:
+    """Allow being quoted again (with consent each time). True if they had opted out."""
+    result = session.execute(delete(OptOut).where(OptOut.team_id == team_id, OptOut.user_id == user_id))
+    return bool(getattr(result, "rowcount", 0))
