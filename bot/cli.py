@@ -67,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run_due.add_argument("--at", help="ISO 8601 instant, e.g. 2026-11-30T08:00:00Z (default: now)")
 
+    export = sub.add_parser(
+        "export-notes",
+        help="write one user's coaching notes as CSV (for an admin handling a data request)",
+        description="Write every coaching note authored by --user in workspace --team as CSV "
+        "(date, rep id, rep name, theme, follow-up, note) to --out or standard output. "
+        "For data-subject requests; the user can also run /coach export themselves.",
+    )
+    export.add_argument("--team", required=True, help="the workspace (team) id, e.g. T012ABCDEF")
+    export.add_argument("--user", required=True, help="the note author's user id, e.g. U012ABCDEF")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--tz", default="UTC", help="time zone for the dates (default UTC)")
+
     sub.add_parser(
         "doctor",
         help="check the installation: settings, database, Slack token and scopes, scheduler",
@@ -103,6 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.bootstrap import build_deps, prepare_database, store_root
     from bot.db import migrate
+
+    if args.cmd == "export-notes":
+        from bot.services import coaching
+
+        deps = build_deps(settings)
+        with deps.sessions.begin() as session:
+            content, count = coaching.export_csv(session, team_id=args.team, author_id=args.user, tz=args.tz)
+        if args.out is not None:
+            args.out.write_text(content, encoding="utf-8")
+        else:
+            sys.stdout.write(content)
+        print(f"{count} note(s) by {args.user} in {args.team}", file=sys.stderr)
+        return 0
 
     if args.cmd == "doctor":
         from bot.doctor import render, run_checks

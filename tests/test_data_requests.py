@@ -1,0 +1,45 @@
+"""Data lifecycle: an admin exports one user's notes for a data request; a manager deletes all."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from bot.db.engine import Sessions
+from tests.test_cli import coachbot
+from tests.test_coaching_support import seed_note
+
+
+def test_export_notes_writes_only_that_authors_notes_in_that_workspace(
+    tmp_path: Path, database_url: str, sessions: Sessions
+) -> None:
+    seed_note(sessions, author="U1", rep="U2", text="Mine, in T1", team_id="T1")
+    seed_note(sessions, author="U1", rep="U3", text="=HYPERLINK(evil)", team_id="T1")
+    seed_note(sessions, author="U1", rep="U2", text="Same user id, other workspace", team_id="T2")
+    seed_note(sessions, author="U9", rep="U2", text="Another manager's note", team_id="T1")
+    out = tmp_path / "u1.csv"
+    result = coachbot(
+        "export-notes",
+        "--team",
+        "T1",
+        "--user",
+        "U1",
+        "--out",
+        str(out),
+        env={"DATABASE_URL": database_url},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 note(s) by U1 in T1" in result.stderr
+    rows = list(csv.reader(io.StringIO(out.read_text())))
+    assert rows[0] == ["date", "rep id", "rep name", "theme", "follow-up", "note"]
+    assert sorted(r[5] for r in rows[1:]) == ["'=HYPERLINK(evil)", "Mine, in T1"]
+
+
+def test_export_notes_to_stdout_and_required_arguments(tmp_path: Path, database_url: str, sessions: Sessions) -> None:
+    seed_note(sessions, author="U1", text="Printed to stdout")
+    result = coachbot("export-notes", "--team", "T1", "--user", "U1", env={"DATABASE_URL": database_url}, cwd=tmp_path)
+    assert result.returncode == 0 and "Printed to stdout" in result.stdout
+    missing = coachbot("export-notes", "--team", "T1", env={"DATABASE_URL": database_url}, cwd=tmp_path)
+    assert missing.returncode == 2 and "--user" in missing.stderr
