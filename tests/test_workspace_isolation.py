@@ -8,18 +8,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bot.app import BOT_SCOPES
 from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Quote, Submission
 from bot.scheduling.run import run_due
-from tests.fakes.slack_api import FakeSlack
 from tests.conftest import make_settings
+from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
 from tests.test_coaching_support import make_manager
 
