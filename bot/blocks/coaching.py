@@ -35,7 +35,7 @@ from slack_sdk.models.views import View
 from bot.services.coaching import NOTE_LIMIT, UNDO_WINDOW, NotePage, NoteView, Overview
 from bot.services.prompts import PromptView
 from bot.services.store import THEME_LABELS, THEMES
-from bot.services.text import escape, truncate
+from bot.services.text import escape, truncate, truncate_escaped
 
 # Action and callback ids: the contract between these builders and bot.listeners.coaching.
 UNDO = "coach_note_undo"
@@ -218,7 +218,8 @@ def notes_page_blocks(page: NotePage, *, tz: str | None) -> list[dict[str, Any]]
         )
     ]
     for note in page.notes:
-        preview = escape(truncate(note.text, _LIST_PREVIEW))
+        # Escaped, 600 characters can grow to 3,000 (`&` -> `&amp;`): cap what is shown.
+        preview = truncate_escaped(escape(truncate(note.text, _LIST_PREVIEW)), 2 * _LIST_PREVIEW)
         blocks.append(_section(f"{note_meta(note, tz)}\n{preview}"))
     nav: list[ButtonElement] = []
     if page.has_prev:

@@ -39,7 +39,7 @@ from bot.services.submissions import (
     NearDup,
     SubmissionView,
 )
-from bot.services.text import escape
+from bot.services.text import escape, truncate, truncate_escaped
 
 # Action and callback ids: the contract between these builders and bot.listeners.submissions.
 SHORTCUT = "save_leadership_quote"
@@ -58,6 +58,8 @@ TEXT_BLOCK, AUTHOR_BLOCK, SOURCE_BLOCK, TAGS_BLOCK, REASON_BLOCK = "text", "auth
 
 # Slack's plain_text_input takes at most 3000 characters, initial value included.
 _INPUT_MAX = 3000
+_SHOWN_WORDS = 200  # characters of a search echoed back
+_TEXT_MAX = 3000  # Slack's limit for a section's (or a context element's) text
 STATUS_LABELS = {
     AWAITING_CONSENT: "⏳ waiting for the quoted member's OK",
     PENDING: "🕵️ in review",
@@ -68,7 +70,9 @@ STATUS_LABELS = {
 
 
 def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=text)
+    # Quote, author, source and reason fit their limits as typed, but escaped (`&` ->
+    # `&amp;`) they can pass Slack's 3,000 characters per text, and Slack refuses the blocks.
+    return MarkdownTextObject(text=truncate_escaped(text, _TEXT_MAX))
 
 
 def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
@@ -398,7 +402,9 @@ def top_message(favourites: Sequence[Favourite], window: str) -> tuple[str, list
 
 
 def search_message(result: SearchResult) -> tuple[str, list[dict[str, Any]]]:
-    shown = " ".join(result.words)
+    # Words can be any length; echoed whole, one long word breaks Slack's 3,000-character
+    # section limit and the reply is refused.
+    shown = truncate(" ".join(result.words), _SHOWN_WORDS)
     if not result.quotes:
         text = f"No quotes match `{escape(shown)}`. Try fewer or other words, e.g. `/quote search leader`."
         return text, _dicts([SectionBlock(text=_md(text))])

@@ -25,6 +25,7 @@ from bot.deps import Deps
 from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles
 from bot.gateway.users import SlackUser
+from bot.listeners import coach_args
 from bot.listeners.router import CommandContext, CommandRouter, Reply, Routers
 from bot.services import coaching, prompts, schedules
 from bot.services.store import THEMES
@@ -32,69 +33,16 @@ from bot.services.text import escape
 
 log = logging.getLogger(__name__)
 
-# Slash command text arrives with ``should_escape: true``: a mention is ``<@U123|name>``
-# (or ``<@U123>``), never the bare ``@name`` the user typed.
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-# A word, or a whole <...> (a label after | may hold spaces).
-_TOKEN = re.compile(r"<[^>]*>|\S+")
-_NOTE_ID = re.compile(r"^#?(\d{1,12})$")
 PROMPT_EXAMPLE = "/coach prompts 08:30 America/New_York weekdays"
 CHANNEL_PROMPT_EXAMPLE = "/coach prompts channel 09:00 America/New_York mon,thu"
-MANAGERS_EXAMPLE = "/coach managers add @ada @bob"
+MANAGERS_EXAMPLE = coach_args.MANAGERS_EXAMPLE
 PROMPT_DM, PROMPT_CHANNEL = "prompt_dm", "prompt_channel"  # schedule kinds
 
 
-# --- parsing at the edge --------------------------------------------------------------------
+# --- parsing at the edge (the /coach argument parsers live in bot.listeners.coach_args) -----
 
-
-def parse_mention(word: str) -> str | None:
-    m = _MENTION.match(word.strip())
-    return m.group(1) if m else None
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-def split_first(text: str) -> tuple[str, str]:
-    """The first token (a whole ``<@U1|Ada L>`` mention counts as one) and the rest, verbatim."""
-    text = text.strip()
-    m = _TOKEN.match(text)
-    if m is None:
-        return "", ""
-    return m.group(0), text[m.end() :].strip()
-
-
-def parse_mentions(text: str, *, example: str) -> list[str]:
-    """Every word must be a mention; returns the user ids in order, without repeats."""
-    ids: list[str] = []
-    for word in tokens(text):
-        user_id = parse_mention(word)
-        if user_id is None:
-            raise UsageError(_not_a_mention(word, example))
-        ids.append(user_id)
-    if not ids:
-        raise UsageError(f"Mention at least one person, e.g. `{example}`.")
-    return list(dict.fromkeys(ids))
-
-
-def _not_a_mention(word: str, example: str) -> str:
-    return (
-        f"`{escape(word)}` is not a mention of a person. Pick them from Slack's @-autocomplete so "
-        f"it turns into a mention, e.g. `{example}`."
-    )
-
-
-def parse_note_id(text: str, *, example: str) -> int:
-    m = _NOTE_ID.match(text.strip())
-    if not m:
-        raise UsageError(f"Give the note's number, e.g. `{example}`. Your notes and their numbers: `/coach notes`.")
-    return int(m.group(1))
-
-
-def parse_int_value(value: str) -> int | None:
-    """A note id from a button value (client-controlled): digits only."""
-    return int(value) if value.isdigit() and len(value) <= 12 else None
+parse_mention = coach_args.parse_mention
+parse_int_value = coach_args.parse_id_value
 
 
 @dataclass(frozen=True)
@@ -249,24 +197,21 @@ def share_with_rep(client: WebClient, note: coaching.NoteView) -> None:
 
 def handle_log_note(ctx: CommandContext, router: CommandRouter) -> Reply:
     """``/coach @rep text``: the router's fallback, since the first word is a mention."""
-    first, rest = split_first(ctx.args)
-    if not first:
-        raise coaching.EmptyNote(
-            f"Usage: `/coach @rep your note`, e.g. `{coaching.NOTE_EXAMPLE}`. Or type `/coach` alone for the form."
-        )
-    rep_id = parse_mention(first)
-    if rep_id is None:
-        if first.startswith("@") or first.startswith("<@"):
-            raise UsageError(_not_a_mention(first, coaching.NOTE_EXAMPLE))
-        raise UsageError(router.unknown(first))
+    try:
+        args = coach_args.parse_note(ctx.args)
+    except coach_args.NotAMention as err:
+        # `/coach frobnicate`: no mention and no subcommand of that name (`/coach note x` is a bad note).
+        if not ctx.name and not err.word.startswith(("@", "<@")):
+            raise UsageError(router.unknown(err.word)) from None
+        raise
     note, about_self = save_note(
         ctx.deps,
         ctx.client,
         team_id=ctx.team_id,
         enterprise_id=ctx.enterprise_id,
         author_id=ctx.user_id,
-        rep_id=rep_id,
-        text=rest,
+        rep_id=args.rep_id,
+        text=args.text,
     )
     return Reply(
         text=blocks.note_saved_text(note, about_self=about_self),
@@ -298,35 +243,28 @@ def handle_open_modal(ctx: CommandContext) -> Reply | None:
 
 def handle_notes(ctx: CommandContext) -> Reply:
     """``/coach notes [@rep] [page]``."""
-    words = tokens(ctx.args)
-    rep_id: str | None = None
-    page = 1
-    example = "/coach notes @bob 2"
-    if words and words[0].startswith(("<@", "@")):
-        rep_id = parse_mention(words[0])
-        if rep_id is None:
-            raise UsageError(_not_a_mention(words[0], example))
-        words = words[1:]
-    if words:
-        if len(words) > 1 or not words[0].isdigit():
-            raise UsageError(f"Usage: `/coach notes [@rep] [page]`, e.g. `{example}` or `/coach notes`.")
-        page = int(words[0])
+    args = coach_args.parse_notes(ctx.args)
     with ctx.deps.sessions.begin() as session:
-        result = coaching.list_notes(session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=rep_id, page=page)
+        result = coaching.list_notes(
+            session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=args.rep_id, page=args.page
+        )
     tz = user_tz(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
     return Reply(text=blocks.notes_page_text(result), blocks=blocks.notes_page_blocks(result, tz=tz))
 
 
 def handle_search(ctx: CommandContext) -> Reply:
     with ctx.deps.sessions.begin() as session:
-        result = coaching.search_notes(session, team_id=ctx.team_id, author_id=ctx.user_id, query=ctx.args)
+        result = coaching.search_notes(
+            session, team_id=ctx.team_id, author_id=ctx.user_id, query=coach_args.parse_search(ctx.args)
+        )
     tz = user_tz(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
     return Reply(text=blocks.notes_page_text(result), blocks=blocks.notes_page_blocks(result, tz=tz))
 
 
 def handle_delete(ctx: CommandContext) -> Reply:
     """``/coach delete ID`` or ``/coach delete all`` (which asks first)."""
-    if ctx.args.strip().lower() == "all":
+    args = coach_args.parse_delete(ctx.args)
+    if args.note_id is None:
         with ctx.deps.sessions.begin() as session:
             count, newest = coaching.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
         if not count or newest is None:
@@ -335,9 +273,8 @@ def handle_delete(ctx: CommandContext) -> Reply:
             text=f"Delete all {count} of your notes? Confirm with the button.",
             blocks=blocks.delete_all_confirm_blocks(count, newest),
         )
-    note_id = parse_note_id(ctx.args, example="/coach delete 12")
     with ctx.deps.sessions.begin() as session:
-        note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=note_id)
+        note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
     log.info("note %d deleted by its author", note.id)
     return Reply(text=f":wastebasket: Deleted note #{note.id} about <@{note.rep_id}>.")
 
@@ -381,24 +318,17 @@ def handle_overview(ctx: CommandContext) -> Reply:
 def handle_managers(ctx: CommandContext) -> Reply:
     """``/coach managers [list|add @a @b|remove @a]``: admins only."""
     deps, client = ctx.deps, ctx.client
-    verb, _, rest = ctx.args.strip().partition(" ")
-    verb = verb.lower()
-    if verb not in ("", "list", "add", "remove"):
-        raise UsageError(
-            "Usage: `/coach managers`, `/coach managers add @a @b` or `/coach managers remove @a`, "
-            f"e.g. `{MANAGERS_EXAMPLE}`."
-        )
+    verb = coach_args.managers_verb(ctx.args)
     coaching.ensure_admin(is_admin=roles.is_admin(deps, client, team_id=ctx.team_id, user_id=ctx.user_id))
     admins = roles.configured_admins(deps)
-    if verb in ("", "list"):
+    if verb == "list":
         with deps.sessions.begin() as session:
             managers = coaching.list_managers(session, team_id=ctx.team_id)
         return Reply(text=blocks.managers_text(managers, admins))
-    example = MANAGERS_EXAMPLE if verb == "add" else "/coach managers remove @bob"
-    user_ids = parse_mentions(rest, example=example)
+    user_ids = coach_args.parse_managers(ctx.args).user_ids
     if verb == "add":
         for user_id in user_ids:
-            resolve_person(deps, client, team_id=ctx.team_id, user_id=user_id, example=example)
+            resolve_person(deps, client, team_id=ctx.team_id, user_id=user_id, example=MANAGERS_EXAMPLE)
         with deps.sessions.begin() as session:
             change = coaching.add_managers(
                 session,
@@ -507,17 +437,16 @@ def handle_prompts(ctx: CommandContext) -> Reply:
     """``/coach prompts [HH:MM [zone] [days] | off | channel ...]``."""
     deps, client = ctx.deps, ctx.client
     check_manager(deps, client, team_id=ctx.team_id, user_id=ctx.user_id)
-    args = ctx.args.strip()
-    first, _, rest = args.partition(" ")
-    if first.lower() == "channel":
-        return _channel_prompts(ctx, rest.strip())
-    if args.lower() == "off":
+    args = coach_args.parse_prompts(ctx.args)
+    if args.channel:
+        return _channel_prompts(ctx, args)
+    if args.action == "off":
         with deps.sessions.begin() as session:
             stopped = schedules.stop_schedule(session, team_id=ctx.team_id, kind=PROMPT_DM, target_id=ctx.user_id)
         if not stopped:
             return Reply(text=f"You had no coaching prompt DMs. Start them with `{PROMPT_EXAMPLE}`.")
         return Reply(text=f"Coaching prompt DMs stopped. Start again any time with `{PROMPT_EXAMPLE}`.")
-    if not args:
+    if args.action == "show":
         shown = _show_schedule(
             deps,
             team_id=ctx.team_id,
@@ -530,7 +459,12 @@ def handle_prompts(ctx: CommandContext) -> Reply:
         return Reply(text=shown or f"You get no coaching prompt DMs yet. Start them with e.g. `{PROMPT_EXAMPLE}`.")
     return Reply(
         text=set_prompt_schedule(
-            deps, client, team_id=ctx.team_id, enterprise_id=ctx.enterprise_id, user_id=ctx.user_id, text=args
+            deps,
+            client,
+            team_id=ctx.team_id,
+            enterprise_id=ctx.enterprise_id,
+            user_id=ctx.user_id,
+            text=args.schedule,
         )
     )
 
@@ -562,7 +496,7 @@ def _channel_problem(ctx: CommandContext, spec: schedules.ScheduleSpec) -> str |
     return None
 
 
-def _channel_prompts(ctx: CommandContext, args: str) -> Reply:
+def _channel_prompts(ctx: CommandContext, args: coach_args.PromptsArgs) -> Reply:
     """``/coach prompts channel ...``, typed in the channel concerned by a manager."""
     deps, client = ctx.deps, ctx.client
     if ctx.channel_id.startswith("D"):
@@ -571,7 +505,7 @@ def _channel_prompts(ctx: CommandContext, args: str) -> Reply:
             f"e.g. `{CHANNEL_PROMPT_EXAMPLE}`."
         )
     what, off = "This channel gets a coaching prompt", "/coach prompts channel off"
-    if args.lower() == "off":
+    if args.action == "off":
         with deps.sessions.begin() as session:
             stopped = schedules.stop_schedule(
                 session, team_id=ctx.team_id, kind=PROMPT_CHANNEL, target_id=ctx.channel_id
@@ -579,7 +513,7 @@ def _channel_prompts(ctx: CommandContext, args: str) -> Reply:
         if not stopped:
             return Reply(text=f"This channel gets no coaching prompts. Start them with `{CHANNEL_PROMPT_EXAMPLE}`.")
         return Reply(text="Coaching prompts in this channel stopped.")
-    if not args:
+    if args.action == "show":
         shown = _show_schedule(
             deps,
             team_id=ctx.team_id,
@@ -590,7 +524,7 @@ def _channel_prompts(ctx: CommandContext, args: str) -> Reply:
             again="/coach prompts channel",
         )
         return Reply(text=shown or f"This channel gets no coaching prompts yet. Start with `{CHANNEL_PROMPT_EXAMPLE}`.")
-    spec = schedules.parse_schedule(args, example=CHANNEL_PROMPT_EXAMPLE)
+    spec = schedules.parse_schedule(args.schedule, example=CHANNEL_PROMPT_EXAMPLE)
     spec = _spec_with_zone(deps, client, spec, team_id=ctx.team_id, user_id=ctx.user_id, example=CHANNEL_PROMPT_EXAMPLE)
     problem = _channel_problem(ctx, spec)
     if problem is not None:
@@ -682,7 +616,7 @@ def handle_page(
         page = int(raw.get("p", 1))
         rep_id = raw.get("r")
         query = raw.get("q")
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, OverflowError):  # {"p": 1e999} is inf
         return
     if rep_id is not None and (not isinstance(rep_id, str) or parse_mention(f"<@{rep_id}>") is None):
         return

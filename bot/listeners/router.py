@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
-from bot.services.text import escape
+from bot.services.text import escape, strip_invisible
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,12 @@ class CommandRouter:
 
     def handle(self, ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
         text = (command.get("text") or "").strip()
-        first, _, rest = text.partition(" ")
-        sub = self.subcommands.get(first.lower()) if text else None
+        if not strip_invisible(text).strip():
+            text = ""  # only zero-width or bidi characters: the same as no text at all
+        # Any whitespace separates the subcommand (a no-break space or a newline too), and
+        # invisible characters pasted into it do not make it unknown.
+        first, rest = [*text.split(None, 1), "", ""][:2]
+        sub = self.subcommands.get(strip_invisible(first).lower()) if text else None
         ctx = CommandContext(
             command=self.command,
             name=sub.name if sub else "",

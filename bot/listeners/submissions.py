@@ -69,7 +69,8 @@ def _team(body: dict[str, Any]) -> tuple[str, str | None]:
 
 def _submission_id(raw: Any) -> int:
     text = str(raw or "")
-    if not text.isdigit() or len(text) > 12:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise NotFound("That button refers to no quote I know. Run `/quote review` for the current list.")
     return int(text)
 
@@ -289,7 +290,17 @@ def handle_review(ctx: CommandContext) -> Reply:
     return Reply(text=text, blocks=blocks)
 
 
+def _no_arguments(ctx: CommandContext) -> None:
+    """Opting out/in is about the person typing; `/quote optout @bob` must not opt *them* out."""
+    if ctx.args.strip():
+        raise UsageError(
+            f"`{ctx.command} {ctx.name}` takes no arguments: it is about you, the person typing it. "
+            f"For example: `{ctx.command} {ctx.name}`"
+        )
+
+
 def handle_optout(ctx: CommandContext) -> Reply:
+    _no_arguments(ctx)
     with ctx.deps.sessions.begin() as session:
         result = submissions.opt_out(session, team_id=ctx.team_id, user_id=ctx.user_id, now=ctx.deps.clock())
     if result.retired_quotes:
@@ -308,6 +319,7 @@ def handle_optout(ctx: CommandContext) -> Reply:
 
 
 def handle_optin(ctx: CommandContext) -> Reply:
+    _no_arguments(ctx)
     with ctx.deps.sessions.begin() as session:
         was_out = submissions.opt_in(session, team_id=ctx.team_id, user_id=ctx.user_id)
     if not was_out:

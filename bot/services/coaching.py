@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Manager, Note
 from bot.errors import NotAllowed, NotFound, UsageError, UserError
 from bot.services.store import THEME_LABELS, THEMES
+from bot.services.text import escape
 
 NOTE_LIMIT = 3000
 PAGE_SIZE = 5
@@ -218,8 +219,11 @@ def _own(team_id: str, author_id: str) -> ColumnElement[bool]:
 
 
 def validate_note_text(text: str) -> str:
-    """The note as it will be stored (verbatim, outer whitespace trimmed), or a ``UserError``."""
-    text = text.strip()
+    """The note as it will be stored (verbatim, outer whitespace trimmed), or a ``UserError``.
+
+    NUL characters are dropped: PostgreSQL text cannot hold them, and they are invisible.
+    """
+    text = text.replace("\x00", "").strip()
     if not text:
         raise EmptyNote(
             f"Write what you observed after the mention. Usage: `/coach @rep your note`, e.g. `{NOTE_EXAMPLE}`"
@@ -237,7 +241,7 @@ def validate_theme(theme: str | None) -> str | None:
     if theme is None or theme == "":
         return None
     if theme not in THEMES:
-        raise UsageError(f"`{theme}` is not a theme. Pick one of: {', '.join(THEMES)}.", block_id="theme")
+        raise UsageError(f"`{escape(theme)}` is not a theme. Pick one of: {', '.join(THEMES)}.", block_id="theme")
     return theme
 
 
@@ -364,6 +368,8 @@ def search_notes(
     session: Session, *, team_id: str, author_id: str, query: str, page: int = 1, page_size: int = PAGE_SIZE
 ) -> NotePage:
     """The author's notes holding every word of ``query`` (case-insensitive), newest first."""
+    # NUL can't be sent to PostgreSQL (and no stored note holds one: see validate_note_text).
+    query = query.replace("\x00", "")
     words = query.split()
     if not words:
         raise UsageError("Give me words to look for, e.g. `/coach search discovery call`.")

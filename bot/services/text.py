@@ -46,3 +46,18 @@ def stable_int(key: str) -> int:
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def truncate_escaped(text: str, limit: int) -> str:
+    """Slack-escaped ``text`` cut to ``limit`` characters, never inside an ``&amp;``-style entity.
+
+    Escaping can grow text fivefold (``&`` -> ``&amp;``), so text that fits a field's
+    length limit as typed may not fit Slack's 3,000-character limit once escaped.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&", max(0, len(cut) - 4))
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
