@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.services.quotes import QuoteView
-from bot.services.text import escape
+from bot.services.text import escape, truncate_escaped
 
 
 def quote_text(q: QuoteView) -> str:
@@ -29,16 +29,18 @@ def _quote_blocks_json(q: QuoteView, heading: str | None) -> str:
     lines = []
     if heading:
         lines.append(f"*{heading}*")
-    lines.append("> " + escape(q.text).replace("\n", "\n> "))
-    byline = f"— *{escape(q.author)}*"
+    # Escaping can grow text fivefold (& -> &amp;); a section holds 3,000 characters.
+    lines.append("> " + truncate_escaped(escape(q.text), 2000).replace("\n", "\n> "))
+    byline = f"— *{truncate_escaped(escape(q.author), 300)}*"
     if q.source:
-        byline += f", _{escape(q.source)}_"
+        byline += f", _{truncate_escaped(escape(q.source), 500)}_"
     lines.append(byline)
     context: list[str] = []
     if q.tags:
         context.append(" ".join(f"`#{escape(t)}`" for t in q.tags if t != "seed-article"))
     if q.contested:
-        context.append("⚠️ attribution contested" + (f": {escape(q.attribution_note)}" if q.attribution_note else ""))
+        note = f": {truncate_escaped(escape(q.attribution_note), 2000)}" if q.attribution_note else ""
+        context.append("⚠️ attribution contested" + note)
     if q.submitted_by:
         context.append(f"Submitted by <@{q.submitted_by}>")
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
