@@ -1,4 +1,9 @@
-"""Daily quote posts to channels (daily-posts work)."""
+"""Daily quote posts to channels: the ``quote`` delivery kind.
+
+Due: every active ``quote_channel`` schedule whose local time has come (within the grace).
+Choose: the channel's next quote in its rotation (team quotes first, then curated, no
+repeats within a cycle). Render: the Block Kit post.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,50 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.daily import quote_post_message
+from bot.db.models import Quote
 from bot.scheduling.kinds import Occurrence, Rendered
+from bot.services import rotation, schedules
+from bot.services.quotes import QuoteView
+
+SCHEDULE_KIND = "quote_channel"
+
+
+def schedule_occurrences(
+    session: Session, *, schedule_kind: str, delivery_kind: str, at: datetime, grace: timedelta
+) -> list[Occurrence]:
+    """Occurrences of every active ``schedule_kind`` schedule due at ``at`` (reusable by
+    other kinds: the coaching prompts use it with ``prompt_dm`` / ``prompt_channel``)."""
+    return [
+        Occurrence(
+            key=d.key,
+            kind=delivery_kind,
+            team_id=d.team_id,
+            enterprise_id=d.enterprise_id,
+            target_id=d.target_id,
+            local_date=d.local_date,
+            due_at=d.due_at,
+            schedule_id=d.schedule_id,
+            owner_id=d.created_by,
+        )
+        for d in schedules.due_schedules(session, kind=schedule_kind, at=at, grace=grace)
+    ]
 
 
 class QuoteKind:
     name = "quote"
 
     def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
-        return []
+        return schedule_occurrences(session, schedule_kind=SCHEDULE_KIND, delivery_kind=self.name, at=at, grace=grace)
 
     def choose(self, session: Session, occ: Occurrence) -> int | None:
-        return None
+        return rotation.next_quote(session, team_id=occ.team_id, channel_id=occ.target_id)
 
     def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
-        return None
+        if item_id is None:
+            return None
+        quote = session.get(Quote, item_id)
+        if quote is None or quote.team_id not in (None, occ.team_id):
+            return None
+        message = quote_post_message(QuoteView.of(quote))
+        return Rendered(text=message.text, blocks=message.blocks)

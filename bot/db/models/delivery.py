@@ -36,6 +36,9 @@ class Schedule(Base):
     days: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     paused_reason: Mapped[str | None] = mapped_column(String(200))
+    # Occurrences due before this instant are never delivered (set when the schedule is
+    # (re)set, so "09:00" typed at 09:30 means tomorrow rather than a post right away).
+    active_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -68,6 +71,9 @@ class Delivery(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the last attempt started (the app clock): an attempt younger than the Slack
+    # client's timeout may still land, so reconciliation waits until it is older.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     item_id: Mapped[int | None] = mapped_column(Integer)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
@@ -79,8 +85,10 @@ class Rotation(Base):
     """Where a target (channel or manager) is in its walk through a pool.
 
     ``kind`` is ``quote`` or ``prompt``. Within a cycle the walk visits items in
-    ``shuffle_key`` order starting just after ``start_key``; ``cursor_key`` is the last
-    key handed out. A new cycle picks a new start, so each cycle begins somewhere else.
+    ``shuffle_key`` order from ``start_key`` to the end of the key space, then (``wrapped``)
+    from the other end back to ``start_key``; odd cycles walk upwards, even cycles downwards.
+    ``cursor_key`` is the last key handed out. A new cycle picks a new random start. See
+    ``bot.services.rotation`` for the exact guarantees.
     """
 
     __tablename__ = "rotations"
@@ -94,6 +102,8 @@ class Rotation(Base):
     start_key: Mapped[int] = mapped_column(Integer, default=0)
     cursor_key: Mapped[int | None] = mapped_column(Integer)
     wrapped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The item handed out last: a new cycle never starts with it (no repeat across cycles).
+    last_item_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class RotationSeen(Base):
@@ -101,9 +111,7 @@ class RotationSeen(Base):
 
     __tablename__ = "rotation_seen"
 
-    rotation_id: Mapped[int] = mapped_column(
-        ForeignKey("rotations.id", ondelete="CASCADE"), primary_key=True
-    )
+    rotation_id: Mapped[int] = mapped_column(ForeignKey("rotations.id", ondelete="CASCADE"), primary_key=True)
     cycle: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,166 @@
+"""Block Kit for daily posts: the channel post, the /quote daily replies, the paused DM.
+
+Pure functions: values in, (text, blocks) out. User text is escaped by the quote builders;
+the only mentions produced are of Slack ids we validated (``<@U…>``, ``<#C…>``), never
+``<!channel>``/``<!here>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.blocks.quotes import quote_blocks, quote_text
+from bot.services.quotes import QuoteView
+from bot.services.schedules import ScheduleSpec, command_args, format_days, format_time
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+POST_HEADING = "Leadership quote of the day"
+# The command that sets each kind of schedule again (for "how to fix it" messages).
+RESUME_COMMANDS = {
+    "quote_channel": "/quote daily",
+    "prompt_channel": "/coach prompts channel",
+    "prompt_dm": "/coach prompts",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str  # plain-text fallback (notifications, screen readers)
+    blocks: list[dict[str, Any]]
+
+
+def _section(text: str) -> list[dict[str, Any]]:
+    return [SectionBlock(text=MarkdownTextObject(text=text)).to_dict()]
+
+
+def _channel(channel_id: str) -> str:
+    return f"<#{channel_id}>" if _CHANNEL_ID.match(channel_id) else "this channel"
+
+
+# -- the post ----------------------------------------------------------------------------
+
+
+def quote_post_message(q: QuoteView) -> Message:
+    """The daily post: quote, author (and source), theme tags, "Submitted by" for team quotes."""
+    if q.submitted_by is not None and not _USER_ID.match(q.submitted_by):
+        q = dataclasses.replace(q, submitted_by=None)
+    text = quote_text(q)
+    if q.submitted_by:
+        text += f" (submitted by <@{q.submitted_by}>)"
+    return Message(text=text, blocks=quote_blocks(q, heading=POST_HEADING))
+
+
+# -- /quote daily replies ------------------------------------------------------------------
+
+
+def schedule_set_message(
+    *, channel_id: str, spec: ScheduleSpec, next_post: str, zone_from_profile: bool, joined: bool
+) -> Message:
+    assert spec.tz is not None
+    lines = [
+        f":calendar: Daily quotes are on for {_channel(channel_id)}: *{format_time(spec)}* {spec.tz}, "
+        f"{format_days(spec.days)}.",
+        f"Next post: *{next_post}*.",
+    ]
+    if zone_from_profile:
+        lines.append(
+            f"_{spec.tz} is your Slack time zone. For another, name it: "
+            f"`/quote daily {format_time(spec)} America/New_York`._"
+        )
+    if joined:
+        lines.append("I joined this channel so I can post here.")
+    lines.append("Change it by running `/quote daily` again; stop it with `/quote daily off`.")
+    text = "\n".join(lines)
+    return Message(text=text, blocks=_section(text))
+
+
+def schedule_status_message(
+    *, channel_id: str, spec: ScheduleSpec, active: bool, paused_reason: str | None, next_post: str | None
+) -> Message:
+    setting = f"*{format_time(spec)}* {spec.tz}, {format_days(spec.days)}"
+    if active:
+        text = f"Daily quotes in {_channel(channel_id)}: {setting}.\nNext post: *{next_post}*."
+        text += "\nStop them with `/quote daily off`."
+    elif paused_reason:
+        text = (
+            f":double_vertical_bar: Daily quotes in {_channel(channel_id)} ({setting}) are *paused*: "
+            f"{paused_reason}.\nFix that, then turn them back on with `/quote daily {command_args(spec)}`."
+        )
+    else:
+        text = (
+            f"Daily quotes are off in {_channel(channel_id)} (last setting: {setting}).\n"
+            f"Turn them back on with `/quote daily {command_args(spec)}`."
+        )
+    return Message(text=text, blocks=_section(text))
+
+
+def no_schedule_message(*, channel_id: str, example: str) -> Message:
+    text = f"There are no daily quotes in {_channel(channel_id)} yet. Set them up with {example}"
+    return Message(text=text, blocks=_section(text))
+
+
+def schedule_off_message(*, channel_id: str, was_on: bool) -> Message:
+    if was_on:
+        text = (
+            f"Daily quotes are off for {_channel(channel_id)}. Turn them back on any time with "
+            "`/quote daily 09:00 Europe/Berlin weekdays`."
+        )
+    else:
+        text = f"There were no daily quotes in {_channel(channel_id)} to stop. Nothing changed."
+    return Message(text=text, blocks=_section(text))
+
+
+def invite_needed_message(*, channel_id: str, args: str) -> Message:
+    text = (
+        f":lock: I can't post in {_channel(channel_id)}: it's a private channel and I'm not in it. "
+        f"Type `/invite @coachbot` here, then run `/quote daily {args}` again. Nothing was saved."
+    )
+    return Message(text=text, blocks=_section(text))
+
+
+def cannot_post_message(*, channel_id: str, reason: str, example: str) -> Message:
+    text = f"I can't post daily quotes in {_channel(channel_id)}: {reason}. Nothing was saved. {example}"
+    return Message(text=text, blocks=_section(text))
+
+
+def not_a_channel_message(*, example: str) -> Message:
+    text = (
+        "Daily quotes go to a channel, not a direct message. Run the command in the channel that "
+        f"should get them, for example {example} (in a private channel, `/invite @coachbot` first)."
+    )
+    return Message(text=text, blocks=_section(text))
+
+
+# -- delivery problems -------------------------------------------------------------------
+
+
+def delivery_paused_message(*, kind: str, channel_id: str, error: str, spec: ScheduleSpec) -> Message:
+    """The DM to whoever set a schedule that could not be delivered and is now paused."""
+    where = _channel(channel_id)
+    resume = f"`{RESUME_COMMANDS.get(kind, '/quote daily')} {command_args(spec)}`"
+    what = "today's quote" if kind == "quote_channel" else "today's coaching prompt"
+    if error == "is_archived":
+        problem = f"{where} is archived"
+        fix = f"Pick another channel and run {resume} there."
+    elif error == "not_in_channel":
+        problem = f"I'm not a member of {where}"
+        fix = f"Type `/invite @coachbot` in {where}, then run {resume} there to turn the posts back on."
+    else:
+        problem = f"I can't find {where}: it was deleted, or it's private and I'm not in it"
+        fix = (
+            f"If it's private, type `/invite @coachbot` in it and run {resume} there; "
+            f"otherwise pick another channel and run {resume} in it."
+        )
+    text = f":warning: I couldn't post {what}: {problem}. I've paused that schedule. {fix}"
+    blocks = _section(text)
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=f"Slack said `{error}`. Nothing else was changed.")]).to_dict()
+    )
+    return Message(text=text, blocks=blocks)
