@@ -115,3 +115,31 @@ def test_rotating_token_is_refreshed_before_it_expires(
     assert second is not None and second != first
     assert fake_slack.calls_to("oauth.v2.access", grant_type="refresh_token")
     assert b.deps is not None and b.deps.clients.bot_token(team_id="T2") == second
+
+
+def test_app_uninstalled_deletes_the_workspace_tokens_and_stops_its_schedules(
+    replicas: tuple[AppServer, AppServer], fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    from bot.db.models import Schedule
+    from bot.services import schedules
+    from bot.services.schedules import WEEKDAYS, ScheduleSpec
+
+    a, b = replicas
+    fake_slack.add_workspace("T2")
+    assert _install(a, b, fake_slack, "code-4", "T2").status_code == 200
+    with sessions.begin() as s:
+        schedules.set_schedule(
+            s,
+            team_id="T2",
+            enterprise_id=None,
+            kind="quote_channel",
+            target_id="C9",
+            created_by="U1",
+            spec=ScheduleSpec(9, 0, "UTC", WEEKDAYS),
+        )
+    assert a.deps is not None and a.deps.clients.bot_token(team_id="T2") is not None
+    resp = SlackSender(b.url).as_team("T2").event({"type": "app_uninstalled", "event_ts": "1.2"})
+    assert resp.status_code == 200
+    assert a.deps.clients.bot_token(team_id="T2") is None
+    with sessions.begin() as s:
+        assert [sch.active for sch in s.query(Schedule).filter_by(team_id="T2")] == [False]

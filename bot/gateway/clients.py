@@ -127,6 +127,14 @@ class ClientFactory:
         return make_client(self.settings, token, **kwargs)
 
     def forget(self, *, team_id: str, enterprise_id: str | None = None) -> None:
-        """Delete a workspace's stored tokens (app_uninstalled, tokens_revoked)."""
+        """Delete a workspace's stored tokens (app_uninstalled, bot tokens_revoked)."""
         if self.installation_store is not None:
             self.installation_store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
+    def forget_users(self, *, team_id: str, enterprise_id: str | None, user_ids: list[str]) -> None:
+        """Delete the installations of users whose tokens were revoked; the bot's stays."""
+        if self.installation_store is not None:
+            for user_id in user_ids:
+                self.installation_store.delete_installation(
+                    enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+                )

@@ -156,7 +156,12 @@ def handle_tokens_revoked(body: dict[str, Any], event: dict[str, Any], deps: Dep
     tokens = event.get("tokens") or {}
     if tokens and not tokens.get("bot"):
         # Only user tokens were revoked; the bot (which posts) still works.
-        log.info("tokens_revoked for user tokens only in %s; schedules kept", body.get("team_id"))
+        team_id = body.get("team_id")
+        if isinstance(team_id, str) and team_id:
+            deps.clients.forget_users(
+                team_id=team_id, enterprise_id=body.get("enterprise_id"), user_ids=list(tokens.get("oauth") or [])
+            )
+        log.info("tokens_revoked for user tokens only in %s; schedules kept", team_id)
         return
     _stop_team(body, deps, why="tokens_revoked")
 
@@ -167,7 +172,9 @@ def _stop_team(body: dict[str, Any], deps: Deps, *, why: str) -> None:
         return
     with deps.sessions.begin() as session:
         stopped = schedules.stop_team(session, team_id=team_id)
-    log.info("%s: stopped %d schedule(s) of %s", why, stopped, team_id)
+    # The workspace's stored tokens go too (multi-workspace mode): they no longer work.
+    deps.clients.forget(team_id=team_id, enterprise_id=body.get("enterprise_id"))
+    log.info("%s: stopped %d schedule(s) of %s and deleted its tokens", why, stopped, team_id)
 
 
 def register(app: App, routers: Routers) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Schedule
 from bot.errors import UsageError
-from bot.services.text import escape
+from bot.services.text import escape, truncate
 
 # Monday = 1 << 0 ... Sunday = 1 << 6, indexed by ``date.weekday()``.
 DAY_BITS: tuple[int, ...] = tuple(1 << i for i in range(7))
@@ -91,8 +91,21 @@ class DueSchedule:
 
 @cache
 def _zones() -> dict[str, str]:
-    """Lower-cased IANA name -> canonical name (zoneinfo's list is slow to build: cached)."""
-    return {z.lower(): z for z in available_timezones()}
+    """Lower-cased IANA name -> canonical name (zoneinfo's list is slow to build: cached).
+
+    ``localtime`` (whatever the server is set to) and ``Factory`` are not real places, and
+    the ``posix/``/``right/`` copies are duplicates: none of them is offered."""
+    hidden = {"localtime", "factory"}
+    return {
+        z.lower(): z
+        for z in available_timezones()
+        if z.lower() not in hidden and not z.startswith(("posix/", "right/"))
+    }
+
+
+def _shown(token: str) -> str:
+    """A bad token, echoed back escaped and short enough to read."""
+    return escape(truncate(token, 40))
 
 
 def canonical_zone(name: str) -> str | None:
@@ -105,7 +118,7 @@ def parse_time(token: str, *, example: str) -> tuple[int, int]:
     m = _TIME.match(token.strip())
     if m is None:
         raise InvalidSchedule(
-            f"`{escape(token)}` is not a time. Give the time first, as `HH:MM` (24-hour) or like "
+            f"`{_shown(token)}` is not a time. Give the time first, as `HH:MM` (24-hour) or like "
             f"`9am` / `9:30pm`, for example {example}"
         )
     hour = int(m["h"])
@@ -114,17 +127,17 @@ def parse_time(token: str, *, example: str) -> tuple[int, int]:
     if ampm:
         if not 1 <= hour <= 12 or minute > 59:
             raise InvalidSchedule(
-                f"`{escape(token)}` is an impossible time: with am/pm the hour is 1–12 and the "
+                f"`{_shown(token)}` is an impossible time: with am/pm the hour is 1–12 and the "
                 f"minutes 00–59. For example {example}"
             )
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     elif m["m"] is None:
         raise InvalidSchedule(
-            f"`{escape(token)}` is ambiguous: write `{hour:02d}:00` or `{hour}am`/`{hour}pm`. For example {example}"
+            f"`{_shown(token)}` is ambiguous: write `{hour:02d}:00` or `{hour}am`/`{hour}pm`. For example {example}"
         )
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise InvalidSchedule(
-            f"`{escape(token)}` is an impossible time: hours are 00–23 and minutes 00–59. For example {example}"
+            f"`{_shown(token)}` is an impossible time: hours are 00–23 and minutes 00–59. For example {example}"
         )
     return hour, minute
 
@@ -146,7 +159,7 @@ def _day_token(token: str, *, example: str) -> int:
                 return bits
             i = (i + 1) % 7
     raise InvalidSchedule(
-        f"I don't know the day(s) `{escape(token)}`. Use `weekdays`, `everyday`, `weekends`, day names "
+        f"I don't know the day(s) `{_shown(token)}`. Use `weekdays`, `everyday`, `weekends`, day names "
         f"like `mon,wed,fri` or `mondays`, or a range like `mon-thu`. For example {example}"
     )
 
@@ -187,13 +200,13 @@ def parse_schedule(text: str, *, example: str) -> ScheduleSpec:
         if zone is not None and token.lower() not in _DAY_WORDS and token.lower() not in _GROUP_WORDS:
             if tz is not None and tz != zone:
                 raise InvalidSchedule(
-                    f"Give one time zone, not both `{tz}` and `{escape(token)}`. For example {example}"
+                    f"Give one time zone, not both `{tz}` and `{_shown(token)}`. For example {example}"
                 )
             tz = zone
             continue
         if "/" in token:
             raise InvalidSchedule(
-                f"`{escape(token)}` is not a time zone I know. Use an IANA name like `Europe/Berlin`, "
+                f"`{_shown(token)}` is not a time zone I know. Use an IANA name like `Europe/Berlin`, "
                 f"`America/New_York` or `Asia/Tokyo`. For example {example}"
             )
         days |= _day_token(token, example=example)
