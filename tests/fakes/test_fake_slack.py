@@ -261,9 +261,7 @@ def test_history_bounds_and_limit(fake: FakeSlack, client: WebClient) -> None:
     limited = client.conversations_history(channel="C1", limit=2)
     assert [m["text"] for m in limited["messages"]] == ["m4", "m3"]
     assert limited["has_more"] is True
-    rest = client.conversations_history(
-        channel="C1", limit=10, cursor=limited["response_metadata"]["next_cursor"]
-    )
+    rest = client.conversations_history(channel="C1", limit=10, cursor=limited["response_metadata"]["next_cursor"])
     assert [m["text"] for m in rest["messages"]] == ["m2", "m1", "m0"]
 
 
