@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -172,6 +173,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         at = _parse_at(args.at) if args.at else datetime.now(UTC)
         prepare_database(deps)
+
+        def _stop(signum: int, _frame: object) -> None:
+            # Finish the posts in flight, start no new ones; the next run does the rest.
+            deps.stopping.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
         result = run_due(deps, at)
         print(result.summary())
         return 0 if not result.failed else 1

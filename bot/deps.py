@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ class Deps:
     clock: Callable[[], datetime] = system_clock
     metrics: Metrics = field(default_factory=Metrics)
     quote_pool: QuotePool = field(init=False)
+    # Set on SIGTERM: deliveries not yet started are left for the next run; posts in
+    # flight finish and are recorded.
+    stopping: threading.Event = field(default_factory=threading.Event)
     # Work that must not delay the 3-second ack (views.open, DMs, uploads) runs here.
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")

@@ -52,8 +52,9 @@ def serve(settings: Settings, *, host: str, port: int | None, scheduler: bool = 
                 timeout_graceful_shutdown=20,
             )
     finally:
+        # A fan-out in progress finishes its in-flight posts and starts no new ones.
+        deps.stopping.set()
         if sched is not None:
-            # Let a fan-out in progress finish its in-flight posts before exiting.
             sched.shutdown(wait=True)
         deps.background.shutdown(wait=True)
         deps.engine.dispose()

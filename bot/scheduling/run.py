@@ -103,6 +103,7 @@ class RunResult:
     pending: int = 0  # left for the next run (no answer from Slack, still rate limited)
     busy: int = 0  # being posted by another process right now
     rate_limited: int = 0  # 429 answers waited out
+    stopped: int = 0  # not started because the process is stopping (SIGTERM); the next run does them
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -110,7 +111,9 @@ class RunResult:
             f"run-due at {self.at.isoformat()}: {self.sent} sent, {self.skipped} skipped, {self.failed} failed "
             f"({self.due} due, {self.claimed} claimed now, {self.already_claimed} already claimed, "
             f"{self.reconciled} reconciled without reposting, {self.pending} left pending, "
-            f"{self.busy} busy elsewhere, {self.rate_limited} rate-limit waits) in {self.seconds:.2f}s"
+            f"{self.busy} busy elsewhere, {self.rate_limited} rate-limit waits"
+            + (f", {self.stopped} left for the next run: stopping" if self.stopped else "")
+            + f") in {self.seconds:.2f}s"
         )
 
 
@@ -123,7 +126,7 @@ class _Task:
 
 @dataclass(frozen=True)
 class _Outcome:
-    status: str  # sent | reconciled | skipped | failed | pending | busy | done | lost_claim
+    status: str  # sent | reconciled | skipped | failed | pending | busy | done | lost_claim | stopped
     kind: str = ""
     error: str | None = None
 
@@ -200,12 +203,18 @@ class _Run:
             result.busy += 1
         elif status == "lost_claim":
             result.already_claimed += 1
+        elif status == "stopped":
+            result.stopped += 1
         if outcome.error and status in ("failed", "pending"):
             result.errors.append(outcome.error)
-        if outcome.kind and status not in ("busy", "done", "lost_claim"):
+        if outcome.kind and status not in ("busy", "done", "lost_claim", "stopped"):
             self.deps.metrics.deliveries.labels(kind=outcome.kind, outcome=status).inc()
 
     def _task(self, task: _Task) -> _Outcome:
+        if self.deps.stopping.is_set():
+            # Nothing is claimed or started once a stop was asked for: what was not
+            # begun stays due (or pending) for the next run, within its grace.
+            return _Outcome("stopped")
         if task.occ is not None:
             return self._claim_and_deliver(task.occ)
         assert task.delivery_id is not None and task.key is not None
