@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -42,6 +43,10 @@ def message_for(error: Exception) -> str:
 
 
 def handle_error(error: Exception, body: dict[str, Any], request: BoltRequest) -> BoltResponse:
+    deps = request.context.get("deps")
+    if isinstance(error, SlackApiError) and deps is not None:
+        method = str(getattr(error.response, "api_url", "")).rstrip("/").rsplit("/", 1)[-1] or "unknown"
+        deps.metrics.slack_error(method, str(error.response.get("error") or "unknown"))
     if not isinstance(error, UserError):
         # Type and location only: payloads can hold note text and tokens.
         where = body.get("command") or body.get("type") or "request"
