@@ -47,3 +47,23 @@ def test_slack_errors_in_listeners_are_counted_by_method_and_code(
     assert "nothing was changed" in resp.json()["text"]  # a clear answer, no stack trace
     metrics = requests.get(f"{app_server.url}/metrics", timeout=5).text
     assert 'coachbot_slack_api_errors_total{error="fatal_error",method="users.info"}' in metrics
+
+
+def test_dropped_connections_are_retried_for_reads_but_never_for_posts() -> None:
+    from urllib.error import URLError
+
+    from slack_sdk.http_retry.request import HttpRequest
+    from slack_sdk.http_retry.state import RetryState
+
+    from bot.gateway.clients import SafeConnectionErrorRetryHandler
+
+    handler = SafeConnectionErrorRetryHandler(max_retry_count=2)
+
+    def can_retry(method: str) -> bool:
+        request = HttpRequest(method="POST", url=f"https://slack.com/api/{method}", headers={}, data=b"")
+        return handler.can_retry(state=RetryState(), request=request, response=None, error=URLError("reset"))
+
+    assert can_retry("users.info") is True
+    assert can_retry("conversations.history") is True
+    assert can_retry("chat.postMessage") is False
+    assert can_retry("files.completeUploadExternal") is False

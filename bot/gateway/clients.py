@@ -34,36 +34,28 @@ def _method_of(request: HttpRequest) -> str:
     return request.url.rstrip("/").rsplit("/", 1)[-1]
 
 
-class SafeServerErrorRetryHandler(ServerErrorRetryHandler):
+class _NeverRetryPosts(RetryHandler):
+    """Mixin: defer to the wrapped handler, except for calls that could double-post."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method_of(request) in NON_IDEMPOTENT:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class SafeServerErrorRetryHandler(_NeverRetryPosts, ServerErrorRetryHandler):
     """Retries 500/503 with backoff, but never a call that could double-post."""
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if _method_of(request) in NON_IDEMPOTENT:
-            return False
-        return super()._can_retry(state=state, request=request, response=response, error=error)
 
-
-class SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+class SafeConnectionErrorRetryHandler(_NeverRetryPosts, ConnectionErrorRetryHandler):
     """Retries dropped connections, but never a call that could double-post."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if _method_of(request) in NON_IDEMPOTENT:
-            return False
-        return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
 def retry_handlers() -> list[RetryHandler]:
