@@ -61,11 +61,12 @@ class QuotePool:
 
     ``/quote`` and App Home show a random quote on every request; reading it from memory
     keeps the ack free of database round trips. Curated quotes change only when the store
-    is loaded, team quotes when one is approved: a minute of staleness is harmless here
+    is loaded, team quotes when one is approved (which refreshes this process's copy at once);
+    a few minutes of staleness on other replicas is harmless here
     (daily posts read the database, not this cache).
     """
 
-    def __init__(self, sessions: sessionmaker[Session], *, ttl: float = 60.0) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, ttl: float = 300.0) -> None:
         self.sessions = sessions
         self.ttl = ttl
         self._lock = threading.Lock()
