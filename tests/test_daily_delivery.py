@@ -495,3 +495,30 @@ def test_each_channel_has_its_own_rotation(
         run(deps, clock, MONDAY_9_BERLIN + timedelta(days=day))
     assert len(posts(fake_slack, "C1")) == 3 and len(posts(fake_slack, "C2")) == 3
     assert len({p["text"] for p in posts(fake_slack, "C1")}) == 3
+
+
+def test_a_pending_claim_past_its_grace_is_expired_not_posted_late(
+    deps: Deps, sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
+) -> None:
+    add_schedule(sessions)
+    with sessions.begin() as s:  # a claim whose post never went through, yesterday
+        (occ,) = QuoteKind().due(s, MONDAY_9_BERLIN, timedelta(minutes=120))
+        s.add(
+            Delivery(
+                key=occ.key,
+                team_id="T1",
+                kind="quote",
+                schedule_id=occ.schedule_id,
+                target_id="C1",
+                channel_id="C1",
+                local_date=occ.local_date,
+                due_at=occ.due_at,
+                item_id=QuoteKind().choose(s, occ),
+                attempts=1,
+            )
+        )
+    result = run(deps, clock, MONDAY_9_BERLIN + timedelta(hours=3, minutes=30))
+    (delivery,) = deliveries(sessions)
+    assert delivery.status == "expired" and result.expired == 1
+    assert "1 expired" in result.summary()
+    assert posts(fake_slack) == [] and not fake_slack.calls_to("conversations.history")

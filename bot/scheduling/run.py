@@ -104,6 +104,7 @@ class RunResult:
     busy: int = 0  # being posted by another process right now
     rate_limited: int = 0  # 429 answers waited out
     stopped: int = 0  # not started because the process is stopping (SIGTERM); the next run does them
+    expired: int = 0  # pending claims past their grace, given up (never posted late)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -113,6 +114,7 @@ class RunResult:
             f"{self.reconciled} reconciled without reposting, {self.pending} left pending, "
             f"{self.busy} busy elsewhere, {self.rate_limited} rate-limit waits"
             + (f", {self.stopped} left for the next run: stopping" if self.stopped else "")
+            + (f", {self.expired} expired unconfirmed past the grace" if self.expired else "")
             + f") in {self.seconds:.2f}s"
         )
 
@@ -162,6 +164,22 @@ class _Run:
             for kind in self.kinds.values():
                 occurrences.extend(kind.due(session, self.at, self.grace))
             taken = _existing_keys(session, [o.key for o in occurrences])
+            # Claims whose post never went through and whose grace has run out are given up
+            # explicitly (posting now would be late: yesterday's quote), not left pending.
+            expired = (
+                session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.status == "pending",
+                        Delivery.due_at < self.at - self.grace,
+                        Delivery.kind.in_(list(self.kinds)),
+                    )
+                    .values(status="expired", error="not confirmed within the grace window")
+                    .returning(Delivery.kind)
+                )
+                .scalars()
+                .all()
+            )
             orphans = session.execute(
                 select(Delivery.id, Delivery.key)
                 .where(
@@ -173,6 +191,9 @@ class _Run:
                 .order_by(Delivery.due_at, Delivery.id)
             ).all()
         result.due = len(occurrences)
+        result.expired = len(expired)
+        for kind_name in expired:
+            self.deps.metrics.deliveries.labels(kind=kind_name, outcome="expired").inc()
         result.already_claimed = sum(1 for o in occurrences if o.key in taken)
         tasks = [_Task(occ=o) for o in occurrences if o.key not in taken]
         tasks += [_Task(delivery_id=row.id, key=row.key) for row in orphans]
