@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.blocks import coaching as blocks
 from bot.deps import Deps
@@ -79,11 +80,17 @@ def parse_note_form(values: dict[str, Any]) -> NoteForm:
 # --- roles and people ----------------------------------------------------------------------
 
 
-def check_manager(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
-    """Managers (named by an admin) and admins may keep notes; others are told who to ask."""
-    with deps.sessions.begin() as session:
+def check_manager(deps: Deps, client: WebClient, *, team_id: str, user_id: str, session: Session | None = None) -> None:
+    """Managers (named by an admin) and admins may keep notes; others are told who to ask.
+
+    Pass ``session`` to check inside the caller's unit of work (one transaction, not two)."""
+    if session is not None:
         if coaching.is_manager(session, team_id=team_id, user_id=user_id):
             return
+    else:
+        with deps.sessions.begin() as own:
+            if coaching.is_manager(own, team_id=team_id, user_id=user_id):
+                return
     if roles.is_admin(deps, client, team_id=team_id, user_id=user_id):
         return
     raise coaching.NotAManager(coaching.not_a_manager_message(roles.configured_admins(deps)))
@@ -153,8 +160,47 @@ def save_note(
     share: bool = False,
     block_ids: bool = False,
 ) -> tuple[coaching.NoteView, bool]:
-    """Check and store a note. Returns the note and whether it is about the author."""
-    check_manager(deps, client, team_id=team_id, user_id=author_id)
+    """Check and store a note. Returns the note and whether it is about the author.
+
+    The manager check and the insert share one transaction (the ack path's main cost is
+    database round trips); a non-manager is refused before any Slack lookup."""
+    with deps.sessions.begin() as session:
+        check_manager(deps, client, team_id=team_id, user_id=author_id, session=session)
+        note, about_self = _save_note_checked(
+            deps,
+            client,
+            session,
+            team_id=team_id,
+            enterprise_id=enterprise_id,
+            author_id=author_id,
+            rep_id=rep_id,
+            text=text,
+            theme=theme,
+            follow_up_on=follow_up_on,
+            share=share,
+            block_ids=block_ids,
+        )
+    log.info("note %d saved by %s in %s", note.id, author_id, team_id)
+    if note.shared_with_rep:
+        deps.defer(share_with_rep, client, note)
+    return note, about_self
+
+
+def _save_note_checked(
+    deps: Deps,
+    client: WebClient,
+    session: Session,
+    *,
+    team_id: str,
+    enterprise_id: str | None,
+    author_id: str,
+    rep_id: str,
+    text: str,
+    theme: str | None,
+    follow_up_on: date | None,
+    share: bool,
+    block_ids: bool,
+) -> tuple[coaching.NoteView, bool]:
     # Length and emptiness first: a refused note costs no Slack call and stores nothing.
     coaching.validate_note_text(text)
     rep = resolve_person(
@@ -168,24 +214,20 @@ def save_note(
     tz = valid_zone(user_tz(deps, client, team_id=team_id, user_id=author_id))
     if follow_up_on is not None and follow_up_on < coaching.local_today(deps.clock(), tz):
         raise UserError("Pick today or a later date for the follow-up.", block_id=blocks.FOLLOW_UP_BLOCK)
-    with deps.sessions.begin() as session:
-        note = coaching.log_note(
-            session,
-            team_id=team_id,
-            enterprise_id=enterprise_id,
-            author_id=author_id,
-            author_tz=tz,
-            rep_id=rep.id,
-            rep_name=rep.display,
-            text=text,
-            theme=theme,
-            follow_up_on=follow_up_on,
-            share_with_rep=share and rep.id != author_id,
-            now=deps.clock(),
-        )
-    log.info("note %d saved by %s in %s", note.id, author_id, team_id)
-    if note.shared_with_rep:
-        deps.defer(share_with_rep, client, note)
+    note = coaching.log_note(
+        session,
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        author_id=author_id,
+        author_tz=tz,
+        rep_id=rep.id,
+        rep_name=rep.display,
+        text=text,
+        theme=theme,
+        follow_up_on=follow_up_on,
+        share_with_rep=share and rep.id != author_id,
+        now=deps.clock(),
+    )
     return note, rep.id == author_id
 
 
