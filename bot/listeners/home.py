@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.errors import NotFound
 from bot.listeners.coaching import is_manager, user_tz
 from bot.listeners.router import Routers
-from bot.services import coaching, quotes, schedules
+from bot.services import coaching, schedules
 from bot.services.quotes import QuoteView
 
 RECENT_NOTES = 5
@@ -46,8 +46,7 @@ def todays_quote(deps: Deps, *, team_id: str, tz: str | None) -> QuoteView | Non
     """The same quote all day for a workspace: a random pick seeded by the local date."""
     today = coaching.local_today(deps.clock(), tz)
     try:
-        with deps.sessions.begin() as session:
-            return quotes.random_quote(session, team_id=team_id, rng=random.Random(f"{team_id}:{today}"))
+        return deps.quote_pool.random(team_id, rng=random.Random(f"{team_id}:{today}"))
     except NotFound:
         return None
 

@@ -46,16 +46,6 @@ def visible_to(team_id: str) -> ColumnElement[bool]:
     return (Quote.active.is_(True)) & or_(Quote.team_id.is_(None), Quote.team_id == team_id)
 
 
-def random_quote(session: Session, *, team_id: str, rng: random.Random | None = None) -> QuoteView:
-    """One quote at random, by a seek on the shuffle index (no full scan, no ORDER BY random())."""
-    r = (rng or random).randrange(0, 0x7FFFFFFF)
-    for cond in (Quote.shuffle_key >= r, Quote.shuffle_key < r):
-        q = session.scalars(select(Quote).where(visible_to(team_id), cond).order_by(Quote.shuffle_key).limit(1)).first()
-        if q is not None:
-            return QuoteView.of(q)
-    raise NotFound(NO_QUOTES)
-
-
 class QuotePool:
     """The quotes each workspace can see, kept in memory for ``ttl`` seconds.
 
