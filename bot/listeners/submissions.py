@@ -419,18 +419,28 @@ def handle_approve(ack: Ack, body: dict[str, Any], client: WebClient, respond: R
     ack()
     press = _press(body)
     admin = is_admin(deps, client, team_id=press.team_id, user_id=press.user_id)
+    decision = _approve(deps, press, actor_is_admin=admin)
+    deps.defer(announce_decision, client, decision, press, respond)
+
+
+def _approve(
+    deps: Deps, press: Press, *, actor_is_admin: bool, text: str | None = None, author: str | None = None
+) -> Decision:
+    """Approve (with an admin's fixes, if any) in one unit of work."""
     with deps.sessions.begin() as session:
         decision = submissions.approve(
             session,
             team_id=press.team_id,
             submission_id=press.submission_id,
             admin_id=press.user_id,
-            actor_is_admin=admin,
+            actor_is_admin=actor_is_admin,
             now=deps.clock(),
+            text=text,
+            author=author,
         )
     # /quote and App Home read an in-memory pool; show the new team quote there at once.
     deps.quote_pool.invalidate(press.team_id)
-    deps.defer(announce_decision, client, decision, press, respond)
+    return decision
 
 
 def _open_decision_modal(
@@ -486,22 +496,11 @@ def handle_edit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], clien
             None,
             form=True,
         )
-        with deps.sessions.begin() as session:
-            decision = submissions.approve(
-                session,
-                team_id=press.team_id,
-                submission_id=press.submission_id,
-                admin_id=press.user_id,
-                actor_is_admin=admin,
-                now=deps.clock(),
-                text=text,
-                author=author,
-            )
+        decision = _approve(deps, press, actor_is_admin=admin, text=text, author=author)
     except UserError as err:
         _form_error(ack, err)
         return
     ack()
-    deps.quote_pool.invalidate(press.team_id)
     deps.defer(announce_decision, client, decision, press, _respond_for(press))
 
 
