@@ -387,11 +387,8 @@ def test_a_post_that_did_not_go_through_is_posted_by_the_next_run(
     assert (delivery.status, delivery.attempts) == ("sent", 2)
 
 
-def test_a_pending_claim_of_a_crashed_run_is_delivered_with_its_chosen_quote(
-    deps: Deps, sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
-) -> None:
-    add_schedule(sessions)
-    # A run that claimed (and chose the quote) and then died before posting.
+def seed_claim(sessions: Sessions, *, attempts: int = 0) -> int | None:
+    """A claim for Monday 09:00 Berlin in C1, as a run that died after claiming leaves it."""
     with sessions.begin() as s:
         (occ,) = QuoteKind().due(s, MONDAY_9_BERLIN, timedelta(minutes=120))
         item = QuoteKind().choose(s, occ)
@@ -406,8 +403,18 @@ def test_a_pending_claim_of_a_crashed_run_is_delivered_with_its_chosen_quote(
                 local_date=occ.local_date,
                 due_at=occ.due_at,
                 item_id=item,
+                attempts=attempts,
             )
         )
+    return item
+
+
+def test_a_pending_claim_of_a_crashed_run_is_delivered_with_its_chosen_quote(
+    deps: Deps, sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
+) -> None:
+    add_schedule(sessions)
+    # A run that claimed (and chose the quote) and then died before posting.
+    item = seed_claim(sessions)
     result = run(deps, clock, MONDAY_9_BERLIN + timedelta(minutes=5))
     (delivery,) = deliveries(sessions)
     assert delivery.status == "sent" and delivery.item_id == item
@@ -501,22 +508,7 @@ def test_a_pending_claim_past_its_grace_is_expired_not_posted_late(
     deps: Deps, sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
 ) -> None:
     add_schedule(sessions)
-    with sessions.begin() as s:  # a claim whose post never went through, yesterday
-        (occ,) = QuoteKind().due(s, MONDAY_9_BERLIN, timedelta(minutes=120))
-        s.add(
-            Delivery(
-                key=occ.key,
-                team_id="T1",
-                kind="quote",
-                schedule_id=occ.schedule_id,
-                target_id="C1",
-                channel_id="C1",
-                local_date=occ.local_date,
-                due_at=occ.due_at,
-                item_id=QuoteKind().choose(s, occ),
-                attempts=1,
-            )
-        )
+    seed_claim(sessions, attempts=1)  # a claim whose post never went through
     result = run(deps, clock, MONDAY_9_BERLIN + timedelta(hours=3, minutes=30))
     (delivery,) = deliveries(sessions)
     assert delivery.status == "expired" and result.expired == 1
