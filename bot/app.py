@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -45,6 +49,27 @@ def installation_store(deps_settings: Any, engine: Any) -> SQLAlchemyInstallatio
     )
 
 
+_ENV_LOCK = threading.Lock()
+
+
+@contextmanager
+def _bolt_reads_no_environment() -> Iterator[None]:
+    """Hide ``SLACK_*`` variables from Bolt while it is constructed.
+
+    Bolt falls back to ``os.environ`` for anything not passed in: ``SLACK_CLIENT_ID`` and
+    ``SLACK_CLIENT_SECRET`` being *present* (even empty) switch it to its file-based OAuth
+    mode, which ignores the bot token and answers "installation no longer available". The
+    app must be built from ``Settings`` alone, so Bolt gets every value explicitly and sees
+    no environment to fall back on. Construction happens once, at start-up.
+    """
+    with _ENV_LOCK:
+        hidden = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("SLACK_")]}
+        try:
+            yield
+        finally:
+            os.environ.update(hidden)
+
+
 def create_app(deps: Deps) -> App:
     """Build the Bolt app.
 
@@ -62,22 +87,23 @@ def create_app(deps: Deps) -> App:
         "token_verification_enabled": False,
         "logger": logging.getLogger("slack_bolt.App"),
     }
-    if settings.oauth_enabled:
-        assert settings.slack_client_id and settings.slack_client_secret and settings.slack_state_secret
-        store = deps.clients.installation_store
-        kwargs["oauth_settings"] = OAuthSettings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            scopes=BOT_SCOPES,
-            installation_store=store,
-            state_store=SQLAlchemyOAuthStateStore(
-                expiration_seconds=600,
-                engine=deps.engine,
-                table_name=OAUTH_STATES_TABLE,
-                logger=logging.getLogger("slack_sdk.oauth"),
-            ),
-        )
-    app = App(**kwargs)
+    with _bolt_reads_no_environment():
+        if settings.oauth_enabled:
+            assert settings.slack_client_id and settings.slack_client_secret and settings.slack_state_secret
+            kwargs["oauth_settings"] = OAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                scopes=BOT_SCOPES,
+                user_scopes=[],
+                installation_store=deps.clients.installation_store,
+                state_store=SQLAlchemyOAuthStateStore(
+                    expiration_seconds=600,
+                    engine=deps.engine,
+                    table_name=OAUTH_STATES_TABLE,
+                    logger=logging.getLogger("slack_sdk.oauth"),
+                ),
+            )
+        app = App(**kwargs)
 
     @app.middleware
     def prepare_request(context: BoltContext, body: dict[str, Any], next: Any) -> Any:

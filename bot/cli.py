@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,12 +91,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv(Path.cwd() / ".env")
+    _drop_empty_variables(os.environ)
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(os.environ)
         logs.configure(settings)
         return _dispatch(args, settings)
     except ConfigError as err:
+        if args.cmd == "doctor":
+            # The checklist's first line: the settings themselves are what fails.
+            print(f"[FAIL] settings are not valid: {err}")
+            return 1
         print(f"coachbot: {err}", file=sys.stderr)
         return 2
     except StoreError as err:
@@ -111,6 +116,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _drop_empty_variables(environ: MutableMapping[str, str]) -> None:
+    """An empty variable counts as unset, for us and for every library that reads the environment.
+
+    ``.env.example`` lists settings as ``NAME=``; python-dotenv loads those as empty strings, and
+    some libraries test for presence, not value (Bolt switched to its file-based OAuth mode on an
+    empty ``SLACK_CLIENT_ID``).
+    """
+    for name in [name for name, value in environ.items() if not value.strip()]:
+        del environ[name]
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
