@@ -1,4 +1,5 @@
-# syntax=docker/dockerfile:1
+# Builds with the classic builder and with BuildKit alike: no `# syntax=` line (it makes
+# BuildKit fetch a frontend image from a registry) and no heredocs (BuildKit-only).
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,11 +11,9 @@ WORKDIR /app
 
 # Dependencies first: this layer is rebuilt only when pyproject.toml changes.
 COPY pyproject.toml README.md ./
-RUN python - <<'PY' > /tmp/requirements.txt
-import tomllib
-print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
-PY
-RUN pip install -r /tmp/requirements.txt
+RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
 
 # Then the source, installed non-editable (the curated store and migrations ship inside).
 COPY bot ./bot
