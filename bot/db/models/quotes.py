@@ -28,6 +28,10 @@ class Quote(Base):
     author: Mapped[str] = mapped_column(String(100))
     source: Mapped[str | None] = mapped_column(String(300))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # How well the attribution is known: sourced | attributed | contested (see quotes/README.md).
+    # Team quotes are the submitter's word, never checked: attributed.
+    confidence: Mapped[str] = mapped_column(String(12), default="attributed", server_default="attributed")
+    # Kept for existing readers and writers; always equal to confidence == "contested".
     contested: Mapped[bool] = mapped_column(Boolean, default=False)
     attribution_note: Mapped[str | None] = mapped_column(Text)
     submitted_by: Mapped[str | None] = mapped_column(SlackId)
@@ -50,6 +54,8 @@ class Prompt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     curated_key: Mapped[str] = mapped_column(String(100), unique=True)
     theme: Mapped[str] = mapped_column(String(40))
+    # One of bot.services.skills.DEFAULT_SKILLS; NULL only for rows loaded before skills existed.
+    skill: Mapped[str | None] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     shuffle_key: Mapped[int] = mapped_column(Integer)
