@@ -28,9 +28,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("quotes") as batch_op:
-        batch_op.add_column(
-            sa.Column("confidence", sa.String(length=12), server_default="attributed", nullable=False)
-        )
+        batch_op.add_column(sa.Column("confidence", sa.String(length=12), server_default="attributed", nullable=False))
     with op.batch_alter_table("prompts") as batch_op:
         batch_op.add_column(sa.Column("skill", sa.String(length=40), nullable=True))
 
