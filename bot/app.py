@@ -23,7 +23,6 @@ from bot.listeners.errors import handle_error
 log = logging.getLogger(__name__)
 
 BOT_SCOPES = [
-    "app_mentions:read",
     "channels:history",
     "channels:join",
     "channels:read",
