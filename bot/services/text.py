@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
 
-_QUOTES_AND_DASHES = re.compile(r"[\"'`´‘’‚‛“”„‟«»‹›\-‐‑‒–—―−~]")
-_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+from confusable_homoglyphs import confusables
+
 _SPACE = re.compile(r"\s+")
-# Zero-width and bidirectional control characters: invisible, and can disguise text.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00]")
+# Default_Ignorable_Code_Point (Unicode DerivedCoreProperties) plus NUL: characters that
+# render as nothing, so they can hide inside a word ("lead\u00aders") or fake an empty
+# name (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0). Variation selectors are left
+# to ``normalize``: in displayed text they pick an emoji's look.
+_INVISIBLE = re.compile(
+    "[\x00\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e00ff\U000e01f0-\U000e0fff]"
+)
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+# What Slack turns into a link by itself: a scheme, or a host name such as evil.example.
+_URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(//)")
+_HOST_DOT = re.compile(r"(?i)(?<=[a-z0-9-])\.(?=(?=[a-z0-9-]*[a-z])[a-z0-9-]{2,}\b)|(?<=\bwww)\.")
 
 
 def escape(text: str) -> str:
@@ -22,21 +34,94 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def plain(text: str) -> str:
+    """User text for a ``plain_text`` object: escaped, and with nothing Slack would link.
+
+    ``plain_text`` already shows ``*bold*``, ``_x_`` and backticks as typed, but Slack
+    clients still auto-link URLs, e-mail addresses and bare host names there. Those are
+    defanged the way security tools do (``https[:]//evil[.]example``) so a quote can't
+    carry a clickable link, and stay readable.
+    """
+    text = _URL_SCHEME.sub(r"\1[:]\2", text)
+    text = _HOST_DOT.sub("[.]", text)
+    return escape(text)
+
+
 def strip_invisible(text: str) -> str:
-    """Remove NUL, zero-width and bidi-override characters."""
+    """Remove NUL and the characters that render as nothing (zero-width, bidi controls,
+    soft hyphen, Hangul fillers, tag characters)."""
     return _INVISIBLE.sub("", text)
 
 
+@functools.cache
+def _skeleton_map() -> dict[str, str]:
+    """Each confusable character -> the prototype it is confused with (Unicode TR39).
+
+    confusable_homoglyphs ships TR39's confusables.txt as a symmetric table: a source
+    character lists its one prototype, a prototype lists all its sources. A source is
+    therefore a key with one entry whose target has several entries (or is a sequence,
+    like ``rn`` for ``m``). A pair that only look like each other has no way to tell the
+    direction; both then map to the same one of the two (ASCII first, then the lower code
+    point), which is all a skeleton needs: look-alikes compare equal.
+    """
+    graph: dict[str, list[str]] = {}
+    for key, entries in confusables.confusables_data.items():
+        # RTL characters come wrapped in LEFT-TO-RIGHT MARKs in the package's data.
+        graph[key.strip("\u200e\u200f")] = [e["c"].strip("\u200e\u200f") for e in entries]
+    mapping: dict[str, str] = {}
+    for char, targets in graph.items():
+        if len(char) != 1 or len(targets) != 1:
+            continue  # a prototype (or a sequence): maps to itself
+        target = targets[0]
+        if len(target) == 1 and len(graph.get(target, ())) == 1:
+            proto = min(char, target, key=lambda c: (not c.isascii(), ord(c)))
+            if proto != char:
+                mapping[char] = proto
+        elif target != char:
+            mapping[char] = target
+    return mapping
+
+
+def _is_word(c: str) -> bool:
+    return unicodedata.category(c)[0] in "LMN"
+
+
+def _words_only(text: str) -> str:
+    return "".join(c if _is_word(c) else " " for c in text)
+
+
 def normalize(text: str) -> str:
-    """Case, punctuation, quote marks, dashes and whitespace do not count."""
-    text = unicodedata.normalize("NFKC", strip_invisible(text)).casefold()
-    text = _QUOTES_AND_DASHES.sub(" ", text)
-    text = _NON_WORD.sub(" ", text)
+    """The one normalization behind duplicate checks, consent and opt-outs.
+
+    NFKC (fullwidth and mathematical letters become plain ones); invisible characters
+    and format characters (category Cf) removed; casefolded; punctuation, symbols and
+    whitespace collapsed to single spaces; confusable letters mapped to their TR39
+    prototype (Cyrillic "а" -> "a"). Two texts that look the same normalize the same.
+    The result is a comparison key, not something to show.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _VARIATION_SELECTORS.sub("", strip_invisible(text))
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = _words_only(text.casefold())
+    mapping = _skeleton_map()
+    text = "".join(mapping.get(c, c) for c in text)
+    # A prototype can be upper case ("0" -> "O") or a compatibility character.
+    text = _words_only(unicodedata.normalize("NFKC", text).casefold())
     return _SPACE.sub(" ", text).strip()
 
 
+def compact(text: str) -> str:
+    """``normalize`` without the spaces: the comparison key for duplicates and names.
+
+    Word breaks don't count, because an invisible character can stand for a space
+    (a Hangul filler renders as a blank) or sit inside a word (a soft hyphen), and the
+    reader sees the same words either way.
+    """
+    return normalize(text).replace(" ", "")
+
+
 def norm_key(text: str) -> str:
-    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(compact(text).encode("utf-8")).hexdigest()
 
 
 def stable_int(key: str) -> int:

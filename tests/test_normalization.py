@@ -1,0 +1,79 @@
+"""The one text normalization (duplicates, consent, opt-outs) and the plain-text helper."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.text import compact, norm_key, normalize, plain, strip_invisible
+
+BASE = "Leaders inspire, managers improve."
+
+# Variants a person can't tell from BASE on screen; each must be the same key.
+LOOK_ALIKES = {
+    "soft hyphen": "Lead\u00aders inspire, managers improve.",
+    "Hangul filler": "Leaders\u3164inspire, managers improve.",
+    "Hangul choseong filler": "Lead\u115fers inspire, managers improve.",
+    "Hangul filler inside a word": "Lea\u3164ders inspire, managers improve.",
+    "halfwidth Hangul filler": "Leaders\uffa0inspire, managers improve.",
+    "Cyrillic a": "Le\u0430ders inspire, managers improve.",
+    "Cyrillic e and o": "L\u0435aders inspire, man\u0430gers impr\u043eve.",
+    "zero-width space": "Lea\u200bders inspire, managers improve.",
+    "word joiner": "Leaders insp\u2060ire, managers improve.",
+    "bidi override": "\u202eLeaders inspire, managers improve.\u202c",
+    "invisible times": "Leaders inspire,\u2062 managers improve.",
+    "fullwidth": "Ｌｅａｄｅｒｓ inspire, managers improve.",
+    "mathematical bold": "𝐋𝐞𝐚𝐝𝐞𝐫𝐬 inspire, managers improve.",
+    "Greek omicron": "Leaders inspire, managers impr\u03bfve.",
+    "case and spacing": "  LEADERS   inspire ,managers  IMPROVE  ",
+    "punctuation": "“Leaders inspire — managers improve!”",
+    "tag characters": "Leaders\U000e0041 inspire, managers improve.",
+    "variation selector": "Leaders inspire\ufe0f, managers improve.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
+def test_look_alikes_normalize_to_the_same_key(name: str) -> None:
+    assert norm_key(LOOK_ALIKES[name]) == norm_key(BASE), normalize(LOOK_ALIKES[name])
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["Leaders inspire, managers improvise.", "Readers inspire, managers improve.", "Leaders inspire managers."],
+)
+def test_different_words_stay_different(other: str) -> None:
+    assert norm_key(other) != norm_key(BASE)
+
+
+def test_normalize_collapses_whitespace_and_punctuation() -> None:
+    assert normalize("  Bob\t\u00a0Rep!! ") == "bob rep"
+    assert normalize("@bob") == normalize("bob")
+    assert compact("Bob\u3164Rep") == compact("bob rep") == "bobrep"
+    assert normalize("") == ""
+    assert normalize("\u3164\u00ad\u200b") == ""
+
+
+def test_names_in_other_scripts_are_kept() -> None:
+    # Only look-alikes are folded: genuinely different letters still differ.
+    assert normalize("Ωmega") != normalize("Omega")
+    assert normalize("中文") == "中文"
+    assert normalize("straße") == normalize("STRASSE")
+
+
+def test_strip_invisible_keeps_what_is_visible() -> None:
+    assert strip_invisible("Ja\u00adson\u3164 Lee\u200b") == "Jason Lee"
+    assert strip_invisible("❤\ufe0f ok") == "❤\ufe0f ok"
+
+
+def test_plain_defangs_links_and_escapes_markup() -> None:
+    out = plain("Read https://evil.example/x?a=1&b=2 or evil.com, mail a@b.co <!channel> *Fake*")
+    assert "https://" not in out and "evil.example" not in out and "evil.com" not in out
+    assert "https[:]//evil[.]example" in out and "evil[.]com" in out and "a@b[.]co" in out
+    assert "&lt;!channel&gt;" in out and "&amp;" in out
+    # Formatting characters stay as typed: they are shown in a plain_text object.
+    assert "*Fake*" in out
+
+
+def test_plain_leaves_ordinary_sentences_alone() -> None:
+    assert plain("Praise in public, coach in private. E.g. daily. Pi is 3.14") == (
+        "Praise in public, coach in private. E.g. daily. Pi is 3.14"
+    )
