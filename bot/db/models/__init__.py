@@ -7,7 +7,7 @@ from .base import Base, UTCDateTime, utcnow
 from .coaching import Manager, Note
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
 from .quotes import Prompt, Quote, StoreState
-from .submissions import OptOut, ProcessedEvent, Reaction, ReviewMessage, Submission
+from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
 
 # slack-sdk's OAuth stores define their own tables; we register them on our metadata so
 # Alembic migrations create them and `alembic check` keeps them in step.
@@ -25,6 +25,7 @@ __all__ = [
     "Base",
     "Delivery",
     "Manager",
+    "MemberLock",
     "Note",
     "OptOut",
     "ProcessedEvent",
@@ -32,6 +33,7 @@ __all__ = [
     "Quote",
     "Reaction",
     "ReviewMessage",
+    "ReviewSummary",
     "Rotation",
     "RotationSeen",
     "Schedule",

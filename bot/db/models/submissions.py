@@ -22,6 +22,7 @@ class Submission(Base):
         Index("ix_submissions_team_status", "team_id", "status"),
         Index("ix_submissions_team_norm", "team_id", "norm_key"),
         Index("ix_submissions_team_submitter", "team_id", "submitter_id"),
+        Index("ix_submissions_team_author", "team_id", "author_user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +47,41 @@ class Submission(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     quote_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the quoted member was sent the consent DM (NULL: no consent needed). Counts the
+    # DMs one member got in the last day, whatever became of the submissions.
+    consent_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MemberLock(Base):
+    """One row per member, locked (UPDATE) at the start of a submission's unit of work.
+
+    The per-member limits (pending, per day, consent DMs) are counts; two concurrent
+    submissions could both count 4 and both insert. Touching this row first makes the
+    second wait for the first to commit (a row lock on PostgreSQL, the write lock on
+    SQLite), so the count it then reads is true.
+    """
+
+    __tablename__ = "member_locks"
+
+    team_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewSummary(Base):
+    """The one "N quotes are waiting" message per review target, updated in place.
+
+    ``ts`` is NULL while the first copy is being posted, so a concurrent poster knows
+    one is on its way and does not post a second.
+    """
+
+    __tablename__ = "review_summaries"
+
+    team_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    target_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    channel_id: Mapped[str | None] = mapped_column(SlackId)
+    ts: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReviewMessage(Base):
