@@ -96,7 +96,7 @@ def test_delete_by_id(slack: SlackSender, sessions: Sessions) -> None:
 def test_delete_unknown_id_says_so(slack: SlackSender, sessions: Sessions) -> None:
     seed_note(sessions)
     text = ephemeral_text(slack.command("/coach", "delete 999"))
-    assert "Note #999 is not one of your notes" in text
+    assert "Note #999 no longer exists" in text
     assert note_count(sessions) == 1
 
 

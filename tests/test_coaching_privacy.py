@@ -65,7 +65,7 @@ def test_search_finds_nothing(ada_note: int, reader: tuple[SlackSender, str]) ->
 def test_delete_by_id_cannot_touch_it(ada_note: int, reader: tuple[SlackSender, str], sessions: Sessions) -> None:
     sender, user = reader
     text = ephemeral_text(sender.command("/coach", f"delete {ada_note}", user=user))
-    assert f"Note #{ada_note} is not one of your notes" in text
+    assert f"Note #{ada_note} no longer exists" in text
     assert get_note(sessions, ada_note) is not None
 
 
@@ -86,7 +86,7 @@ def test_forged_buttons_are_refused(
     for action in ("coach_note_undo", "coach_followup_done", "coach_followup_snooze"):
         sender.block_action(action, str(ada_note), user=user)
     answers = [c.params for c in fake_slack.wait_for("response_url", count=3)]
-    assert all("is not one of your notes" in a["text"] for a in answers)
+    assert all("no longer exists" in a["text"] for a in answers)
     note = get_note(sessions, ada_note)
     assert note is not None
     assert note.follow_up_done_at is None and note.follow_up_on == date(2026, 12, 3)

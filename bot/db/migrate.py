@@ -53,8 +53,26 @@ def startup_lock(engine: Engine) -> Iterator[None]:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade to ``revision``. Callers that may run concurrently hold ``startup_lock``."""
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), revision)
+        return
+    # Batch mode rebuilds a SQLite table by copy, drop and rename. With foreign keys on, the
+    # drop would cascade to (or null out) the rows that reference it. The pragma only takes
+    # effect outside a transaction, so it is set before the migration's transaction begins,
+    # and the result is checked before foreign keys are switched back on.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} rows with dangling foreign keys")
+        finally:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

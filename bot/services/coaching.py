@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Manager, Note
+from bot.db.models.base import MAX_ID
 from bot.errors import NotAllowed, NotFound, UsageError, UserError
 from bot.services.store import THEME_LABELS, THEMES
 from bot.services.text import escape
@@ -279,10 +280,14 @@ def log_note(
 
 
 def _not_found(note_id: int) -> NotFound:
-    return NotFound(f"Note #{note_id} is not one of your notes. See your notes with `/coach notes`.")
+    # The same words whether the note was deleted, never existed or is someone else's: a
+    # note's existence is as private as its text.
+    return NotFound(f"Note #{note_id} no longer exists. See your notes with `/coach notes`.")
 
 
 def _get_own(session: Session, *, team_id: str, author_id: str, note_id: int) -> Note:
+    if not 1 <= note_id <= MAX_ID:  # a 2**31 from a button would otherwise reach the database
+        raise _not_found(note_id)
     note = session.scalar(select(Note).where(_own(team_id, author_id), Note.id == note_id))
     if note is None:
         raise _not_found(note_id)

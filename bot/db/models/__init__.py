@@ -18,6 +18,25 @@ SQLAlchemyInstallationStore.build_installations_table(Base.metadata, INSTALLATIO
 SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
 SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, OAUTH_STATES_TABLE)
 
+
+def _ids_never_reused() -> None:
+    """SQLite reuses the largest rowid after a delete unless the table is AUTOINCREMENT.
+
+    Ids reach users (note #3, buttons that carry an id), so a reused id would let a stale
+    "Undo" delete someone else's new note. Every table of ours with an integer ``id`` key is
+    declared AUTOINCREMENT (a no-op on PostgreSQL, whose sequences never go back). New tables
+    created by a migration need ``sqlite_autoincrement=True`` too; tests/test_ids.py checks.
+    """
+    for table in Base.metadata.tables.values():
+        if table.name.startswith("slack_"):
+            continue
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and pk[0].name == "id":
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+_ids_never_reused()
+
 __all__ = [
     "BOTS_TABLE",
     "INSTALLATIONS_TABLE",

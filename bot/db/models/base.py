@@ -19,6 +19,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Our ids are 32-bit integers on both databases; anything outside 1..MAX_ID names nothing.
+MAX_ID = 2**31 - 1
+
 # Slack ids (team, enterprise, user, channel) are short; 32 leaves room.
 SlackId = String(32)
 
