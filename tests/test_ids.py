@@ -72,7 +72,8 @@ def test_every_table_with_an_integer_id_is_autoincrement_on_sqlite(tmp_path: Pat
     engine = make_engine(f"sqlite:///{tmp_path / 'ids.db'}")
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        created = dict(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all()
+    created: dict[str, str] = {str(name): str(sql) for name, sql in rows}
     ours = [
         t.name
         for t in Base.metadata.sorted_tables
