@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.services.text import compact
+
+log = logging.getLogger(__name__)
+
 CACHE_SECONDS = 300.0
+# users.list is rate-limited (Tier 2) and a big workspace takes many pages: the member
+# list is kept longer, refreshed in the background, and waited for at most NAMES_WAIT
+# seconds on a request path (a slash command has 3 seconds to answer).
+NAMES_SECONDS = 600.0
+NAMES_WAIT = 1.5
+NAMES_PAGE = 200
+NAMES_MAX_PAGES = 500
 
 
 @dataclass(frozen=True)
@@ -29,13 +43,34 @@ class SlackUser:
         return self.real_name or self.name or self.id
 
 
-class UserDirectory:
-    """Looks users up with users.info and keeps each answer for a few minutes."""
+@dataclass(frozen=True)
+class Member:
+    """A workspace member as users.list names them: every name a quote could use."""
 
-    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+    id: str
+    name: str
+    real_name: str
+    display_name: str
+
+    @property
+    def label(self) -> str:
+        return self.real_name or self.display_name or self.name or self.id
+
+
+NameIndex = dict[str, tuple[Member, ...]]
+
+
+class UserDirectory:
+    """Looks users up with users.info and keeps each answer for a few minutes; finds
+    members by name from users.list, kept for ten minutes and refreshed in the background."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS, names_ttl: float = NAMES_SECONDS) -> None:
         self.ttl = ttl
+        self.names_ttl = names_ttl
         self._cache: dict[tuple[str, str], tuple[float, SlackUser | None]] = {}
         self._lock = threading.Lock()
+        self._names: dict[str, tuple[float, NameIndex]] = {}
+        self._loading: dict[str, Future[NameIndex | None]] = {}
 
     def get(self, client: WebClient, *, team_id: str, user_id: str) -> SlackUser | None:
         """The user, or None when Slack does not know them (user_not_found)."""
@@ -73,3 +108,91 @@ class UserDirectory:
     def forget(self, *, team_id: str, user_id: str) -> None:
         with self._lock:
             self._cache.pop((team_id, user_id), None)
+
+    # -- by name (users.list) --------------------------------------------------------------
+
+    def find_by_name(
+        self, client: WebClient, *, team_id: str, name: str, wait: float | None = NAMES_WAIT
+    ) -> tuple[Member, ...] | None:
+        """Active human members whose handle, display name, real name or id is ``name``,
+        compared after ``bot.services.text.normalize`` (any case, look-alike letters and
+        invisible characters don't count, a leading ``@`` neither).
+
+        None when the member list could not be had within ``wait`` seconds (``None``: as
+        long as it takes) or Slack refused it; a load that ran out of time goes on in the
+        background, so the next call finds it.
+        """
+        key = compact(name)
+        if not key:
+            return ()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._names.get(team_id)
+        if hit is not None:
+            if now - hit[0] >= self.names_ttl:
+                self._start_load(client, team_id)  # stale: answer now, refresh behind
+            return hit[1].get(key, ())
+        future = self._start_load(client, team_id)
+        try:
+            index = future.result(timeout=wait)
+        except FutureTimeout:
+            return None
+        return None if index is None else index.get(key, ())
+
+    def _start_load(self, client: WebClient, team_id: str) -> Future[NameIndex | None]:
+        with self._lock:
+            running = self._loading.get(team_id)
+            if running is not None:
+                return running
+            future: Future[NameIndex | None] = Future()
+            self._loading[team_id] = future
+        threading.Thread(target=self._load, args=(client, team_id, future), name="users-list", daemon=True).start()
+        return future
+
+    def _load(self, client: WebClient, team_id: str, future: Future[NameIndex | None]) -> None:
+        index: NameIndex | None = None
+        try:
+            index = _name_index(_list_members(client))
+            with self._lock:
+                self._names[team_id] = (time.monotonic(), index)
+        except SlackApiError as exc:
+            log.warning("users.list failed: %s", exc.response.get("error"))
+        except Exception as exc:  # noqa: BLE001 - a worker thread must always settle its future
+            log.warning("users.list failed: %s", type(exc).__name__)
+        finally:
+            with self._lock:
+                self._loading.pop(team_id, None)
+            future.set_result(index)
+
+
+def _list_members(client: WebClient) -> list[Member]:
+    members: list[Member] = []
+    cursor: str | None = None
+    for _ in range(NAMES_MAX_PAGES):
+        resp = client.users_list(limit=NAMES_PAGE, cursor=cursor) if cursor else client.users_list(limit=NAMES_PAGE)
+        for u in resp.get("members") or []:
+            if u.get("deleted") or u.get("is_bot") or u.get("id") == "USLACKBOT":
+                continue
+            profile = u.get("profile") or {}
+            members.append(
+                Member(
+                    id=str(u.get("id") or ""),
+                    name=str(u.get("name") or ""),
+                    real_name=str(u.get("real_name") or profile.get("real_name") or ""),
+                    display_name=str(profile.get("display_name") or ""),
+                )
+            )
+        cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            break
+    return members
+
+
+def _name_index(members: list[Member]) -> NameIndex:
+    found: dict[str, dict[str, Member]] = {}
+    for m in members:
+        for name in (m.id, m.name, m.real_name, m.display_name):
+            key = compact(name)
+            if key:
+                found.setdefault(key, {})[m.id] = m
+    return {key: tuple(by_id.values()) for key, by_id in found.items()}
