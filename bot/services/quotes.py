@@ -23,9 +23,13 @@ class QuoteView:
     author: str
     source: str | None
     tags: tuple[str, ...]
-    contested: bool
+    confidence: str  # sourced | attributed | contested (bot.services.store)
     attribution_note: str | None
     submitted_by: str | None
+
+    @property
+    def contested(self) -> bool:
+        return self.confidence == "contested"
 
     @classmethod
     def of(cls, q: Quote) -> QuoteView:
@@ -35,7 +39,7 @@ class QuoteView:
             author=q.author,
             source=q.source,
             tags=tuple(q.tags or ()),
-            contested=q.contested,
+            confidence=q.confidence,
             attribution_note=q.attribution_note,
             submitted_by=q.submitted_by,
         )

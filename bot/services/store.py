@@ -4,13 +4,18 @@ Each file holds a top-level ``quotes:`` or ``prompts:`` list. Entries are keyed 
 so loading is idempotent: a second load adds nothing, an edited entry is updated in
 place, and an entry removed from the files is retired (kept for history, out of rotation).
 A file with a bad entry is reported by name and entry and nothing from it is loaded.
+
+Every quote declares how well its attribution is known (``confidence``, see
+``quotes/README.md``); every prompt names the selling skill it trains. The content-level
+checks that need the whole store at once (near-duplicates, minimum counts) live in
+``bot.services.store_check``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -23,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Prompt, Quote, StoreState
 from bot.errors import StoreError
+from bot.services.skills import DEFAULT_SKILLS
 from bot.services.text import norm_key, stable_int
 
 THEMES: tuple[str, ...] = (
@@ -49,10 +55,78 @@ THEME_LABELS: dict[str, str] = {
     "empowering": "Empowering people",
     "leading-vs-managing": "Leading vs managing",
 }
+
+SOURCED = "sourced"
+ATTRIBUTED = "attributed"
+CONTESTED = "contested"
+CONFIDENCE_LEVELS: tuple[str, ...] = (SOURCED, ATTRIBUTED, CONTESTED)
+
+# quotes/README.md lists these; the skill slugs are allowed too, so a targeted prompt can
+# be paired with a quote about the same skill.
+TOPIC_TAGS: tuple[str, ...] = (
+    "leadership",
+    "management",
+    "vision",
+    "strategy",
+    "culture",
+    "sales-process",
+    "effectiveness",
+    "playbook",
+    "coaching",
+    "data-driven",
+    "empowering",
+    "leading-vs-managing",
+    "integrity",
+    "teamwork",
+    "motivation",
+    "execution",
+    "communication",
+    "growth",
+    "hiring",
+    "accountability",
+    "selling",
+    "change",
+    "seed-article",
+)
+QUOTE_TAGS: tuple[str, ...] = TOPIC_TAGS + DEFAULT_SKILLS
+MAX_TAGS = 5
+
+# A title is not part of a name ("Lord Kelvin" is William Thomson). Compared with the
+# author's first word, case-insensitively and without a trailing dot ("Dr." and "Dr").
+AUTHOR_TITLES = frozenset(
+    {
+        "lord", "lady", "sir", "dame", "baron", "baroness", "duke", "duchess", "count", "countess",
+        "king", "queen", "prince", "princess", "emperor", "empress",
+        "general", "gen", "colonel", "col", "admiral", "adm", "captain", "capt", "major", "lieutenant",
+        "lt", "sergeant", "sgt", "commander", "cmdr", "marshal",
+        "president", "pres", "senator", "sen", "governor", "gov", "mayor", "judge", "justice", "chancellor",
+        "dr", "doctor", "prof", "professor", "coach",
+        "saint", "st", "rev", "reverend", "father", "fr", "pope", "rabbi", "bishop", "archbishop",
+        "cardinal", "pastor", "mother", "sister",
+        "mr", "mrs", "ms", "miss", "mx",
+    }
+)  # fmt: skip
+
 DIGEST_KEY = "curated_digest"
+# Part of the digest: a new loader that maps entries to rows differently reloads an
+# unchanged store once (e.g. filling in confidence and skill on existing rows).
+LOADER_VERSION = b"store-loader-2"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _TAG = re.compile(r"^[a-z0-9-]{1,40}$")
 _SUFFIXES = (".yaml", ".yml")
+_QUOTE_FIELDS = ("id", "text", "author", "confidence", "source", "tags", "attribution_note")
+_PROMPT_FIELDS = ("id", "theme", "skill", "text")
+
+# While the shipped YAML moves to the confidence/skill schema (issue 14), the *loader* still
+# reads entries written the old way (no `confidence`, `contested: true`, no `skill`), so a
+# running bot keeps its quotes. `coachbot quotes check` and CI are strict regardless.
+# Set to False once every shipped file declares confidence and skill.
+ACCEPT_OLD_SCHEMA = True
+
+_CONFIDENCE_EXAMPLE = (
+    "`confidence: sourced` (with a source), `confidence: attributed` or "
+    "`confidence: contested` (with an attribution_note)"
+)
 
 
 @dataclass(frozen=True)
@@ -60,17 +134,43 @@ class QuoteEntry:
     key: str
     text: str
     author: str
+    confidence: str
     source: str | None
     tags: tuple[str, ...]
-    contested: bool
     attribution_note: str | None
+
+    @property
+    def contested(self) -> bool:
+        return self.confidence == CONTESTED
 
 
 @dataclass(frozen=True)
 class PromptEntry:
     key: str
     theme: str
+    skill: str | None  # None only for an old-schema entry the loader still accepts
     text: str
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One file, parsed: its valid entries and one line per problem (file + entry + fix)."""
+
+    name: str
+    quotes: list[QuoteEntry]
+    prompts: list[PromptEntry]
+    problems: list[str]
+
+
+@dataclass
+class StoreRead:
+    """Every file of a store. ``quotes``/``prompts`` hold (file name, entry) for files with no
+    problem; a file with any problem contributes nothing (it is not half-loaded)."""
+
+    files: list[str] = field(default_factory=list)
+    quotes: list[tuple[str, QuoteEntry]] = field(default_factory=list)
+    prompts: list[tuple[str, PromptEntry]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -102,58 +202,107 @@ def store_files(root: Traversable | Path) -> list[Traversable | Path]:
 
 
 def store_digest(root: Traversable | Path) -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256(LOADER_VERSION)
     for f in store_files(root):
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()
 
 
-def parse_file(name: str, raw: bytes) -> tuple[list[QuoteEntry], list[PromptEntry]]:
-    """Parse and validate one file. Raises ``StoreError`` naming the file and the entry."""
+# -- parsing and validation --------------------------------------------------------------
+
+
+def parse_file(name: str, raw: bytes, *, strict: bool = True) -> tuple[list[QuoteEntry], list[PromptEntry]]:
+    """Parse and validate one file. Raises ``StoreError`` naming the file and the first bad entry."""
+    result = check_file(name, raw, strict=strict)
+    if result.problems:
+        raise StoreError(result.problems[0])
+    return result.quotes, result.prompts
+
+
+def check_file(name: str, raw: bytes, *, strict: bool = True) -> FileResult:
+    """Parse one file and report every bad entry (the first problem of each)."""
     try:
         doc = yaml.safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{name}: not valid YAML ({exc.__class__.__name__}: {exc})") from None
+        return FileResult(name, [], [], [f"{name}: not valid YAML ({exc.__class__.__name__}: {exc})"])
     if not isinstance(doc, dict) or not (set(doc) & {"quotes", "prompts"}):
-        raise StoreError(f"{name}: expected a top-level 'quotes:' or 'prompts:' list")
+        return FileResult(name, [], [], [f"{name}: expected a top-level 'quotes:' or 'prompts:' list"])
     unknown = set(doc) - {"quotes", "prompts"}
     if unknown:
-        raise StoreError(f"{name}: unknown top-level key {sorted(unknown)[0]!r}")
-    quotes = [_quote(name, i, e) for i, e in enumerate(_list(name, doc, "quotes"))]
-    prompts = [_prompt(name, i, e) for i, e in enumerate(_list(name, doc, "prompts"))]
+        return FileResult(name, [], [], [f"{name}: unknown top-level key {sorted(unknown)[0]!r}"])
+    quotes: list[QuoteEntry] = []
+    prompts: list[PromptEntry] = []
+    problems: list[str] = []
     seen: set[str] = set()
-    entries: list[QuoteEntry | PromptEntry] = [*quotes, *prompts]
-    for entry in entries:
-        if entry.key in seen:
-            raise StoreError(f"{name}: entry {entry.key!r}: id is used twice in this file")
-        seen.add(entry.key)
-    return quotes, prompts
+    parsers: list[tuple[str, Callable[[str, int, Any, bool], QuoteEntry | PromptEntry]]] = [
+        ("quotes", _quote),
+        ("prompts", _prompt),
+    ]
+    for key, parse in parsers:
+        value = doc.get(key, [])
+        if not isinstance(value, list):
+            problems.append(f"{name}: '{key}:' must be a list of entries")
+            continue
+        for index, item in enumerate(value):
+            try:
+                entry = parse(name, index, item, strict)
+            except StoreError as exc:
+                problems.append(str(exc))
+                continue
+            if entry.key in seen:
+                problems.append(f"{name}: entry {entry.key!r}: id is used twice in this file; give one a new id")
+                continue
+            seen.add(entry.key)
+            if isinstance(entry, QuoteEntry):
+                quotes.append(entry)
+            else:
+                prompts.append(entry)
+    return FileResult(name, quotes, prompts, problems)
 
 
-def _list(name: str, doc: dict[str, Any], key: str) -> list[Any]:
-    value = doc.get(key, [])
-    if not isinstance(value, list):
-        raise StoreError(f"{name}: '{key}:' must be a list of entries")
-    return value
+def read_store(root: Traversable | Path, *, strict: bool = True) -> StoreRead:
+    """Every file of the store, with the problems of each; an id may be used once across files."""
+    read = StoreRead()
+    owner: dict[str, str] = {}
+    for f in store_files(root):
+        read.files.append(f.name)
+        result = check_file(f.name, f.read_bytes(), strict=strict)
+        problems = list(result.problems)
+        entries: list[QuoteEntry | PromptEntry] = [*result.quotes, *result.prompts]
+        for entry in entries:
+            if entry.key in owner:
+                problems.append(
+                    f"{f.name}: entry {entry.key!r}: id is already used in {owner[entry.key]}; give one a new id"
+                )
+        read.problems += problems
+        if problems:
+            continue
+        for entry in entries:
+            owner[entry.key] = f.name
+        read.quotes += [(f.name, q) for q in result.quotes]
+        read.prompts += [(f.name, p) for p in result.prompts]
+    return read
 
 
 def _where(name: str, index: int, entry: Any) -> str:
     key = entry.get("id") if isinstance(entry, dict) else None
-    return f"{name}: entry {key!r}" if key else f"{name}: entry #{index + 1}"
+    return f"{name}: entry {key!r}" if isinstance(key, str) and key else f"{name}: entry #{index + 1}"
 
 
 def _text(where: str, entry: dict[str, Any], key: str, low: int, high: int, required: bool = True) -> str | None:
     value = entry.get(key)
     if value is None and not required:
         return None
+    if value is None:
+        raise StoreError(f"{where}: '{key}' is missing")
     if not isinstance(value, str):
-        raise StoreError(f"{where}: '{key}' must be a string")
+        raise StoreError(f"{where}: '{key}' must be a string (put it in double quotes)")
     value = " ".join(value.split())
     if not low <= len(value) <= high:
         raise StoreError(f"{where}: '{key}' must be {low}-{high} characters, it has {len(value)}")
-    if key == "text" and any(c in value for c in "<>&"):
-        raise StoreError(f"{where}: 'text' must not contain Slack markup characters <, > or &")
+    if key in ("text", "author", "source") and any(c in value for c in "<>&"):
+        raise StoreError(f"{where}: '{key}' must not contain Slack markup characters <, > or & (write 'and')")
     return value
 
 
@@ -164,52 +313,128 @@ def _key(where: str, entry: dict[str, Any]) -> str:
     return key
 
 
-def _quote(name: str, index: int, entry: Any) -> QuoteEntry:
+def author_title(author: str) -> str | None:
+    """The title an author's name starts with ('Lord Kelvin' -> 'Lord'), or None."""
+    first = author.split(maxsplit=1)[0] if author.split() else ""
+    return first if first.rstrip(".").casefold() in AUTHOR_TITLES and len(author.split()) > 1 else None
+
+
+def _quote(name: str, index: int, entry: Any, strict: bool) -> QuoteEntry:
     where = _where(name, index, entry)
     if not isinstance(entry, dict):
-        raise StoreError(f"{where}: must be a mapping with id, text and author")
-    allowed = {"id", "text", "author", "source", "tags", "contested", "attribution_note"}
-    extra = set(entry) - allowed
+        raise StoreError(f"{where}: must be a mapping with id, text, author and confidence")
+    # Old-schema leniency (loader only, see ACCEPT_OLD_SCHEMA): the rules that came with
+    # the confidence schema are skipped, and an entry claims no more than it can back.
+    lenient = not strict and ACCEPT_OLD_SCHEMA
+    extra = set(entry) - set(_QUOTE_FIELDS) - ({"contested"} if lenient and "confidence" not in entry else set())
+    if "contested" in extra:
+        raise StoreError(
+            f"{where}: 'contested' is no longer a field; write `confidence: contested` with an 'attribution_note'"
+        )
     if extra:
-        raise StoreError(f"{where}: unknown field {sorted(extra)[0]!r}")
+        raise StoreError(f"{where}: unknown field {sorted(extra)[0]!r}; the fields are {', '.join(_QUOTE_FIELDS)}")
     key = _key(where, entry)
-    tags = entry.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) and _TAG.match(t) for t in tags):
-        raise StoreError(f"{where}: 'tags' must be a list of lowercase slugs like [leadership, coaching]")
-    contested = entry.get("contested", False)
-    if not isinstance(contested, bool):
-        raise StoreError(f"{where}: 'contested' must be true or false")
-    note = _text(where, entry, "attribution_note", 1, 1000, required=False)
-    if contested and not note:
-        raise StoreError(f"{where}: a contested quote needs an 'attribution_note' saying what is known")
     text = _text(where, entry, "text", 10, 500)
     author = _text(where, entry, "author", 1, 100)
     assert text is not None and author is not None
+    source = _text(where, entry, "source", 1, 300, required=False)
+    note = _text(where, entry, "attribution_note", 1, 1000, required=False)
+    tags = entry.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and _TAG.match(t) for t in tags):
+        raise StoreError(f"{where}: 'tags' must be a list of lowercase slugs like [leadership, coaching]")
+    if lenient:
+        confidence = _old_confidence(where, entry, source, note)
+    else:
+        confidence = _confidence(where, entry, source, note)
+        _check_author(where, author)
+        _check_tags(where, tags)
+    if confidence == CONTESTED and note is None:
+        raise StoreError(f"{where}: a contested quote needs an 'attribution_note' saying what is known")
     return QuoteEntry(
         key=key,
         text=text,
         author=author,
-        source=_text(where, entry, "source", 1, 300, required=False),
+        confidence=confidence,
+        source=source,
         tags=tuple(dict.fromkeys(tags)),
-        contested=contested,
         attribution_note=note,
     )
 
 
-def _prompt(name: str, index: int, entry: Any) -> PromptEntry:
+def _confidence(where: str, entry: dict[str, Any], source: str | None, note: str | None) -> str:
+    declared = entry.get("confidence")
+    if declared is None:
+        raise StoreError(f"{where}: 'confidence' is missing; add {_CONFIDENCE_EXAMPLE}")
+    if declared not in CONFIDENCE_LEVELS:
+        raise StoreError(f"{where}: 'confidence' must be one of {', '.join(CONFIDENCE_LEVELS)}, not {declared!r}")
+    if declared == SOURCED and source is None:
+        raise StoreError(
+            f"{where}: a sourced quote needs a 'source': the book, speech or article with its year, e.g. "
+            '`source: "The Effective Executive (1967)"`; without one, use `confidence: attributed`'
+        )
+    if declared == SOURCED and note is not None:
+        raise StoreError(
+            f"{where}: a sourced quote has no 'attribution_note'; if the attribution needs explaining, "
+            "it is `confidence: attributed` or `contested`"
+        )
+    return str(declared)
+
+
+def _old_confidence(where: str, entry: dict[str, Any], source: str | None, note: str | None) -> str:
+    if "confidence" in entry:
+        declared = entry["confidence"]
+        if declared not in CONFIDENCE_LEVELS:
+            raise StoreError(f"{where}: 'confidence' must be one of {', '.join(CONFIDENCE_LEVELS)}")
+        if declared == SOURCED and (source is None or note is not None):
+            return ATTRIBUTED
+        return str(declared)
+    contested = entry.get("contested", False)
+    if not isinstance(contested, bool):
+        raise StoreError(f"{where}: 'contested' must be true or false")
+    return CONTESTED if contested else ATTRIBUTED
+
+
+def _check_author(where: str, author: str) -> None:
+    title = author_title(author)
+    if title is not None:
+        raise StoreError(
+            f"{where}: author {author!r} starts with the title {title!r}; write the person's name without "
+            "titles (for example 'William Thomson', not 'Lord Kelvin')"
+        )
+
+
+def _check_tags(where: str, tags: list[str]) -> None:
+    if not 1 <= len(tags) <= MAX_TAGS:
+        raise StoreError(f"{where}: give 1 to {MAX_TAGS} tags, it has {len(tags)}")
+    unknown = [t for t in tags if t not in QUOTE_TAGS]
+    if unknown:
+        raise StoreError(
+            f"{where}: tag {unknown[0]!r} is not in the list in quotes/README.md; use one of {', '.join(QUOTE_TAGS)}"
+        )
+
+
+def _prompt(name: str, index: int, entry: Any, strict: bool) -> PromptEntry:
     where = _where(name, index, entry)
     if not isinstance(entry, dict):
-        raise StoreError(f"{where}: must be a mapping with id, theme and text")
-    extra = set(entry) - {"id", "theme", "text"}
+        raise StoreError(f"{where}: must be a mapping with id, theme, skill and text")
+    extra = set(entry) - set(_PROMPT_FIELDS)
     if extra:
-        raise StoreError(f"{where}: unknown field {sorted(extra)[0]!r}")
+        raise StoreError(f"{where}: unknown field {sorted(extra)[0]!r}; the fields are {', '.join(_PROMPT_FIELDS)}")
     key = _key(where, entry)
     theme = entry.get("theme")
     if theme not in THEMES:
         raise StoreError(f"{where}: 'theme' must be one of {', '.join(THEMES)}")
+    skill = entry.get("skill")
+    lenient = not strict and ACCEPT_OLD_SCHEMA and skill is None
+    if not lenient and skill not in DEFAULT_SKILLS:
+        problem = "is missing" if skill is None else f"must be one of the skills, not {skill!r}"
+        raise StoreError(f"{where}: 'skill' {problem}; use one of {', '.join(DEFAULT_SKILLS)}")
     text = _text(where, entry, "text", 10, 500)
     assert text is not None and isinstance(theme, str)
-    return PromptEntry(key=key, theme=theme, text=text)
+    return PromptEntry(key=key, theme=theme, skill=skill if isinstance(skill, str) else None, text=text)
+
+
+# -- loading -------------------------------------------------------------------------------
 
 
 def load_store(session: Session, root: Traversable | Path, *, retire_missing: bool = True) -> LoadReport:
@@ -218,26 +443,10 @@ def load_store(session: Session, root: Traversable | Path, *, retire_missing: bo
     Entries missing from the files are retired only when every file was valid: a broken
     file must not take its quotes out of rotation.
     """
-    report = LoadReport()
-    quotes: dict[str, QuoteEntry] = {}
-    prompts: dict[str, PromptEntry] = {}
-    owner: dict[str, str] = {}
-    for f in store_files(root):
-        report.files += 1
-        try:
-            fq, fp = parse_file(f.name, f.read_bytes())
-            entries: list[QuoteEntry | PromptEntry] = [*fq, *fp]
-            for entry in entries:
-                if entry.key in owner:
-                    raise StoreError(f"{f.name}: entry {entry.key!r}: id is already used in {owner[entry.key]}")
-        except StoreError as exc:
-            report.errors.append(str(exc))
-            continue
-        for entry in entries:
-            owner[entry.key] = f.name
-        quotes.update((q.key, q) for q in fq)
-        prompts.update((p.key, p) for p in fp)
-
+    read = read_store(root, strict=not ACCEPT_OLD_SCHEMA)
+    report = LoadReport(files=len(read.files), errors=list(read.problems))
+    quotes = {q.key: q for _, q in read.quotes}
+    prompts = {p.key: p for _, p in read.prompts}
     _upsert_quotes(session, quotes.values(), report, retire_missing and report.ok)
     _upsert_prompts(session, prompts.values(), report, retire_missing and report.ok)
     if report.ok:
@@ -256,6 +465,7 @@ def _upsert_quotes(session: Session, entries: Iterable[QuoteEntry], report: Load
             "author": e.author,
             "source": e.source,
             "tags": list(e.tags),
+            "confidence": e.confidence,
             "contested": e.contested,
             "attribution_note": e.attribution_note,
             "norm_key": norm_key(e.text),
@@ -284,10 +494,12 @@ def _upsert_prompts(session: Session, entries: Iterable[PromptEntry], report: Lo
         keys.add(e.key)
         row = existing.get(e.key)
         if row is None:
-            session.add(Prompt(curated_key=e.key, theme=e.theme, text=e.text, shuffle_key=stable_int(e.key)))
+            session.add(
+                Prompt(curated_key=e.key, theme=e.theme, skill=e.skill, text=e.text, shuffle_key=stable_int(e.key))
+            )
             report.added += 1
-        elif (row.theme, row.text, row.active) != (e.theme, e.text, True):
-            row.theme, row.text, row.active = e.theme, e.text, True
+        elif (row.theme, row.skill, row.text, row.active) != (e.theme, e.skill, e.text, True):
+            row.theme, row.skill, row.text, row.active = e.theme, e.skill, e.text, True
             report.updated += 1
         else:
             report.unchanged += 1
