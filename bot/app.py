@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -49,6 +50,36 @@ def installation_store(deps_settings: Any, engine: Any) -> SQLAlchemyInstallatio
 
 
 _ENV_LOCK = threading.Lock()
+_ALREADY_HANDLED = "This request was already handled; nothing was changed."
+_OTHER_WORKSPACE = (
+    "coachbot is installed in another Slack workspace, so it can't act here and nothing was changed. "
+    "Ask an admin of this workspace to install coachbot here."
+)
+
+
+def _refuse(body: dict[str, Any], text: str) -> BoltResponse:
+    """Answer without running any listener: a private line for a slash command, an empty ack otherwise."""
+    if "command" not in body:
+        return BoltResponse(status=200, body="")
+    payload = json.dumps({"response_type": "ephemeral", "text": text})
+    return BoltResponse(status=200, body=payload, headers={"content-type": "application/json"})
+
+
+def _from_another_workspace(context: BoltContext) -> bool:
+    """With one bot token, only the workspace (or org) that token belongs to may use the app.
+
+    A signed request names its workspace in the payload; the token's own workspace comes from
+    ``auth.test`` (Bolt's single-team authorization caches it). Without this check a request
+    signed for this app but naming another team would write rows under that team's id and,
+    for example, add a second daily schedule to one of our channels.
+    """
+    auth = context.authorize_result
+    if auth is None:
+        return False
+    if auth.enterprise_id and context.enterprise_id and auth.enterprise_id != context.enterprise_id:
+        return True
+    org_wide = bool(auth.enterprise_id) and not (auth.team_id or "").startswith("T")
+    return not org_wide and bool(context.team_id) and bool(auth.team_id) and context.team_id != auth.team_id
 
 
 @contextmanager
@@ -108,8 +139,12 @@ def create_app(deps: Deps) -> App:
     def prepare_request(context: BoltContext, body: dict[str, Any], next: Any) -> Any:
         # One global middleware, not several: Bolt builds every middleware's kwargs anew.
         context["deps"] = deps
+        if not settings.oauth_enabled and _from_another_workspace(context):
+            return _refuse(body, _OTHER_WORKSPACE)
         if events.already_handled(body, deps):
             return BoltResponse(status=200, body="")
+        if events.replayed(body, deps, team_id=context.team_id):
+            return _refuse(body, _ALREADY_HANDLED)
         return next()
 
     app.error(handle_error)

@@ -29,8 +29,10 @@ def ada_note(sessions: Sessions) -> int:
 READERS = [
     pytest.param(("U3", "T1"), id="another-manager"),
     pytest.param(("UADMIN", "T1"), id="admin"),
-    pytest.param(("U1", "T2"), id="same-user-id-in-another-workspace"),
 ]
+# The same user id in another workspace: with one bot token every request naming another
+# workspace is refused before any listener runs (below); with OAuth, where both workspaces are
+# installed, tests/test_workspace_isolation.py shows that nothing crosses.
 
 
 @pytest.fixture
@@ -105,6 +107,30 @@ def test_export_and_overview_hold_nothing(
     overview = ephemeral_text(sender.command("/coach", "overview", user=user))
     assert "no notes yet" in overview and "<@U2>" not in overview
     assert not fake_slack.calls_to("files.getUploadURLExternal")
+
+
+def test_the_same_user_id_in_another_workspace_is_refused_everywhere(
+    ada_note: int, slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_workspace("T2")
+    make_manager(sessions, "U1", team_id="T2")
+    other = slack.as_team("T2")
+    for args in (
+        "notes",
+        f"notes {mention('U2', 'bob')}",
+        "search divorce",
+        f"delete {ada_note}",
+        "delete all",
+        "export",
+        "overview",
+    ):
+        text = ephemeral_text(other.command("/coach", args, user="U1"))
+        assert "installed in another Slack workspace" in text and SECRET not in text
+    for action in ("coach_note_undo", "coach_followup_done", "coach_followup_snooze", "coach_delete_all_confirm"):
+        other.block_action(action, str(ada_note), user="U1")
+    assert fake_slack.responses() == []
+    note = get_note(sessions, ada_note)
+    assert note is not None and note.follow_up_done_at is None
 
 
 def test_the_author_still_sees_it(ada_note: int, slack: SlackSender) -> None:

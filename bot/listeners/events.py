@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from typing import Any
@@ -24,6 +25,25 @@ def already_handled(body: dict[str, Any], deps: Deps) -> bool:
         fresh = events.first_time_seen(session, event_id=event_id, team_id=body.get("team_id"), now=deps.clock())
     if not fresh:
         log.info("event %s already handled; acknowledging the retry", event_id)
+    return not fresh
+
+
+def replayed(body: dict[str, Any], deps: Deps, *, team_id: str | None) -> bool:
+    """True when this slash command or interaction's ``trigger_id`` was seen before.
+
+    Slack never resends a command or a button press, and each carries a fresh ``trigger_id``.
+    The same one again is a replay: a captured, still-fresh signed request sent a second time
+    (the signature check alone accepts it for five minutes). Recording it before any listener
+    runs makes every write a command, button or form makes idempotent, in one place.
+    """
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        return False
+    key = "t:" + hashlib.sha256(trigger.encode("utf-8", "replace")).hexdigest()[:40]
+    with deps.sessions.begin() as session:
+        fresh = events.first_time_seen(session, event_id=key, team_id=team_id, now=deps.clock())
+    if not fresh:
+        log.warning("replayed request ignored (its trigger_id was already handled)")
     return not fresh
 
 
