@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import MutableMapping, Sequence
 from datetime import UTC, datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -59,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
         "run adds 0. Default PATH: $COACHBOT_QUOTES_PATH, else the store shipped with coachbot.",
     )
     load.add_argument("path", nargs="?", type=Path, help="a folder of YAML files, or one file")
+    check = q_sub.add_parser(
+        "check",
+        help="check the curated store as CI does (no database needed)",
+        description="Validate every entry, then the store as a whole: near-duplicate quotes or prompts, "
+        "and the shelf minimums (selling quotes, prompts per skill and per theme). One line per problem; "
+        "exit 1 if there is any. Default PATH: $COACHBOT_QUOTES_PATH, else the store shipped with coachbot.",
+    )
+    check.add_argument("path", nargs="?", type=Path, help="a folder of YAML files, or one file")
+    check.add_argument(
+        "--no-minimums", action="store_true", help="skip the minimum counts (e.g. when checking one file)"
+    )
 
     run_due = sub.add_parser(
         "run-due",
@@ -86,6 +98,40 @@ def _parser() -> argparse.ArgumentParser:
         description="An installer's checklist. Each line passes or fails; each failure says how to fix it. "
         "Exits 1 when anything fails.",
     )
+
+    pg = sub.add_parser(
+        "playground",
+        help="try coachbot in your browser against a Slack stand-in: no Slack app, no settings",
+        description="Run the real app (listeners, services, scheduler, database) against a small Slack "
+        "stand-in and show it at http://127.0.0.1:3000/: #sales, #leadership and a DM with coachbot, "
+        "the personas Ada (admin), Max (manager) and Riley (rep), modals, App Home, reactions and a "
+        "clock you can move forward. Ignores .env and the Slack settings; never talks to Slack.",
+    )
+    pg.add_argument(
+        "--db",
+        metavar="FILE",
+        help="the playground's SQLite file (default: $XDG_DATA_HOME/coachbot/playground.db, "
+        "else ~/.local/share/coachbot/playground.db); Reset deletes it",
+    )
+    pg.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on: 127.0.0.1 only (the default); 0.0.0.0 is accepted inside a "
+        "container only, for `docker run -p 3000:3000 coachbot playground --host 0.0.0.0`",
+    )
+    pg.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    pg.add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="start the playground clock at this instant, e.g. 2026-11-30T12:00:00Z (default: the real time)",
+    )
+    pg.add_argument(
+        "--log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="the app's log level on the console (default WARNING)",
+    )
     return p
 
 
@@ -93,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv(Path.cwd() / ".env")
     _drop_empty_variables(os.environ)
     args = _parser().parse_args(argv)
+    if args.cmd == "playground":
+        return _playground(args)
     try:
         settings = Settings.from_env(os.environ)
         logs.configure(settings)
@@ -129,6 +177,20 @@ def _drop_empty_variables(environ: MutableMapping[str, str]) -> None:
         del environ[name]
 
 
+def _playground(args: argparse.Namespace) -> int:
+    """Before Settings: the playground generates its own and ignores .env, so nothing there
+    (a real token, a half-filled file) can change or break it."""
+    from bot.playground.run import playground
+
+    try:
+        return playground(db=args.db, host=args.host, port=args.port, now=args.now, log_level=args.log_level)
+    except ConfigError as err:
+        print(f"coachbot playground: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.bootstrap import build_deps, prepare_database, store_root
     from bot.db import migrate
@@ -158,6 +220,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         settings.require_slack()
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
+
+    if args.cmd == "quotes" and args.quotes_cmd == "check":
+        return _quotes_check(store_root(settings, args.path), minimums=not args.no_minimums)
 
     deps = build_deps(settings)
     if args.cmd == "db":
@@ -200,6 +265,23 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(result.summary())
         return 0 if not result.failed else 1
     raise AssertionError(args.cmd)
+
+
+def _quotes_check(root: Path | Traversable, *, minimums: bool) -> int:
+    from bot.services.store_check import check_store, summary_table
+
+    report = check_store(root, minimums=minimums)
+    for problem in report.problems:
+        print(f"error: {problem}")
+    if report.problems:
+        print(
+            f"quotes check: {len(report.problems)} problem(s) in {report.files} files "
+            f"({report.quotes} quotes, {report.prompts} prompts)"
+        )
+        return 1
+    print("\n".join(summary_table(report)))
+    print(f"quotes check: OK ({report.quotes} quotes, {report.prompts} prompts)")
+    return 0
 
 
 def _parse_at(raw: str) -> datetime:

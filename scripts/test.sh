@@ -29,6 +29,9 @@ tmpdb="$(mktemp -d)/check.db"
 DATABASE_URL="sqlite:///$tmpdb" "$VENV/bin/coachbot" db upgrade >/dev/null
 DATABASE_URL="sqlite:///$tmpdb" "$VENV/bin/alembic" check
 
+step "curated store (coachbot quotes check: schema, honest attributions, near-duplicates, minimums)"
+"$VENV/bin/coachbot" quotes check quotes
+
 step "pytest on SQLite"
 "$PY" -m pytest -q -p no:cacheprovider
 

@@ -165,10 +165,12 @@ def test_bad_entry_names_file_and_entry_and_loads_nothing_from_it(tmp_path: Path
     store.mkdir()
     (store / "good.yaml").write_text(
         'quotes:\n  - id: good-one\n    text: "You manage things; you lead people."\n    author: Grace Hopper\n'
+        "    confidence: attributed\n    tags: [leadership]\n"
     )
     (store / "bad.yaml").write_text(
         'quotes:\n  - id: fine-entry\n    text: "Leadership is action, not position."\n    author: Donald McGannon\n'
-        '  - id: broken-entry\n    text: "short"\n    author: Someone\n'
+        "    confidence: attributed\n    tags: [leadership]\n"
+        '  - id: broken-entry\n    text: "short"\n    author: Someone\n    confidence: attributed\n    tags: [leadership]\n'
     )
     result = coachbot("quotes", "load", str(store), env={"DATABASE_URL": sqlite_url}, cwd=tmp_path)
     assert result.returncode == 1

@@ -16,7 +16,6 @@ from bot.errors import StoreError
 from bot.services import store
 from bot.services.skills import DEFAULT_SKILLS
 from bot.services.store import (
-    ACCEPT_OLD_SCHEMA,
     CONFIDENCE_LEVELS,
     THEMES,
     PromptEntry,
@@ -40,7 +39,7 @@ ARTICLE_QUOTES = {
 
 def _all() -> tuple[list[QuoteEntry], list[PromptEntry]]:
     """The shipped store as the loader reads it; every file must load."""
-    read = read_store(default_store(), strict=not ACCEPT_OLD_SCHEMA)
+    read = read_store(default_store())
     assert read.problems == []
     return [q for _, q in read.quotes], [p for _, p in read.prompts]
 

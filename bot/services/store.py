@@ -117,12 +117,6 @@ _SUFFIXES = (".yaml", ".yml")
 _QUOTE_FIELDS = ("id", "text", "author", "confidence", "source", "tags", "attribution_note")
 _PROMPT_FIELDS = ("id", "theme", "skill", "text")
 
-# While the shipped YAML moves to the confidence/skill schema (issue 14), the *loader* still
-# reads entries written the old way (no `confidence`, `contested: true`, no `skill`), so a
-# running bot keeps its quotes. `coachbot quotes check` and CI are strict regardless.
-# Set to False once every shipped file declares confidence and skill.
-ACCEPT_OLD_SCHEMA = True
-
 _CONFIDENCE_EXAMPLE = (
     "`confidence: sourced` (with a source), `confidence: attributed` or "
     "`confidence: contested` (with an attribution_note)"
@@ -148,7 +142,7 @@ class QuoteEntry:
 class PromptEntry:
     key: str
     theme: str
-    skill: str | None  # None only for an old-schema entry the loader still accepts
+    skill: str
     text: str
 
 
@@ -212,15 +206,15 @@ def store_digest(root: Traversable | Path) -> str:
 # -- parsing and validation --------------------------------------------------------------
 
 
-def parse_file(name: str, raw: bytes, *, strict: bool = True) -> tuple[list[QuoteEntry], list[PromptEntry]]:
+def parse_file(name: str, raw: bytes) -> tuple[list[QuoteEntry], list[PromptEntry]]:
     """Parse and validate one file. Raises ``StoreError`` naming the file and the first bad entry."""
-    result = check_file(name, raw, strict=strict)
+    result = check_file(name, raw)
     if result.problems:
         raise StoreError(result.problems[0])
     return result.quotes, result.prompts
 
 
-def check_file(name: str, raw: bytes, *, strict: bool = True) -> FileResult:
+def check_file(name: str, raw: bytes) -> FileResult:
     """Parse one file and report every bad entry (the first problem of each)."""
     try:
         doc = yaml.safe_load(raw.decode("utf-8"))
@@ -235,7 +229,7 @@ def check_file(name: str, raw: bytes, *, strict: bool = True) -> FileResult:
     prompts: list[PromptEntry] = []
     problems: list[str] = []
     seen: set[str] = set()
-    parsers: list[tuple[str, Callable[[str, int, Any, bool], QuoteEntry | PromptEntry]]] = [
+    parsers: list[tuple[str, Callable[[str, int, Any], QuoteEntry | PromptEntry]]] = [
         ("quotes", _quote),
         ("prompts", _prompt),
     ]
@@ -246,7 +240,7 @@ def check_file(name: str, raw: bytes, *, strict: bool = True) -> FileResult:
             continue
         for index, item in enumerate(value):
             try:
-                entry = parse(name, index, item, strict)
+                entry = parse(name, index, item)
             except StoreError as exc:
                 problems.append(str(exc))
                 continue
@@ -261,13 +255,17 @@ def check_file(name: str, raw: bytes, *, strict: bool = True) -> FileResult:
     return FileResult(name, quotes, prompts, problems)
 
 
-def read_store(root: Traversable | Path, *, strict: bool = True) -> StoreRead:
-    """Every file of the store, with the problems of each; an id may be used once across files."""
+def read_store(root: Traversable | Path, *, partial: bool = False) -> StoreRead:
+    """Every file of the store, with the problems of each; an id may be used once across files.
+
+    ``partial``: keep the valid entries of a file that has problems too (the checker counts
+    and compares them); the loader never does, so a file is loaded whole or not at all.
+    """
     read = StoreRead()
     owner: dict[str, str] = {}
     for f in store_files(root):
         read.files.append(f.name)
-        result = check_file(f.name, f.read_bytes(), strict=strict)
+        result = check_file(f.name, f.read_bytes())
         problems = list(result.problems)
         entries: list[QuoteEntry | PromptEntry] = [*result.quotes, *result.prompts]
         for entry in entries:
@@ -276,12 +274,12 @@ def read_store(root: Traversable | Path, *, strict: bool = True) -> StoreRead:
                     f"{f.name}: entry {entry.key!r}: id is already used in {owner[entry.key]}; give one a new id"
                 )
         read.problems += problems
-        if problems:
+        if problems and not partial:
             continue
         for entry in entries:
-            owner[entry.key] = f.name
-        read.quotes += [(f.name, q) for q in result.quotes]
-        read.prompts += [(f.name, p) for p in result.prompts]
+            owner.setdefault(entry.key, f.name)
+        read.quotes += [(f.name, q) for q in result.quotes if owner[q.key] == f.name]
+        read.prompts += [(f.name, p) for p in result.prompts if owner[p.key] == f.name]
     return read
 
 
@@ -319,14 +317,11 @@ def author_title(author: str) -> str | None:
     return first if first.rstrip(".").casefold() in AUTHOR_TITLES and len(author.split()) > 1 else None
 
 
-def _quote(name: str, index: int, entry: Any, strict: bool) -> QuoteEntry:
+def _quote(name: str, index: int, entry: Any) -> QuoteEntry:
     where = _where(name, index, entry)
     if not isinstance(entry, dict):
         raise StoreError(f"{where}: must be a mapping with id, text, author and confidence")
-    # Old-schema leniency (loader only, see ACCEPT_OLD_SCHEMA): the rules that came with
-    # the confidence schema are skipped, and an entry claims no more than it can back.
-    lenient = not strict and ACCEPT_OLD_SCHEMA
-    extra = set(entry) - set(_QUOTE_FIELDS) - ({"contested"} if lenient and "confidence" not in entry else set())
+    extra = set(entry) - set(_QUOTE_FIELDS)
     if "contested" in extra:
         raise StoreError(
             f"{where}: 'contested' is no longer a field; write `confidence: contested` with an 'attribution_note'"
@@ -337,19 +332,14 @@ def _quote(name: str, index: int, entry: Any, strict: bool) -> QuoteEntry:
     text = _text(where, entry, "text", 10, 500)
     author = _text(where, entry, "author", 1, 100)
     assert text is not None and author is not None
+    _check_author(where, author)
     source = _text(where, entry, "source", 1, 300, required=False)
     note = _text(where, entry, "attribution_note", 1, 1000, required=False)
+    confidence = _confidence(where, entry, source, note)
     tags = entry.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and _TAG.match(t) for t in tags):
         raise StoreError(f"{where}: 'tags' must be a list of lowercase slugs like [leadership, coaching]")
-    if lenient:
-        confidence = _old_confidence(where, entry, source, note)
-    else:
-        confidence = _confidence(where, entry, source, note)
-        _check_author(where, author)
-        _check_tags(where, tags)
-    if confidence == CONTESTED and note is None:
-        raise StoreError(f"{where}: a contested quote needs an 'attribution_note' saying what is known")
+    _check_tags(where, tags)
     return QuoteEntry(
         key=key,
         text=text,
@@ -377,21 +367,9 @@ def _confidence(where: str, entry: dict[str, Any], source: str | None, note: str
             f"{where}: a sourced quote has no 'attribution_note'; if the attribution needs explaining, "
             "it is `confidence: attributed` or `contested`"
         )
+    if declared == CONTESTED and note is None:
+        raise StoreError(f"{where}: a contested quote needs an 'attribution_note' saying what is known")
     return str(declared)
-
-
-def _old_confidence(where: str, entry: dict[str, Any], source: str | None, note: str | None) -> str:
-    if "confidence" in entry:
-        declared = entry["confidence"]
-        if declared not in CONFIDENCE_LEVELS:
-            raise StoreError(f"{where}: 'confidence' must be one of {', '.join(CONFIDENCE_LEVELS)}")
-        if declared == SOURCED and (source is None or note is not None):
-            return ATTRIBUTED
-        return str(declared)
-    contested = entry.get("contested", False)
-    if not isinstance(contested, bool):
-        raise StoreError(f"{where}: 'contested' must be true or false")
-    return CONTESTED if contested else ATTRIBUTED
 
 
 def _check_author(where: str, author: str) -> None:
@@ -413,7 +391,7 @@ def _check_tags(where: str, tags: list[str]) -> None:
         )
 
 
-def _prompt(name: str, index: int, entry: Any, strict: bool) -> PromptEntry:
+def _prompt(name: str, index: int, entry: Any) -> PromptEntry:
     where = _where(name, index, entry)
     if not isinstance(entry, dict):
         raise StoreError(f"{where}: must be a mapping with id, theme, skill and text")
@@ -425,13 +403,12 @@ def _prompt(name: str, index: int, entry: Any, strict: bool) -> PromptEntry:
     if theme not in THEMES:
         raise StoreError(f"{where}: 'theme' must be one of {', '.join(THEMES)}")
     skill = entry.get("skill")
-    lenient = not strict and ACCEPT_OLD_SCHEMA and skill is None
-    if not lenient and skill not in DEFAULT_SKILLS:
+    if skill not in DEFAULT_SKILLS:
         problem = "is missing" if skill is None else f"must be one of the skills, not {skill!r}"
         raise StoreError(f"{where}: 'skill' {problem}; use one of {', '.join(DEFAULT_SKILLS)}")
     text = _text(where, entry, "text", 10, 500)
-    assert text is not None and isinstance(theme, str)
-    return PromptEntry(key=key, theme=theme, skill=skill if isinstance(skill, str) else None, text=text)
+    assert text is not None and isinstance(theme, str) and isinstance(skill, str)
+    return PromptEntry(key=key, theme=theme, skill=skill, text=text)
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -443,7 +420,7 @@ def load_store(session: Session, root: Traversable | Path, *, retire_missing: bo
     Entries missing from the files are retired only when every file was valid: a broken
     file must not take its quotes out of rotation.
     """
-    read = read_store(root, strict=not ACCEPT_OLD_SCHEMA)
+    read = read_store(root)
     report = LoadReport(files=len(read.files), errors=list(read.problems))
     quotes = {q.key: q for _, q in read.quotes}
     prompts = {p.key: p for _, p in read.prompts}
