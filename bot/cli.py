@@ -98,6 +98,40 @@ def _parser() -> argparse.ArgumentParser:
         description="An installer's checklist. Each line passes or fails; each failure says how to fix it. "
         "Exits 1 when anything fails.",
     )
+
+    pg = sub.add_parser(
+        "playground",
+        help="try coachbot in your browser against a Slack stand-in: no Slack app, no settings",
+        description="Run the real app (listeners, services, scheduler, database) against a small Slack "
+        "stand-in and show it at http://127.0.0.1:3000/: #sales, #leadership and a DM with coachbot, "
+        "the personas Ada (admin), Max (manager) and Riley (rep), modals, App Home, reactions and a "
+        "clock you can move forward. Ignores .env and the Slack settings; never talks to Slack.",
+    )
+    pg.add_argument(
+        "--db",
+        metavar="FILE",
+        help="the playground's SQLite file (default: $XDG_DATA_HOME/coachbot/playground.db, "
+        "else ~/.local/share/coachbot/playground.db); Reset deletes it",
+    )
+    pg.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on: 127.0.0.1 only (the default); 0.0.0.0 is accepted inside a "
+        "container only, for `docker run -p 3000:3000 coachbot playground --host 0.0.0.0`",
+    )
+    pg.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    pg.add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="start the playground clock at this instant, e.g. 2026-11-30T12:00:00Z (default: the real time)",
+    )
+    pg.add_argument(
+        "--log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="the app's log level on the console (default WARNING)",
+    )
     return p
 
 
@@ -105,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv(Path.cwd() / ".env")
     _drop_empty_variables(os.environ)
     args = _parser().parse_args(argv)
+    if args.cmd == "playground":
+        return _playground(args)
     try:
         settings = Settings.from_env(os.environ)
         logs.configure(settings)
@@ -139,6 +175,20 @@ def _drop_empty_variables(environ: MutableMapping[str, str]) -> None:
     """
     for name in [name for name, value in environ.items() if not value.strip()]:
         del environ[name]
+
+
+def _playground(args: argparse.Namespace) -> int:
+    """Before Settings: the playground generates its own and ignores .env, so nothing there
+    (a real token, a half-filled file) can change or break it."""
+    from bot.playground.run import playground
+
+    try:
+        return playground(db=args.db, host=args.host, port=args.port, now=args.now, log_level=args.log_level)
+    except ConfigError as err:
+        print(f"coachbot playground: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,125 @@
+"""``coachbot playground``: choose the database, check the address, start, print one line."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import uvicorn
+
+from bot import logs
+from bot.config import ConfigError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3000
+# The one exception to loopback-only: inside a container, where `docker run -p` decides
+# what is reachable from outside, 0.0.0.0 is the only way to be reachable at all.
+CONTAINER_HOST = "0.0.0.0"  # noqa: S104
+CONTAINER_MARKERS = (Path("/.dockerenv"), Path("/run/.containerenv"))  # Docker, Podman
+
+
+def data_dir(env: dict[str, str] | None = None) -> Path:
+    """$XDG_DATA_HOME/coachbot, else ~/.local/share/coachbot (the XDG default)."""
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_DATA_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".local" / "share") / "coachbot"
+
+
+def in_container() -> bool:
+    return any(marker.exists() for marker in CONTAINER_MARKERS)
+
+
+def check_host(host: str, *, container: Callable[[], bool] = in_container) -> str | None:
+    """The address to bind, or raise ``ConfigError``. Returns a warning to print, if any."""
+    if host in ("127.0.0.1", "localhost"):
+        return None
+    if host == CONTAINER_HOST:
+        if not container():
+            raise ConfigError(
+                "--host 0.0.0.0 is only for the Docker image (docker run -p 3000:3000 coachbot playground "
+                "--host 0.0.0.0). The playground has no login and acts as anyone, so outside a container it "
+                "listens on 127.0.0.1 only: drop --host"
+            )
+        return (
+            "warning: listening on every interface of this container; the playground has no login, so "
+            "publish the port only to your own machine (docker run -p 127.0.0.1:3000:3000 ...)"
+        )
+    raise ConfigError(
+        f"--host {host} refused: the playground has no login and acts as anyone, so it listens on "
+        "127.0.0.1 only. Drop --host (or, in the Docker image only, use --host 0.0.0.0)"
+    )
+
+
+def db_path(raw: str | None) -> Path:
+    if not raw:
+        return data_dir() / "playground.db"
+    if raw.startswith("sqlite:///"):
+        raw = raw.removeprefix("sqlite:///")
+    elif "://" in raw:
+        raise ConfigError(
+            f"--db {raw!r}: the playground keeps an embedded SQLite file; give a file path, e.g. --db playground.db"
+        )
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        raise ConfigError(f"--db {raw} is a folder; give a file path, e.g. --db {path / 'playground.db'}")
+    return path
+
+
+def parse_now(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"--now {raw!r} is not an ISO 8601 instant; use e.g. --now 2026-11-30T08:00:00Z") from None
+    if at.tzinfo is None:
+        raise ConfigError(f"--now {raw!r} has no time zone; add one, e.g. --now {raw}Z")
+    return at.astimezone(UTC)
+
+
+def check_port(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host if host != "localhost" else DEFAULT_HOST, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"port {port} is already in use (another playground or `coachbot serve`?); "
+                    f"choose another, e.g. --port {port + 1}"
+                ) from None
+            raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror}); try --port {port + 1}") from None
+
+
+def playground(*, db: str | None, host: str, port: int, now: str | None, log_level: str) -> int:
+    from bot.playground.server import Playground
+
+    warning = check_host(host)
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"--port {port} is out of range; use a number from 1 to 65535, e.g. --port 3000")
+    path = db_path(db)
+    start = parse_now(now)
+    check_port(host, port)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pg = Playground(path, port=port, start=start, log_level=log_level)
+    logs.configure(pg.settings)
+    pg.start_app()
+    if warning:
+        print(warning, file=sys.stderr)
+    print(f"coachbot playground: http://127.0.0.1:{port}/  (data: {path}; Ctrl-C stops)", flush=True)
+    try:
+        uvicorn.run(
+            pg.asgi(),
+            host=DEFAULT_HOST if host == "localhost" else host,
+            port=port,
+            log_level=log_level.lower(),
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+    finally:
+        pg.stop_app()
+    return 0
