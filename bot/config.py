@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///coachbot.db"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_TEAM_USER = re.compile(r"^[TE][A-Z0-9]+:[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _PLACEHOLDERS = {"changeme", "xoxb-your-token", "xapp-your-token", "your-signing-secret", "..."}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -38,12 +39,32 @@ class Settings:
     port: int = 3000
     admins: frozenset[str] = field(default_factory=frozenset)
     review_channel: str | None = None
+    # Abuse limits for quote submissions (per member): open at once, and sent in 24 hours.
+    max_pending_submissions: int = 5
+    max_submissions_per_day: int = 20
     log_level: str = "INFO"
     log_format: str = "text"
     grace_minutes: int = 120
     tick_seconds: int = 30
     quotes_path: Path | None = None
     fanout_workers: int = 32
+    # The web edge (bot/web/edge.py): limits applied before Bolt sees a request.
+    max_body_bytes: int = 1024 * 1024
+    request_timeout_seconds: int = 10
+    keepalive_seconds: int = 5
+    max_connections: int = 2000
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
+
+    def admins_in(self, team_id: str) -> frozenset[str]:
+        """The user ids COACHBOT_ADMINS names for one workspace (``TEAM:USER``, or a bare id
+        when there is only one workspace)."""
+        ids = set()
+        for entry in self.admins:
+            team, _, user = entry.rpartition(":")
+            if team == team_id or not team:
+                ids.add(user)
+        return frozenset(ids)
 
     @property
     def oauth_enabled(self) -> bool:
@@ -89,11 +110,18 @@ class Settings:
             )
 
         admins = frozenset(a.strip() for a in (get("COACHBOT_ADMINS") or "").split(",") if a.strip())
-        bad = sorted(a for a in admins if not _USER_ID.match(a))
+        bad = sorted(a for a in admins if not (_USER_ID.match(a) or _TEAM_USER.match(a)))
         if bad:
             raise ConfigError(
                 f"COACHBOT_ADMINS has {bad[0]!r}, which is not a Slack user ID; use comma-separated "
                 "IDs like COACHBOT_ADMINS=U012ABCDEF,U034GHIJKL"
+            )
+        bare = sorted(a for a in admins if _USER_ID.match(a))
+        if bare and get("SLACK_CLIENT_ID"):
+            # With several workspaces a bare user id would be an admin in every one of them.
+            raise ConfigError(
+                f"COACHBOT_ADMINS has {bare[0]!r} without its workspace; with OAuth write each admin as "
+                f"TEAM:USER, e.g. COACHBOT_ADMINS=T012ABCDEF:{bare[0]}"
             )
         review = get("COACHBOT_REVIEW_CHANNEL")
         if review is not None and not _CHANNEL_ID.match(review):
@@ -133,12 +161,20 @@ class Settings:
             port=_int(env, "PORT", 3000, 1, 65535),
             admins=admins,
             review_channel=review,
+            max_pending_submissions=_int(env, "COACHBOT_MAX_PENDING_SUBMISSIONS", 5, 1, 1000),
+            max_submissions_per_day=_int(env, "COACHBOT_MAX_SUBMISSIONS_PER_DAY", 20, 1, 10_000),
             log_level=log_level,
             log_format=log_format,
             grace_minutes=_int(env, "COACHBOT_GRACE_MINUTES", 120, 1, 24 * 60),
             tick_seconds=_int(env, "COACHBOT_TICK_SECONDS", 30, 1, 3600),
             quotes_path=Path(quotes_path) if quotes_path else None,
             fanout_workers=_int(env, "COACHBOT_FANOUT_WORKERS", 32, 1, 256),
+            max_body_bytes=_int(env, "COACHBOT_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+            request_timeout_seconds=_int(env, "COACHBOT_REQUEST_TIMEOUT_SECONDS", 10, 1, 300),
+            keepalive_seconds=_int(env, "COACHBOT_KEEPALIVE_SECONDS", 5, 1, 300),
+            max_connections=_int(env, "COACHBOT_MAX_CONNECTIONS", 2000, 10, 100_000),
+            metrics_port=_metrics_port(env),
+            metrics_host=get("METRICS_HOST") or "127.0.0.1",
         )
 
     def require_slack(self) -> None:
@@ -169,6 +205,18 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} is out of range; use a number from {low} to {high}")
     return value
+
+
+def _metrics_port(env: Mapping[str, str]) -> int | None:
+    if not env.get("METRICS_PORT", "").strip():
+        return None  # /metrics stays on the Slack port
+    port = _int(env, "METRICS_PORT", 9100, 1, 65535)
+    if port == _int(env, "PORT", 3000, 1, 65535):
+        raise ConfigError(
+            f"METRICS_PORT={port} is the same as PORT; give /metrics its own port, e.g. METRICS_PORT=9100, "
+            "or leave METRICS_PORT unset to serve /metrics on PORT"
+        )
+    return port
 
 
 def _database_url(url: str) -> str:

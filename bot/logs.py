@@ -6,7 +6,9 @@ import json
 import logging
 import re
 import sys
+import threading
 from datetime import UTC, datetime
+from types import TracebackType
 
 from bot.config import Settings
 
@@ -46,6 +48,13 @@ def configure(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    # Every library logs through the root handler, so LOG_FORMAT=json covers all of them:
+    # uvicorn (run with log_config=None) and anything configured before us lose their own
+    # handlers and propagate.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
     # slack_sdk and Bolt log request bodies (with note text) and headers at DEBUG.
     level = max(logging.INFO, logging.getLevelName(settings.log_level))
     for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "alembic"):
@@ -53,3 +62,34 @@ def configure(settings: Settings) -> None:
     # SQL echo would log bound parameters, i.e. note text: never below WARNING.
     for quiet in ("sqlalchemy", "apscheduler.executors.default", "alembic.runtime.plugins"):
         logging.getLogger(quiet).setLevel(logging.WARNING)
+    # A quiet console: start-up and shutdown chatter (each migration step, "Scheduler
+    # started", "Uvicorn running on ...", Socket Mode session notices) stays out unless
+    # LOG_LEVEL=DEBUG; coachbot prints one line per component instead. Warnings and errors
+    # from these loggers still show.
+    if settings.log_level != "DEBUG":
+        for name in ("alembic", "apscheduler.scheduler", "uvicorn", "slack_sdk.socket_mode", "slack_bolt.App"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    # Uncaught exceptions and warnings become log records too: in JSON mode a traceback is
+    # the "exc" field of one line, never loose text on stderr.
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    logging.getLogger("coachbot").critical("uncaught %s", kind.__name__, exc_info=(kind, value, tb))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    thread = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("coachbot").error(
+        "uncaught %s in thread %s",
+        args.exc_type.__name__,
+        thread,
+        exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback),
+    )

@@ -7,10 +7,14 @@ loop free to accept and answer concurrent Slack requests.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_starlette_response
@@ -24,12 +28,15 @@ from starlette.routing import Route
 
 from bot.deps import Deps
 from bot.metrics import request_type
+from bot.web.edge import EdgeLimits, SlackEdge, connection_cap, dropped_connections, edge_protocol, raise_fd_limit
 from bot.web.validate import malformed_reason
 
 log = logging.getLogger(__name__)
 
 
 def create_web_app(app: App, deps: Deps) -> Starlette:
+    """The Starlette app behind ``SlackEdge``. /metrics is served here unless METRICS_PORT
+    gives it a port of its own."""
     verifier = SignatureVerifier(deps.settings.slack_signing_secret or "")
     metrics = deps.metrics
     socket_mode = not deps.settings.slack_signing_secret
@@ -85,21 +92,106 @@ def create_web_app(app: App, deps: Deps) -> Starlette:
     async def metrics_endpoint(_: Request) -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
+    health = HealthCheck(lambda: _check_database(deps), deps.clock)
+
     async def healthz(_: Request) -> Response:
-        ok, detail = await run_in_threadpool(_check_database, deps)
+        ok, detail = await health.result()
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "database": detail}, status_code=200 if ok else 503
         )
 
-    return Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/slack/install", oauth, methods=["GET"]),
-            Route("/slack/oauth_redirect", oauth, methods=["GET"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/metrics", metrics_endpoint, methods=["GET"]),
-        ]
+    routes = [
+        Route("/slack/events", events, methods=["POST"]),
+        Route("/slack/install", oauth, methods=["GET"]),
+        Route("/slack/oauth_redirect", oauth, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if deps.settings.metrics_port is None:
+        routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
+    web = Starlette(routes=routes)
+    web.add_middleware(
+        SlackEdge,
+        signing_secret=deps.settings.slack_signing_secret,
+        max_body_bytes=deps.settings.max_body_bytes,
+        metrics=metrics,
     )
+    return web
+
+
+def web_server_config(app: App, deps: Deps, *, host: str, port: int) -> uvicorn.Config:
+    """uvicorn settings for `coachbot serve`: the edge protocol, the caps and quiet logs."""
+    settings = deps.settings
+    fd_limit = raise_fd_limit()
+    cap = connection_cap(settings, fd_limit)
+    if cap < settings.max_connections:
+        log.warning(
+            "COACHBOT_MAX_CONNECTIONS=%d lowered to %d: this process may open only %d files (ulimit -n)",
+            settings.max_connections,
+            cap,
+            fd_limit,
+        )
+    limits = EdgeLimits.from_settings(settings, max_connections=cap)
+    return uvicorn.Config(
+        create_web_app(app, deps),
+        host=host,
+        port=port,
+        http=edge_protocol(limits, dropped_connections(deps.metrics.registry)),
+        # Slack talks plain HTTP POSTs; no websockets library is imported or offered.
+        ws="none",
+        lifespan="off",
+        # Past the cap uvicorn answers 503 itself; the edge protocol sheds connections
+        # beyond it before they hold a descriptor.
+        limit_concurrency=cap,
+        timeout_keep_alive=settings.keepalive_seconds,
+        timeout_graceful_shutdown=20,
+        # uvicorn's loggers propagate to the root handler from bot.logs (text or JSON) and
+        # take their levels from there; no dictConfig of its own, no access log.
+        log_config=None,
+        log_level=None,
+        access_log=False,
+    )
+
+
+class HealthCheck:
+    """The database check behind /healthz, reused for about a second.
+
+    A load balancer (or anyone) polling /healthz hundreds of times a second would otherwise
+    take a pool connection and a worker thread per poll, away from note saves. Concurrent
+    polls while a check is running wait for that one check. Time comes from the app's
+    injected clock; a clock that moved backwards counts as expired.
+    """
+
+    def __init__(
+        self,
+        check: Callable[[], tuple[bool, str]],
+        clock: Callable[[], datetime],
+        ttl: timedelta = timedelta(seconds=1),
+    ) -> None:
+        self._check = check
+        self._clock = clock
+        self._ttl = ttl
+        self._last: tuple[datetime, tuple[bool, str]] | None = None
+        self._lock = asyncio.Lock()
+
+    def _fresh(self) -> tuple[bool, str] | None:
+        if self._last is None:
+            return None
+        checked_at, result = self._last
+        age = self._clock() - checked_at
+        return result if timedelta(0) <= age < self._ttl else None
+
+    async def result(self) -> tuple[bool, str]:
+        fresh = self._fresh()
+        if fresh is not None:
+            return fresh
+        async with self._lock:
+            fresh = self._fresh()  # another poll may have checked while we waited
+            if fresh is not None:
+                return fresh
+            started = self._clock()
+            result = await run_in_threadpool(self._check)
+            self._last = (started, result)
+            return result
 
 
 def _headers(request: Request) -> dict[str, Any]:
