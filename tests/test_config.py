@@ -55,3 +55,24 @@ def test_require_slack_names_what_is_missing() -> None:
     with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
         Settings.from_env({"SLACK_SIGNING_SECRET": "s3cret"}).require_slack()
     Settings.from_env({"SLACK_SIGNING_SECRET": "s3cret", "SLACK_BOT_TOKEN": "xoxb-1"}).require_slack()
+
+
+OAUTH = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs", "SLACK_STATE_SECRET": "ss"}
+
+
+def test_with_oauth_a_bare_admin_id_stops_start_up_with_how_to_write_it() -> None:
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env({**OAUTH, "COACHBOT_ADMINS": "T1AAA:U1AAA,U2BBB"})
+    message = str(err.value)
+    assert "'U2BBB' without its workspace" in message and "TEAM:USER" in message
+    assert "COACHBOT_ADMINS=T012ABCDEF:U2BBB" in message and "\n" not in message
+
+
+def test_admins_are_per_workspace() -> None:
+    s = Settings.from_env({**OAUTH, "COACHBOT_ADMINS": "T1AAA:U1AAA, T2BBB:U2BBB, E1ORG:W3CCC"})
+    assert s.admins_in("T1AAA") == {"U1AAA"}
+    assert s.admins_in("T2BBB") == {"U2BBB"}
+    assert s.admins_in("T9ZZZ") == frozenset()
+    single = Settings.from_env({"COACHBOT_ADMINS": "U1AAA,T2BBB:U2BBB"})  # one workspace: bare ids apply
+    assert single.admins_in("T2BBB") == {"U1AAA", "U2BBB"}
+    assert single.admins_in("T1AAA") == {"U1AAA"}

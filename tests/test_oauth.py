@@ -23,6 +23,7 @@ OAUTH_ENV = {
     "SLACK_CLIENT_ID": "111.222",
     "SLACK_CLIENT_SECRET": "client-secret-value",
     "SLACK_STATE_SECRET": "state-secret-value",
+    "COACHBOT_ADMINS": "T1:UADMIN",  # with OAuth, admins are named per workspace
 }
 
 

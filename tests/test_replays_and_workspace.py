@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
+from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Manager, Note, Schedule
+from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlack
-from tests.harness import SlackSender, ephemeral_text
+from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
 from tests.test_coaching_notes import modal_values
 from tests.test_coaching_support import make_manager, mention, note_count
 
@@ -127,3 +129,21 @@ def test_buttons_from_another_workspace_do_nothing(
     assert slack.as_team("T2").block_action("coach_note_undo", str(note_id)).status_code == 200
     assert note_count(sessions) == 1
     assert fake_slack.responses() == []
+
+
+def test_an_admin_named_team_colon_user_is_an_admin_in_that_workspace(
+    database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("UBOSS", name="pat", real_name="Pat Lead", tz="Europe/Berlin")
+    server = AppServer(make_settings(database_url, fake_slack, COACHBOT_ADMINS="T1:UBOSS"), clock=TestClock())
+    server.start(build_deps(server.settings, engine))
+    try:
+        sender = SlackSender(server.url, response_url=fake_slack.response_url)
+        text = ephemeral_text(sender.command("/coach", f"managers add {mention('U3', 'cy')}", user="UBOSS"))
+        assert "<@U3>" in text
+        with sessions.begin() as session:
+            assert session.scalars(select(Manager.user_id).where(Manager.team_id == "T1")).all() == ["U3"]
+        refused = ephemeral_text(sender.command("/coach", f"managers add {mention('U2', 'bob')}", user="U3"))
+        assert "admin" in refused.lower()
+    finally:
+        server.stop()

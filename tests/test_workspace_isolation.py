@@ -52,6 +52,7 @@ def app_server(
         SLACK_CLIENT_ID="111.222",
         SLACK_CLIENT_SECRET="client-secret",
         SLACK_STATE_SECRET="state-secret",
+        COACHBOT_ADMINS="T1:UADMIN,T2:UADMIN",
     )
     deps = build_deps(settings, engine)
     store = deps.clients.installation_store
