@@ -54,7 +54,8 @@ def test_prompts_shows_the_current_setting(slack: SlackSender) -> None:
 def test_bad_schedule_names_the_problem_with_an_example(slack: SlackSender, sessions: Sessions) -> None:
     assert "`25:99` is an impossible time" in ephemeral_text(slack.command("/coach", "prompts 25:99"))
     zone = ephemeral_text(slack.command("/coach", "prompts 08:30 Mars/Olympus"))
-    assert "Mars/Olympus" in zone and "/coach prompts 08:30 America/New_York weekdays" in zone
+    # The example is in the manager's own Slack zone (U1 is in Berlin).
+    assert "Mars/Olympus" in zone and "`/coach prompts 08:30 Europe/Berlin weekdays`" in zone
     assert schedule_of(sessions, "prompt_dm", "U1") is None
 
 

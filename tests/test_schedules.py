@@ -272,3 +272,79 @@ def test_due_schedules_skips_occurrences_before_the_schedule_was_set(sessions: S
         (due,) = schedules.due_schedules(s, kind="quote_channel", at=utc(2026, 12, 1, 8, 0), grace=GRACE)
     assert due.local_date == date(2026, 12, 1)
     assert due.key.endswith(":2026-12-01")
+
+
+# -- zones as people type them ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("9:00 Berlin", "Europe/Berlin"),
+        ("9am london", "Europe/London"),
+        ("09:00 New York", "America/New_York"),
+        ("09:00 new_york", "America/New_York"),
+        ("09:00 Buenos Aires", "America/Argentina/Buenos_Aires"),  # the old alias collapses into the current name
+        ("09:00 Ho Chi Minh City", "Asia/Ho_Chi_Minh"),
+        ("09:00 Munich", "Europe/Berlin"),  # a city that is no IANA name
+        ("09:00 St. Johns", "America/St_Johns"),
+        ("09:00 Zürich", "Europe/Zurich"),
+        ("09:00 UTC", "UTC"),
+        ("09:00 US/Eastern", "US/Eastern"),  # an IANA name that follows summer time stays accepted
+    ],
+)
+def test_cities_and_iana_names(text: str, zone: str) -> None:
+    assert parse(text).tz == zone
+
+
+@pytest.mark.parametrize(
+    ("token", "meant"),
+    [
+        ("EST", "America/New_York"),
+        ("edt", "America/New_York"),
+        ("CST", "America/Chicago"),
+        ("MST", "America/Denver"),
+        ("PST", "America/Los_Angeles"),
+        ("CET", "Europe/Berlin"),
+        ("GMT", "Europe/London"),
+        ("BST", "Europe/London"),
+        ("IST", "Asia/Kolkata"),
+        ("AEST", "Australia/Sydney"),
+        ("JST", "Asia/Tokyo"),
+    ],
+)
+def test_abbreviations_are_refused_with_the_zone_people_mean(token: str, meant: str) -> None:
+    with pytest.raises(InvalidSchedule) as err:
+        parse_schedule(f"08:15 {token} mon", example=EXAMPLE, command="/quote daily")
+    assert f"`{token}` is an abbreviation" in err.value.message
+    assert f"Paste this: `/quote daily 08:15 {meant} mon`" in err.value.message
+    # What it says to paste parses to the zone it names.
+    assert parse(f"08:15 {meant} mon") == ScheduleSpec(8, 15, meant, DAY_BITS[0])
+
+
+def test_a_bad_day_is_reported_before_the_abbreviation() -> None:
+    with pytest.raises(InvalidSchedule) as err:
+        parse("09:00 EST someday")
+    assert "`someday`" in err.value.message
+
+
+@pytest.mark.parametrize("token", ["UTC+2", "gmt-5", "+05:30", "UTC+14"])
+def test_fixed_offsets_are_refused(token: str) -> None:
+    with pytest.raises(InvalidSchedule) as err:
+        parse(f"09:00 {token}")
+    assert "fixed offset" in err.value.message and "Name the place" in err.value.message
+
+
+def test_two_places_are_one_too_many() -> None:
+    with pytest.raises(InvalidSchedule) as err:
+        parse("09:00 Berlin New York")
+    assert "one time zone" in err.value.message
+
+
+def test_a_form_zone_field_takes_cities_and_speaks_without_commands() -> None:
+    assert schedules.zone_from_text(" New York ") == "America/New_York"
+    assert schedules.zone_from_text("asia/tokyo") == "Asia/Tokyo"
+    for text in ("EST", "UTC+1", "Portland", "Berln", "New York mon"):
+        with pytest.raises(InvalidSchedule) as err:
+            schedules.zone_from_text(text)
+        assert "/quote" not in err.value.message and "/coach" not in err.value.message

@@ -26,11 +26,10 @@ from bot.deps import Deps
 from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles
 from bot.gateway.users import SlackUser
-from bot.listeners import coach_args
+from bot.listeners import coach_args, schedule_args
 from bot.listeners.router import CommandContext, CommandRouter, Reply, Routers
 from bot.services import coaching, prompts, schedules
 from bot.services.store import THEMES
-from bot.services.text import escape
 
 log = logging.getLogger(__name__)
 
@@ -458,7 +457,9 @@ def set_prompt_schedule(
     text: str,
 ) -> str:
     """Subscribe a manager to a daily prompt DM. Returns the confirmation."""
-    spec = schedules.parse_schedule(text, example=PROMPT_EXAMPLE)
+    spec = schedule_args.parse_schedule_text(
+        deps, client, team_id=team_id, user_id=user_id, text=text, command="/coach prompts", at="08:30"
+    )
     spec = _spec_with_zone(deps, client, spec, team_id=team_id, user_id=user_id, example=PROMPT_EXAMPLE)
     now = deps.clock()
     with deps.sessions.begin() as session:
@@ -566,7 +567,9 @@ def _channel_prompts(ctx: CommandContext, args: coach_args.PromptsArgs) -> Reply
             again="/coach prompts channel",
         )
         return Reply(text=shown or f"This channel gets no coaching prompts yet. Start with `{CHANNEL_PROMPT_EXAMPLE}`.")
-    spec = schedules.parse_schedule(args.schedule, example=CHANNEL_PROMPT_EXAMPLE)
+    spec = schedule_args.parse_schedule_text(
+        deps, client, team_id=ctx.team_id, user_id=ctx.user_id, text=args.schedule, command="/coach prompts channel"
+    )
     spec = _spec_with_zone(deps, client, spec, team_id=ctx.team_id, user_id=ctx.user_id, example=CHANNEL_PROMPT_EXAMPLE)
     problem = _channel_problem(ctx, spec)
     if problem is not None:
@@ -826,11 +829,11 @@ def handle_prompt_time_submission(
     days = field(blocks.DAYS_BLOCK, "value") or "weekdays"
     try:
         check_manager(deps, client, team_id=team_id, user_id=user_id)
-        if zone and valid_zone(zone) is None:
-            raise UsageError(
-                f"`{escape(zone)}` is not a time zone I know. Use Area/City, e.g. America/New_York.",
-                block_id=blocks.ZONE_BLOCK,
-            )
+        if zone:
+            try:  # a city ("New York") or an IANA name; an abbreviation gets the zone it likely means
+                zone = schedules.zone_from_text(zone)
+            except UserError as err:
+                raise UsageError(err.message, block_id=blocks.ZONE_BLOCK) from None
         text = " ".join(p for p in (hhmm, zone, days) if p)
         try:
             set_prompt_schedule(

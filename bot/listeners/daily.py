@@ -20,6 +20,7 @@ from bot.blocks.daily import (
     schedule_status_message,
 )
 from bot.deps import Deps
+from bot.listeners import schedule_args
 from bot.listeners.router import CommandContext, Reply, Routers
 from bot.services import schedules
 from bot.services.schedules import InvalidSchedule, ScheduleSpec
@@ -47,7 +48,9 @@ def handle_daily(ctx: CommandContext) -> Reply:
             was_on = schedules.stop_schedule(session, team_id=ctx.team_id, kind=KIND, target_id=ctx.channel_id)
         return _reply(schedule_off_message(channel_id=ctx.channel_id, was_on=was_on))
 
-    spec = schedules.parse_schedule(args, example=EXAMPLE)
+    spec = schedule_args.parse_schedule_text(
+        ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, text=args, command="/quote daily"
+    )
     zone_from_profile = spec.tz is None
     if spec.tz is None:
         spec = dataclasses.replace(spec, tz=_user_zone(ctx, spec))
