@@ -47,14 +47,21 @@ def _channel(channel_id: str) -> str:
 # -- the post ----------------------------------------------------------------------------
 
 
+# Under every daily post: the two ways anyone in the channel can take part.
+POST_INVITE = "React to vote for the team's favourites (`/quote top`) · `/quote add` to share one"
+
+
 def quote_post_message(q: QuoteView) -> Message:
-    """The daily post: quote, author (and source), theme tags, "Submitted by" for team quotes."""
+    """The daily post: quote and byline by confidence level, topic tags, "Submitted by" for
+    team quotes, and a line inviting the channel to vote and to share a quote."""
     if q.submitted_by is not None and not _USER_ID.match(q.submitted_by):
         q = dataclasses.replace(q, submitted_by=None)
     text = quote_text(q)
     if q.submitted_by:
         text += f" (submitted by <@{q.submitted_by}>)"
-    return Message(text=text, blocks=quote_blocks(q, heading=POST_HEADING))
+    blocks = quote_blocks(q, heading=POST_HEADING)
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=POST_INVITE)]).to_dict())
+    return Message(text=text, blocks=blocks)
 
 
 # -- /quote daily replies ------------------------------------------------------------------

@@ -1,11 +1,20 @@
-"""/quote: a quote now, and the help text. Other features add subcommands to the router."""
+"""/quote: a quote now, and the help text; the "Why?" button under a contested quote.
+
+Other features add subcommands to the router.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import Any
 
-from bot.blocks.quotes import quote_blocks, quote_text
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.quotes import WHY_CONTESTED, quote_blocks, quote_text, why_contested_message, why_contested_modal
+from bot.deps import Deps
+from bot.errors import NotFound
 from bot.listeners.router import CommandContext, Reply, Routers
+from bot.services import attribution
 
 
 def handle_quote_now(ctx: CommandContext) -> Reply:
@@ -13,5 +22,31 @@ def handle_quote_now(ctx: CommandContext) -> Reply:
     return Reply(text=quote_text(q), blocks=quote_blocks(q))
 
 
+def handle_why_contested(
+    ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient, deps: Deps
+) -> None:
+    """Anyone who sees a contested quote may ask why: in a channel post, in their own
+    ephemeral /quote, or on App Home. The answer is private to whoever pressed."""
+    ack()
+    team_id = context.team_id or str((body.get("user") or {}).get("team_id") or "")
+    action = (body.get("actions") or [{}])[0]
+    blocks: list[dict[str, Any]] | None
+    try:
+        quote_id = attribution.parse_quote_id(action.get("value"))
+        with deps.sessions.begin() as session:
+            quote = attribution.quote_for_note(session, team_id=team_id, quote_id=quote_id)
+        text, blocks = why_contested_message(quote)
+    except NotFound as err:
+        text, blocks = err.message, None
+    if body.get("response_url"):
+        # Messages (a channel post, an ephemeral /quote): a new private message, the
+        # original stays as it is for everyone else.
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    elif body.get("trigger_id"):
+        # App Home has no response_url; a modal is its private answer.
+        client.views_open(trigger_id=body["trigger_id"], view=why_contested_modal(text, blocks))
+
+
 def register(app: App, routers: Routers) -> None:
     routers.quote.default = handle_quote_now
+    app.action(WHY_CONTESTED)(handle_why_contested)
