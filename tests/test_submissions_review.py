@@ -307,7 +307,7 @@ def test_reject_asks_for_a_reason_and_tells_the_submitter(
     (update,) = fake_slack.wait_for("chat.update", channel=REVIEW)
     assert "Rejected" in blocks_text(update) and "Posted last month" in blocks_text(update)
     (dm,) = fake_slack.wait_for("chat.postMessage", channel="U3", text=lambda t: "not accepted" in t)
-    assert "Reason: Posted last month" in dm.get("text")
+    assert "Posted last month" in blocks_text(dm) and "Reason:" in blocks_text(dm)
     assert team_quotes(sessions) == []
 
 
@@ -452,5 +452,6 @@ def test_another_workspace_cannot_act_on_this_ones_submission(
     other = rslack.as_team("T2")
     resp = other.block_action("submission_approve", str(sub_id), user="UADMIN")
     assert resp.status_code == 200
-    assert any(f"#{sub_id} was not found" in t for t in private_replies(fake_slack))
+    # With one bot token the app refuses another workspace's request before any listener runs.
+    assert not any("Approved" in t for t in private_replies(fake_slack))
     assert row(sessions, sub_id).status == "pending"

@@ -218,8 +218,9 @@ def test_approval_is_refused_if_the_author_opted_out_meanwhile(sessions: Session
 
 
 def test_lists_are_capped_with_a_total(sessions: Sessions) -> None:
+    roomy = svc.Limits(max_pending=100, per_day=100)
     for i in range(svc.LIST_LIMIT + 2):
-        submit(sessions, f"Quote number {i} about coaching and leading people well.")
+        submit(sessions, f"Quote number {i} about coaching and leading people well.", limits=roomy)
     with sessions() as s:
         pending = svc.list_pending(s, team_id="T1")
         mine = svc.list_mine(s, team_id="T1", user_id="U1")

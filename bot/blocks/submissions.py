@@ -1,7 +1,10 @@
 """Block Kit for team quote submissions, review, consent, favourites and search.
 
 Pure functions: values in, blocks out. Everything a person typed (quote, author,
-source, reason) is escaped here, every time it is shown, so ``<!channel>`` never pings.
+source, reason, search words) is shown in ``plain_text`` objects through
+``bot.services.text.plain``: escaped, so ``<!channel>`` never pings; never bold, italic or
+code, so an author written ``*Fake*`` can't restyle the byline; and with links defanged,
+so a quote can't carry a clickable URL. Only the bot's own words use mrkdwn.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    PlainTextObject,
     SectionBlock,
     StaticMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.services.favourites import Favourite, SearchResult
-from bot.services.quote_input import AUTHOR_MAX, QUOTE_TAGS, SOURCE_MAX, TEXT_MAX
+from bot.services.quote_input import AUTHOR_MAX, QUOTE_TAGS, SOURCE_MAX, TEXT_MAX, UNKNOWN_AUTHOR
 from bot.services.quotes import QuoteView
 from bot.services.submissions import (
     APPROVED,
@@ -35,11 +39,12 @@ from bot.services.submissions import (
     PENDING,
     REASON_MAX,
     REJECTED,
+    REVIEW_CARDS_MAX,
     Listing,
     NearDup,
     SubmissionView,
 )
-from bot.services.text import escape, truncate, truncate_escaped
+from bot.services.text import plain, truncate, truncate_escaped
 
 # Action and callback ids: the contract between these builders and bot.listeners.submissions.
 SHORTCUT = "save_leadership_quote"
@@ -75,13 +80,36 @@ def _md(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=truncate_escaped(text, _TEXT_MAX))
 
 
+def _plain(text: str) -> PlainTextObject:
+    """Text that is shown exactly as written: no formatting, no links (see module doc)."""
+    return PlainTextObject(text=truncate_escaped(text, _TEXT_MAX), emoji=True)
+
+
 def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     return [b.to_dict() for b in blocks]
 
 
-def quote_lines(text: str, author: str, source: str | None = None) -> str:
-    byline = f"— *{escape(author)}*" + (f", _{escape(source)}_" if source else "")
-    return f"> {escape(text)}\n{byline}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+
+
+def quote_plain(text: str, author: str, source: str | None = None) -> str:
+    """A quote and its byline as plain text (already escaped and defanged)."""
+    byline = f"— {plain(author)}" + (f", {plain(source)}" if source else "")
+    return f"“{plain(text)}”\n{byline}"
+
+
+def quote_block(text: str, author: str, source: str | None = None) -> SectionBlock:
+    return SectionBlock(text=_plain(quote_plain(text, author, source)))
+
+
+def _quote_of(sub: SubmissionView) -> SectionBlock:
+    return quote_block(sub.text, sub.author, sub.source)
+
+
+def _fallback(sub: SubmissionView) -> str:
+    """The notification text of a message about ``sub``: plain, short."""
+    return f"“{truncate(plain(sub.text), 150)}” — {truncate(plain(sub.author), 60)}"
 
 
 def tag_label(tag: str) -> str:
@@ -179,7 +207,8 @@ def edit_modal(sub: SubmissionView, *, metadata: dict[str, Any]) -> dict[str, An
 
 def reject_modal(sub: SubmissionView, *, metadata: dict[str, Any]) -> dict[str, Any]:
     blocks: list[Block] = [
-        SectionBlock(text=_md(f"Reject quote #{sub.id}?\n{quote_lines(sub.text, sub.author, sub.source)}")),
+        SectionBlock(text=_md(f"Reject quote #{sub.id}?")),
+        _quote_of(sub),
         InputBlock(
             block_id=REASON_BLOCK,
             label="Reason (optional)",
@@ -202,7 +231,7 @@ def reject_modal(sub: SubmissionView, *, metadata: dict[str, Any]) -> dict[str, 
 # -- review cards ----------------------------------------------------------------------------
 
 
-def near_dup_line(near: NearDup) -> str:
+def near_dup_elements(near: NearDup) -> list[MarkdownTextObject | PlainTextObject]:
     where = (
         "a curated quote"
         if near.curated
@@ -212,18 +241,24 @@ def near_dup_line(near: NearDup) -> str:
         if near.submitted_by
         else "a team quote"
     )
-    return f"⚠️ *Possible duplicate* ({near.score}% similar to {where}): “{escape(near.text)}”" + (
-        f" — {escape(near.author)}" if near.author else ""
-    )
+    said = f"“{plain(near.text)}”" + (f" — {plain(near.author)}" if near.author else "")
+    return [_md(f"⚠️ *Possible duplicate* ({near.score}% similar to {where}):"), _plain(said)]
 
 
-def _card_lines(sub: SubmissionView) -> list[str]:
-    lines = [f"*Quote #{sub.id}* submitted by <@{sub.submitter_id}>", quote_lines(sub.text, sub.author, sub.source)]
+def _card_blocks(sub: SubmissionView) -> list[Block]:
+    """Who sent it (mrkdwn), the quote (plain text), then the facts about it."""
+    blocks: list[Block] = [
+        SectionBlock(text=_md(f"*Quote #{sub.id}* submitted by <@{sub.submitter_id}>")),
+        _quote_of(sub),
+    ]
+    facts = []
     if sub.author_user_id:
-        lines.append(f"Quoted member: <@{sub.author_user_id}> (agreed to be quoted)")
+        facts.append(f"Quoted member: <@{sub.author_user_id}> (agreed to be quoted)")
     if sub.tags:
-        lines.append("Themes: " + ", ".join(f"`{escape(t)}`" for t in sub.tags))
-    return lines
+        facts.append("Themes: " + ", ".join(tag_label(t) for t in sub.tags))
+    if facts:
+        blocks.append(ContextBlock(elements=[_md("\n".join(facts))]))
+    return blocks
 
 
 def decision_buttons(sub_id: int) -> ActionsBlock:
@@ -240,30 +275,57 @@ def decision_buttons(sub_id: int) -> ActionsBlock:
 
 def review_message(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
     """The card admins act on: quote, author, submitter, near-duplicate warning, buttons."""
-    blocks: list[Block] = [SectionBlock(text=_md("\n".join(_card_lines(sub))))]
+    blocks = _card_blocks(sub)
     if sub.near_dup is not None:
-        blocks.append(ContextBlock(elements=[_md(near_dup_line(sub.near_dup))]))
+        blocks.append(ContextBlock(elements=near_dup_elements(sub.near_dup)))
     blocks.append(decision_buttons(sub.id))
-    return f"New quote to review from <@{sub.submitter_id}>: “{escape(sub.text)}”", _dicts(blocks)
+    return f"New quote to review from <@{sub.submitter_id}>: {_fallback(sub)}", _dicts(blocks)
+
+
+def review_summary_message(waiting: int) -> tuple[str, list[dict[str, Any]]]:
+    """The one message that stands for many cards while the queue is long (updated in place)."""
+    if waiting > REVIEW_CARDS_MAX:
+        text = (
+            f"📥 *{plural(waiting, 'quote is', 'quotes are')} waiting for review.* That's more than "
+            f"{REVIEW_CARDS_MAX}, so instead of a card for each new one, this message keeps the count. "
+            "Run `/quote review` to see them and decide."
+        )
+    elif waiting:
+        text = (
+            f"📥 *{plural(waiting, 'quote is', 'quotes are')} waiting for review.* Run `/quote review` to see "
+            "them; new ones get their own card again."
+        )
+    else:
+        text = "📥 Nothing is waiting for review any more. New quotes get their own card again."
+    return f"{plural(waiting, 'quote')} waiting for review: /quote review", _dicts([SectionBlock(text=_md(text))])
 
 
 def outcome_line(sub: SubmissionView) -> str:
+    """The decision in the bot's words (mrkdwn); the admin's reason is shown apart, plain."""
     if sub.status == APPROVED:
         return f"✅ *Approved* by <@{sub.decided_by}>. It joins the daily quote rotation."
     if sub.status == REJECTED:
-        return f"❌ *Rejected* by <@{sub.decided_by}>" + (f": {escape(sub.reason)}" if sub.reason else ".")
+        return f"❌ *Rejected* by <@{sub.decided_by}>" + (", who said:" if sub.reason else ".")
     if sub.status == DECLINED:
-        return f"🚫 *Withdrawn*: {escape(sub.reason or 'the quoted member declined.')}"
+        return "🚫 *Withdrawn*:"
     return STATUS_LABELS.get(sub.status, sub.status)
+
+
+def _reason(sub: SubmissionView) -> str | None:
+    if sub.status == DECLINED:
+        return sub.reason or "The quoted member declined."
+    return sub.reason if sub.status == REJECTED else None
+
+
+def _outcome_elements(sub: SubmissionView) -> list[MarkdownTextObject | PlainTextObject]:
+    reason = _reason(sub)
+    return [_md(outcome_line(sub)), *([_plain(plain(reason))] if reason else [])]
 
 
 def decided_message(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
     """The review card once decided: no buttons, the outcome and who decided."""
-    blocks: list[Block] = [
-        SectionBlock(text=_md("\n".join(_card_lines(sub)))),
-        ContextBlock(elements=[_md(outcome_line(sub))]),
-    ]
-    return f"Quote #{sub.id}: {outcome_line(sub)}", _dicts(blocks)
+    blocks = [*_card_blocks(sub), ContextBlock(elements=_outcome_elements(sub))]
+    return f"Quote #{sub.id}: {outcome_line(sub).rstrip(':,')}", _dicts(blocks)
 
 
 # -- consent ---------------------------------------------------------------------------------
@@ -271,14 +333,14 @@ def decided_message(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
 
 def consent_request(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
     value = str(sub.id)
+    # The quote is the submitter's text, sent to someone they chose: plain text only, so
+    # it can't dress itself up or carry a link (see the module doc).
     blocks: list[Block] = [
         SectionBlock(
-            text=_md(
-                f"<@{sub.submitter_id}> would like to add this quote of yours to the team's daily quotes:\n"
-                f"{quote_lines(sub.text, sub.author, sub.source)}\n"
-                "It is only used if you allow it. If you decline, it is never posted."
-            )
+            text=_md(f"<@{sub.submitter_id}> would like to add this quote of yours to the team's daily quotes:")
         ),
+        _quote_of(sub),
+        SectionBlock(text=_md("It is only used if you allow it. If you decline, it is never posted.")),
         ActionsBlock(
             block_id=f"consent_{sub.id}",
             elements=[
@@ -288,7 +350,7 @@ def consent_request(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
         ),
         ContextBlock(elements=[_md("Never want to be quoted? Use `/quote optout`.")]),
     ]
-    return f"<@{sub.submitter_id}> would like to quote you: “{escape(sub.text)}”", _dicts(blocks)
+    return f"<@{sub.submitter_id}> would like to quote you. Allow or decline?", _dicts(blocks)
 
 
 def consent_answered(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
@@ -297,53 +359,85 @@ def consent_answered(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
         if sub.status != DECLINED
         else "You declined: it will never be posted."
     )
-    text = f"{quote_lines(sub.text, sub.author, sub.source)}\n{answer}"
-    return answer, _dicts([SectionBlock(text=_md(text))])
+    return answer, _dicts([_quote_of(sub), SectionBlock(text=_md(answer))])
 
 
 # -- notes to the submitter ------------------------------------------------------------------
 
 
-def submitted_text(sub: SubmissionView) -> str:
-    """The private reply right after submitting."""
-    head = f"Thanks! Quote #{sub.id}:\n{quote_lines(sub.text, sub.author, sub.source)}\n"
+def submitted_message(sub: SubmissionView, *, form: bool = False) -> tuple[str, list[dict[str, Any]]]:
+    """The private reply right after submitting. ``form``: sent from the modal."""
     if sub.status == AWAITING_CONSENT:
-        return head + (
+        after = (
             f"Before it goes to review, <@{sub.author_user_id}> has to agree to be quoted; I've asked them by DM. "
             "See its status any time with `/quote mine`."
         )
-    return head + "It's now with an admin for review; I'll DM you the outcome. See it any time with `/quote mine`."
+    else:
+        after = "It's now with an admin for review; I'll DM you the outcome. See it any time with `/quote mine`."
+    blocks: list[Block] = [
+        SectionBlock(text=_md(f"Thanks! Quote #{sub.id}:")),
+        _quote_of(sub),
+        SectionBlock(text=_md(after)),
+    ]
+    if sub.author == UNKNOWN_AUTHOR:
+        how = (
+            "fill in “Who said it” in the form"
+            if form
+            else 'end the quote with a dash and their name, like `/quote add "…" — Jordan Lee`'
+        )
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    _md(
+                        "No author was given, so it was saved as “Unknown”. To credit someone next time, "
+                        f"{how}; the admin who reviews this one can still add the name."
+                    )
+                ]
+            )
+        )
+    return f"Thanks! Quote #{sub.id} was sent in.", _dicts(blocks)
 
 
-def outcome_dm(sub: SubmissionView) -> str:
-    quote = f"“{escape(sub.text)}” — {escape(sub.author)}"
+def outcome_dm(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
+    """The DM to the submitter once their quote is decided (or the quoted member answered)."""
+    reason = None
     if sub.status == APPROVED:
-        return f"✅ Your quote {quote} was approved by <@{sub.decided_by}>. It joins the daily quotes, credited to you."
-    if sub.status == REJECTED:
-        why = f" Reason: {escape(sub.reason)}" if sub.reason else ""
-        return f"Your quote {quote} was not accepted by <@{sub.decided_by}>.{why}"
-    if sub.status == DECLINED:
-        return f"Your quote {quote} won't be used: <@{sub.author_user_id}> declined to be quoted."
-    if sub.status == PENDING and sub.author_user_id:
-        return f"<@{sub.author_user_id}> agreed to be quoted: your quote {quote} is now with an admin for review."
-    return f"Your quote {quote} is {STATUS_LABELS.get(sub.status, sub.status)}."
+        head = (
+            f"✅ Your quote #{sub.id} was approved by <@{sub.decided_by}>. It joins the daily quotes, credited to you."
+        )
+    elif sub.status == REJECTED:
+        head, reason = f"Your quote #{sub.id} was not accepted by <@{sub.decided_by}>.", sub.reason
+    elif sub.status == DECLINED and sub.decided_by == sub.author_user_id and sub.author_user_id:
+        head = f"Your quote #{sub.id} won't be used: <@{sub.author_user_id}> declined to be quoted."
+    elif sub.status == DECLINED:
+        head, reason = f"Your quote #{sub.id} was withdrawn.", sub.reason
+    elif sub.status == PENDING and sub.author_user_id:
+        head = f"<@{sub.author_user_id}> agreed to be quoted: your quote #{sub.id} is now with an admin for review."
+    else:
+        head = f"Your quote #{sub.id} is {STATUS_LABELS.get(sub.status, sub.status)}."
+    blocks: list[Block] = [SectionBlock(text=_md(head))]
+    if reason:
+        blocks.append(ContextBlock(elements=[_md("Reason:"), _plain(plain(reason))]))
+    blocks.append(_quote_of(sub))
+    return head, _dicts(blocks)
 
 
 # -- lists -----------------------------------------------------------------------------------
 
 
-def _list_item(sub: SubmissionView) -> str:
+def _list_item(sub: SubmissionView) -> list[Block]:
     status = STATUS_LABELS.get(sub.status, sub.status)
     if sub.status in (APPROVED, REJECTED) and sub.decided_by:
         status += f" by <@{sub.decided_by}>"
+    blocks: list[Block] = [SectionBlock(text=_md(f"*#{sub.id}* · {status}")), _quote_of(sub)]
     if sub.status == REJECTED and sub.reason:
-        status += f": {escape(sub.reason)}"
-    return f"*#{sub.id}* · {status}\n{quote_lines(sub.text, sub.author, sub.source)}"
+        blocks.append(ContextBlock(elements=[_md("Reason:"), _plain(plain(sub.reason))]))
+    return blocks
 
 
 def _more(listing: Listing, what: str) -> str | None:
     hidden = listing.total - len(listing.items)
-    return f"…and {hidden} older {what} not shown." if hidden > 0 else None
+    return f"…and {plural(hidden, 'older ' + what, 'older ' + what + 's')} not shown." if hidden > 0 else None
 
 
 def mine_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
@@ -355,8 +449,9 @@ def mine_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
         return text, _dicts([SectionBlock(text=_md(text))])
     head = f"*Your submitted quotes* ({listing.total})"
     blocks: list[Block] = [SectionBlock(text=_md(head))]
-    blocks += [SectionBlock(text=_md(_list_item(s))) for s in listing.items]
-    more = _more(listing, "submissions")
+    for sub in listing.items:
+        blocks += _list_item(sub)
+    more = _more(listing, "submission")
     if more:
         blocks.append(ContextBlock(elements=[_md(more)]))
     return head, _dicts(blocks)
@@ -370,34 +465,34 @@ def pending_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
     blocks: list[Block] = [SectionBlock(text=_md(head))]
     for sub in listing.items:
         blocks.append(DividerBlock())
-        blocks.append(SectionBlock(text=_md("\n".join(_card_lines(sub)))))
+        blocks += _card_blocks(sub)
         if sub.near_dup is not None:
-            blocks.append(ContextBlock(elements=[_md(near_dup_line(sub.near_dup))]))
+            blocks.append(ContextBlock(elements=near_dup_elements(sub.near_dup)))
         blocks.append(decision_buttons(sub.id))
-    more = _more(listing, "submissions")
+    more = _more(listing, "submission")
     if more:
         blocks.append(ContextBlock(elements=[_md(more.replace("older", "more"))]))
     return head, _dicts(blocks)
 
 
-def _quote_item(prefix: str, q: QuoteView, suffix: str = "") -> str:
-    credit = f" · submitted by <@{q.submitted_by}>" if q.submitted_by else ""
-    return f"{prefix}{quote_lines(q.text, q.author, q.source)}{credit}{suffix}"
+def _quote_item(prefix: str | None, q: QuoteView) -> list[Block]:
+    blocks: list[Block] = [SectionBlock(text=_md(prefix))] if prefix else []
+    blocks.append(quote_block(q.text, q.author, q.source))
+    if q.submitted_by:
+        blocks.append(ContextBlock(elements=[_md(f"Submitted by <@{q.submitted_by}>")]))
+    return blocks
 
 
 def top_message(favourites: Sequence[Favourite], window: str) -> tuple[str, list[dict[str, Any]]]:
     period = {"30d": "the last 30 days", "90d": "the last 90 days", "all": "all time"}.get(window, window)
     if not favourites:
-        text = (
-            f"No reactions on the daily quotes in {period} yet. React to a daily post to vote for it, "
-            "or try `/quote top all`."
-        )
+        text = f"No votes on the daily quotes in {period} yet. React to a daily post to vote for it"
+        text += "." if window == "all" else ", or look further back with `/quote top all`."
         return text, _dicts([SectionBlock(text=_md(text))])
-    head = f"*Team favourites* — most-reacted daily quotes, {period}"
+    head = f"*Team favourites* — the daily quotes with the most votes (reactions, one per person), {period}"
     blocks: list[Block] = [SectionBlock(text=_md(head))]
     for rank, fav in enumerate(favourites, start=1):
-        noun = "reaction" if fav.reactions == 1 else "reactions"
-        blocks.append(SectionBlock(text=_md(_quote_item(f"*{rank}.* {fav.reactions} {noun}\n", fav.quote))))
+        blocks += _quote_item(f"*{rank}.* {plural(fav.reactions, 'vote')}", fav.quote)
     return head, _dicts(blocks)
 
 
@@ -406,16 +501,22 @@ def search_message(result: SearchResult) -> tuple[str, list[dict[str, Any]]]:
     # section limit and the reply is refused.
     shown = truncate(" ".join(result.words), _SHOWN_WORDS)
     if not result.quotes:
-        text = f"No quotes match `{escape(shown)}`. Try fewer or other words, e.g. `/quote search leader`."
-        return text, _dicts([SectionBlock(text=_md(text))])
+        text = "No quotes match your search. Try fewer or other words, e.g. `/quote search leader`."
+        return text, _dicts(
+            [SectionBlock(text=_md(text)), ContextBlock(elements=[_md("You searched for:"), _plain(plain(shown))])]
+        )
     count = (
         ("1 quote matches" if result.total == 1 else f"{result.total} quotes match")
         if result.total <= len(result.quotes)
         else f"Showing {len(result.quotes)} of {result.total} quotes that match"
     )
-    head = f"*{count}* `{escape(shown)}`"
-    blocks: list[Block] = [SectionBlock(text=_md(head))]
-    blocks += [SectionBlock(text=_md(_quote_item("", q))) for q in result.quotes]
+    head = f"*{count}* your search"
+    blocks: list[Block] = [
+        SectionBlock(text=_md(head)),
+        ContextBlock(elements=[_md("You searched for:"), _plain(plain(shown))]),
+    ]
+    for q in result.quotes:
+        blocks += _quote_item(None, q)
     if result.total > len(result.quotes):
         blocks.append(ContextBlock(elements=[_md("Add words to narrow it down.")]))
     return head, _dicts(blocks)

@@ -6,12 +6,24 @@ Listeners translate: read the payload into plain values, call a service in one u
 work, build blocks, ack. Everything that talks to Slack afterwards (views.open with the
 trigger id, review cards, DMs, chat.update) runs after the ack through ``deps.defer``.
 Who may approve is checked here, on the server, for every press and every modal submit.
+
+Naming a member. A quote whose author is a member, however written (a mention, ``@handle``,
+display or real name, any case, look-alike letters or invisible characters), needs that
+member's consent, and is refused outright if they opted out. Mentions are checked with
+users.info; names with the member list from users.list (``UserDirectory.find_by_name``,
+cached ten minutes and refreshed in the background). users.list is rate-limited and takes
+many pages in a big workspace, so a request waits for a cold list at most 1.5 s; past that,
+the submission is finished after the ack (``deps.defer``) and answered through the command's
+response_url (or, from a form, by DM). Nothing is stored until the author has been checked.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +34,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import submissions as ui
 from bot.deps import Deps
-from bot.errors import NotAllowed, NotFound, UsageError, UserError
+from bot.errors import NotAllowed, UsageError, UserError
 from bot.gateway.roles import configured_admins, is_admin
+from bot.gateway.users import NAMES_WAIT
 from bot.listeners.router import CommandContext, Reply, Routers
 from bot.services import favourites, submissions
 from bot.services.quote_input import (
@@ -37,7 +50,8 @@ from bot.services.quote_input import (
     split_quote,
     validate,
 )
-from bot.services.submissions import Decision, ReviewTarget, SubmissionView
+from bot.services.submissions import MAX_ID, REVIEW_CARDS_MAX, Decision, Limits, ReviewTarget, SubmissionView
+from bot.services.text import escape
 
 log = logging.getLogger(__name__)
 _FORM_BLOCKS = {ui.TEXT_BLOCK, ui.AUTHOR_BLOCK, ui.SOURCE_BLOCK, ui.TAGS_BLOCK, ui.REASON_BLOCK}
@@ -69,9 +83,10 @@ def _team(body: dict[str, Any]) -> tuple[str, str | None]:
 
 def _submission_id(raw: Any) -> int:
     text = str(raw or "")
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    if not (text.isascii() and text.isdigit()) or len(text) > 12:
-        raise NotFound("That button refers to no quote I know. Run `/quote review` for the current list.")
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. Ids are
+    # 32-bit in the database: a larger one would be a database error, not "no such".
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or not 1 <= int(text) <= MAX_ID:
+        raise submissions.no_such_submission(text)
     return int(text)
 
 
@@ -127,6 +142,49 @@ def _names(deps: Deps, client: WebClient, team_id: str, user_ids: list[str]) -> 
     return names
 
 
+def _limits(deps: Deps) -> Limits:
+    return Limits(max_pending=deps.settings.max_pending_submissions, per_day=deps.settings.max_submissions_per_day)
+
+
+class _Unchecked:
+    """The member list could not be had in time: the author's name is not checked yet."""
+
+
+UNCHECKED = _Unchecked()
+
+
+def member_named(
+    deps: Deps, client: WebClient, team_id: str, author: str, *, wait: float | None = NAMES_WAIT
+) -> str | _Unchecked | None:
+    """The id of the member ``author`` names (handle, display or real name, or id, after
+    normalization), None if it names nobody, ``UNCHECKED`` if the list wasn't there in time."""
+    if author == UNKNOWN_AUTHOR:
+        return None
+    found = deps.users.find_by_name(client, team_id=team_id, name=author, wait=wait)
+    if found is None:
+        return UNCHECKED
+    if len(found) > 1:
+        who = ", ".join(f"<@{m.id}>" for m in found[:5])
+        raise UsageError(
+            f"“{escape(author)}” is the name of more than one member ({who}), and a quote naming a teammate "
+            "needs their OK. Mention the one you mean, for example: "
+            '`/quote add "Praise in public, coach in private." — @jordan`',
+            block_id=ui.AUTHOR_BLOCK,
+        )
+    return found[0].id if found else None
+
+
+def _warm_names(deps: Deps, client: WebClient, team_id: str) -> None:
+    """Start loading the member list (a form is about to be filled in) without waiting."""
+    deps.users.find_by_name(client, team_id=team_id, name="-", wait=0)
+
+
+NOT_CHECKED = (
+    "I couldn't check whether “{author}” is a teammate (Slack didn't give me the member list), so the quote "
+    "was not saved. Please try again in a minute."
+)
+
+
 def _quotable(deps: Deps, client: WebClient, team_id: str, user_id: str | None) -> bool:
     """A member who can be asked for consent: known, active, not a bot."""
     if not user_id:
@@ -159,14 +217,29 @@ def route_submission(deps: Deps, client: WebClient, sub: SubmissionView) -> None
     send_to_review(deps, client, sub)
 
 
+def _review_targets(deps: Deps, team_id: str) -> list[str]:
+    channel = deps.settings.review_channel
+    return [channel] if channel else configured_admins(deps, team_id=team_id)
+
+
 def send_to_review(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
     """Post the review card to COACHBOT_REVIEW_CHANNEL, else (or when the bot can't post
     there) to each configured admin by DM, and remember every copy so the decision can
-    update them all. With neither, the submission waits in `/quote review`."""
+    update them all. With neither, the submission waits in `/quote review`.
+
+    While more than REVIEW_CARDS_MAX quotes wait, each target gets one summary instead,
+    updated in place (a flood of submissions must not become a flood of DMs)."""
+    with deps.sessions.begin() as session:
+        waiting = submissions.pending_count(session, team_id=sub.team_id)
+    if waiting > REVIEW_CARDS_MAX:
+        for target in _review_targets(deps, sub.team_id):
+            job = functools.partial(_summary_work, deps, client, sub.team_id, target, create=True)
+            _summaries_for(deps).request((sub.team_id, target), job)
+        return
     text, blocks = ui.review_message(sub)
     posted: list[ReviewTarget] = []
     channel = deps.settings.review_channel
-    for targets in ([channel] if channel else [], configured_admins(deps)):
+    for targets in ([channel] if channel else [], configured_admins(deps, team_id=sub.team_id)):
         for target in targets:
             resp = _safely("review card", client.chat_postMessage, channel=target, text=text, blocks=blocks)
             if resp is not None:
@@ -182,6 +255,93 @@ def send_to_review(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
     if current.status != submissions.PENDING:
         # Decided (e.g. from `/quote review`) while these cards were being posted.
         _update_cards(client, current, posted)
+
+
+class _Coalescer:
+    """Runs one job per key at a time; calls that arrive meanwhile fold into one more run.
+
+    300 submissions in a burst need the summary to show the last count, not 300 updates
+    racing each other; with this, an update in flight is followed by at most one more.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy: set[tuple[str, str]] = set()
+        self._dirty: set[tuple[str, str]] = set()
+
+    def request(self, key: tuple[str, str], job: Callable[[], None]) -> None:
+        with self._lock:
+            if key in self._busy:
+                self._dirty.add(key)
+                return
+            self._busy.add(key)
+        try:
+            while True:
+                job()
+                with self._lock:
+                    if key not in self._dirty:
+                        return
+                    self._dirty.discard(key)
+        finally:
+            with self._lock:
+                self._busy.discard(key)
+                self._dirty.discard(key)
+
+
+# One coalescer per app (per Deps), dropped with it.
+_COALESCERS: dict[int, _Coalescer] = {}
+
+
+def _summaries_for(deps: Deps) -> _Coalescer:
+    key = id(deps)
+    found = _COALESCERS.get(key)
+    if found is None:
+        found = _COALESCERS.setdefault(key, _Coalescer())
+        weakref.finalize(deps, _COALESCERS.pop, key, None)
+    return found
+
+
+def _summary_work(deps: Deps, client: WebClient, team_id: str, target: str, *, create: bool) -> None:
+    """Post the target's summary (once) or update it with the current count."""
+    now = deps.clock()
+    slot: submissions.SummarySlot | None
+    with deps.sessions.begin() as session:
+        waiting = submissions.pending_count(session, team_id=team_id)
+        if create:
+            slot = submissions.claim_summary(session, team_id=team_id, target_id=target, now=now)
+        else:
+            slot = next((s for s in submissions.summaries(session, team_id=team_id) if s.target_id == target), None)
+    if slot is None:
+        return
+    text, blocks = ui.review_summary_message(waiting)
+    if slot.claimed:
+        resp = _safely("review summary", client.chat_postMessage, channel=target, text=text, blocks=blocks)
+        with deps.sessions.begin() as session:
+            submissions.save_summary(
+                session,
+                team_id=team_id,
+                target_id=target,
+                channel_id=resp["channel"] if resp is not None else None,
+                ts=resp["ts"] if resp is not None else None,
+                now=now,
+            )
+    elif slot.ts and slot.channel_id:
+        _safely(
+            "review summary update", client.chat_update, channel=slot.channel_id, ts=slot.ts, text=text, blocks=blocks
+        )
+        if waiting <= REVIEW_CARDS_MAX:
+            with deps.sessions.begin() as session:
+                submissions.forget_summary(session, team_id=team_id, target_id=target)
+    # else: another request is posting it right now, and its post shows the count.
+
+
+def refresh_summaries(deps: Deps, client: WebClient, team_id: str) -> None:
+    """After a decision: existing summaries show the new count."""
+    with deps.sessions.begin() as session:
+        targets = [s.target_id for s in submissions.summaries(session, team_id=team_id)]
+    for target in targets:
+        job = functools.partial(_summary_work, deps, client, team_id, target, create=False)
+        _summaries_for(deps).request((team_id, target), job)
 
 
 def _update_cards(client: WebClient, sub: SubmissionView, targets: Sequence[ReviewTarget]) -> None:
@@ -200,7 +360,8 @@ def announce_decision(client: WebClient, decision: Decision, press: Press | None
     if respond is not None and not pressed_card:
         # Pressed in the private `/quote review` list (or a modal): confirm privately.
         respond(text=f"Quote #{sub.id}: {ui.outcome_line(sub)}", response_type="ephemeral", replace_original=False)
-    _safely("outcome DM", client.chat_postMessage, channel=sub.submitter_id, text=ui.outcome_dm(sub))
+    text, blocks = ui.outcome_dm(sub)
+    _safely("outcome DM", client.chat_postMessage, channel=sub.submitter_id, text=text, blocks=blocks)
 
 
 def after_consent(deps: Deps, client: WebClient, sub: SubmissionView, press: Press) -> None:
@@ -214,7 +375,8 @@ def after_consent(deps: Deps, client: WebClient, sub: SubmissionView, press: Pre
             text=text,
             blocks=blocks,
         )
-    _safely("consent DM", client.chat_postMessage, channel=sub.submitter_id, text=ui.outcome_dm(sub))
+    dm_text, dm_blocks = ui.outcome_dm(sub)
+    _safely("consent DM", client.chat_postMessage, channel=sub.submitter_id, text=dm_text, blocks=dm_blocks)
     if sub.status == submissions.PENDING:
         send_to_review(deps, client, sub)
 
@@ -231,6 +393,7 @@ def open_prefilled_modal(
     A message in the ``"text" — Author`` form is split; any other message is the quote
     and its poster the author, so quoting a teammate's words asks for their consent.
     """
+    _warm_names(deps, client, team_id)
     ids = mention_ids(raw) + ([poster] if poster else [])
     names = _names(deps, client, team_id, ids)
     parsed = split_quote(raw, names, require_quotes=True)
@@ -249,7 +412,7 @@ def open_prefilled_modal(
 # -- slash commands -----------------------------------------------------------------------------
 
 
-def handle_add(ctx: CommandContext) -> Reply:
+def handle_add(ctx: CommandContext) -> Reply | None:
     raw = ctx.args
     names = _names(ctx.deps, ctx.client, ctx.team_id, mention_ids(raw))
     parsed = parse_add(raw, names)
@@ -258,20 +421,45 @@ def handle_add(ctx: CommandContext) -> Reply:
             f"I can't find <@{parsed.author_user_id}> among this workspace's members, so I can't ask them. "
             f"Name the author in plain text instead, for example: `{EXAMPLE}`"
         )
+    member = parsed.author_user_id or member_named(ctx.deps, ctx.client, ctx.team_id, parsed.author)
+    if isinstance(member, _Unchecked):
+        # Empty ack now; the answer follows through response_url once the list is in.
+        ctx.deps.defer(_finish_add, ctx, parsed.text, parsed.author)
+        return None
+    return _add(ctx, parsed.text, parsed.author, member)
+
+
+def _add(ctx: CommandContext, text: str, author: str, member: str | None) -> Reply:
     with ctx.deps.sessions.begin() as session:
         sub = submissions.submit(
             session,
             team_id=ctx.team_id,
             enterprise_id=ctx.enterprise_id,
             submitter_id=ctx.user_id,
-            text=parsed.text,
-            author=parsed.author,
-            author_user_id=parsed.author_user_id,
+            text=text,
+            author=author,
+            author_user_id=member,
             via="command",
             now=ctx.deps.clock(),
+            limits=_limits(ctx.deps),
         )
     ctx.deps.defer(route_submission, ctx.deps, ctx.client, sub)
-    return Reply(text=ui.submitted_text(sub))
+    reply_text, blocks = ui.submitted_message(sub)
+    return Reply(text=reply_text, blocks=blocks)
+
+
+def _finish_add(ctx: CommandContext, text: str, author: str) -> None:
+    """`/quote add` whose author could not be checked within the ack's time."""
+    respond = Respond(response_url=ctx.response_url)
+    try:
+        member = member_named(ctx.deps, ctx.client, ctx.team_id, author, wait=None)
+        if isinstance(member, _Unchecked):
+            raise UserError(NOT_CHECKED.format(author=escape(author)))
+        reply = _add(ctx, text, author, member)
+    except UserError as err:
+        respond(text=err.message, response_type="ephemeral")
+        return
+    respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
 
 def handle_mine(ctx: CommandContext) -> Reply:
@@ -311,9 +499,9 @@ def handle_optout(ctx: CommandContext) -> Reply:
         "You were already opted out." if result.already else "Done: coachbot won't accept quotes attributed to you."
     ]
     if result.withdrawn:
-        lines.append(f"I withdrew {len(result.withdrawn)} quote(s) of yours that were waiting.")
+        lines.append(f"I withdrew {ui.plural(len(result.withdrawn), 'quote')} of yours that were waiting.")
     if result.retired_quotes:
-        lines.append(f"{result.retired_quotes} approved quote(s) of yours left the daily rotation.")
+        lines.append(f"{ui.plural(result.retired_quotes, 'approved quote')} of yours left the daily rotation.")
     lines.append("Changed your mind? `/quote optin`")
     return Reply(text="\n".join(lines))
 
@@ -367,6 +555,7 @@ def handle_save_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, 
 def handle_open_submit(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
     deps.defer(_open_view, client, body.get("trigger_id", ""), ui.submit_modal(metadata={"via": "home"}))
+    deps.defer(_warm_names, deps, client, _team(body)[0])
 
 
 def handle_submit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps) -> None:
@@ -378,28 +567,27 @@ def handle_submit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], cli
     author_raw = clean_form_value(_input(values, ui.AUTHOR_BLOCK))
     # The member whose message was saved stays the quoted member only while the
     # pre-filled author name is left as it was.
-    author_user_id = meta.get("author_user_id") if author_raw and author_raw == meta.get("author_name") else None
+    prefilled = meta.get("author_user_id") if author_raw and author_raw == meta.get("author_name") else None
+    form = _Form(
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        user_id=user_id,
+        text=clean_form_value(_input(values, ui.TEXT_BLOCK)),
+        author=author_raw,
+        source=clean_form_value(_input(values, ui.SOURCE_BLOCK)),
+        tags=tuple(_tags(values)),
+        via=via,
+    )
     try:
-        text, author, source = validate(
-            clean_form_value(_input(values, ui.TEXT_BLOCK)),
-            author_raw,
-            clean_form_value(_input(values, ui.SOURCE_BLOCK)),
-            form=True,
-        )
-        with deps.sessions.begin() as session:
-            sub = submissions.submit(
-                session,
-                team_id=team_id,
-                enterprise_id=enterprise_id,
-                submitter_id=user_id,
-                text=text,
-                author=author,
-                author_user_id=author_user_id if isinstance(author_user_id, str) else None,
-                source=source,
-                tags=_tags(values),
-                via=via,
-                now=deps.clock(),
-            )
+        _, author, _ = validate(form.text, form.author, form.source, form=True)
+        # The pre-filled member stands while the name is left as it was; any other name
+        # (or the same one with invisible characters) is looked up like a typed one.
+        member = prefilled if isinstance(prefilled, str) else member_named(deps, client, team_id, author)
+        if isinstance(member, _Unchecked):
+            ack()
+            deps.defer(_finish_form, deps, client, form)
+            return
+        sub = _submit_form(deps, form, member)
     except UserError as err:
         _form_error(ack, err)
         return
@@ -407,8 +595,61 @@ def handle_submit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], cli
     deps.defer(_after_modal_submit, deps, client, sub)
 
 
+@dataclass(frozen=True)
+class _Form:
+    """The submit modal's values, as plain values."""
+
+    team_id: str
+    enterprise_id: str | None
+    user_id: str
+    text: str
+    author: str
+    source: str
+    tags: tuple[str, ...]
+    via: str
+
+
+def _submit_form(deps: Deps, form: _Form, member: str | None) -> SubmissionView:
+    with deps.sessions.begin() as session:
+        return submissions.submit(
+            session,
+            team_id=form.team_id,
+            enterprise_id=form.enterprise_id,
+            submitter_id=form.user_id,
+            text=form.text,
+            author=form.author,
+            author_user_id=member,
+            source=form.source,
+            tags=form.tags,
+            via=form.via,
+            now=deps.clock(),
+            limits=_limits(deps),
+            form=True,
+        )
+
+
+def _finish_form(deps: Deps, client: WebClient, form: _Form) -> None:
+    """A form whose author could not be checked in time: finish it and tell them by DM."""
+    try:
+        _, author, _ = validate(form.text, form.author, form.source, form=True)
+        member = member_named(deps, client, form.team_id, author, wait=None)
+        if isinstance(member, _Unchecked):
+            raise UserError(NOT_CHECKED.format(author=escape(author)))
+        sub = _submit_form(deps, form, member)
+    except UserError as err:
+        _safely(
+            "form result DM",
+            client.chat_postMessage,
+            channel=form.user_id,
+            text=f"Your quote was not saved. {err.message}",
+        )
+        return
+    _after_modal_submit(deps, client, sub)
+
+
 def _after_modal_submit(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
-    _safely("submitted DM", client.chat_postMessage, channel=sub.submitter_id, text=ui.submitted_text(sub))
+    text, blocks = ui.submitted_message(sub, form=True)
+    _safely("submitted DM", client.chat_postMessage, channel=sub.submitter_id, text=text, blocks=blocks)
     route_submission(deps, client, sub)
 
 
@@ -421,6 +662,7 @@ def handle_approve(ack: Ack, body: dict[str, Any], client: WebClient, respond: R
     admin = is_admin(deps, client, team_id=press.team_id, user_id=press.user_id)
     decision = _approve(deps, press, actor_is_admin=admin)
     deps.defer(announce_decision, client, decision, press, respond)
+    deps.defer(refresh_summaries, deps, client, press.team_id)
 
 
 def _approve(
@@ -502,6 +744,7 @@ def handle_edit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], clien
         return
     ack()
     deps.defer(announce_decision, client, decision, press, _respond_for(press))
+    deps.defer(refresh_summaries, deps, client, press.team_id)
 
 
 def handle_reject_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps) -> None:
@@ -523,6 +766,7 @@ def handle_reject_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], cli
         return
     ack()
     deps.defer(announce_decision, client, decision, press, _respond_for(press))
+    deps.defer(refresh_summaries, deps, client, press.team_id)
 
 
 # -- consent buttons ------------------------------------------------------------------------------

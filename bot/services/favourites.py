@@ -106,32 +106,45 @@ def parse_window(arg: str) -> str:
 def top_quotes(
     session: Session, *, team_id: str, window: str, now: datetime, limit: int = TOP_LIMIT
 ) -> list[Favourite]:
-    """This workspace's most-reacted daily quotes, counting reactions made in the window.
+    """This workspace's most-voted daily quotes, counting votes made in the window.
 
-    Ties go to the quote whose latest counted reaction came first (it got there first),
-    then to the lower quote id, so the order never depends on the database.
+    A vote is one member's reaction(s) on one post: however many different emoji they
+    add, they count once (their first reaction in the window dates the vote). Ties go to
+    the quote whose latest counted vote came first (it got there first), then to the
+    lower quote id, so the order never depends on the database.
     """
     span = WINDOWS[window]
+    votes = (
+        select(
+            Reaction.channel_id,
+            Reaction.message_ts,
+            Reaction.user_id,
+            func.min(Reaction.created_at).label("voted_at"),
+        )
+        .where(Reaction.team_id == team_id)
+        .group_by(Reaction.channel_id, Reaction.message_ts, Reaction.user_id)
+    )
+    if span is not None:
+        votes = votes.where(Reaction.created_at >= now - span)
+    vote = votes.subquery("vote")
     joined = and_(
-        Delivery.team_id == Reaction.team_id,
-        Delivery.channel_id == Reaction.channel_id,
-        Delivery.message_ts == Reaction.message_ts,
+        Delivery.team_id == team_id,
+        Delivery.channel_id == vote.c.channel_id,
+        Delivery.message_ts == vote.c.message_ts,
         Delivery.kind == QUOTE_KIND,
         Delivery.status == "sent",
     )
-    count = func.count(Reaction.id).label("n")
-    latest = func.max(Reaction.created_at).label("latest")
+    count = func.count().label("n")
+    latest = func.max(vote.c.voted_at).label("latest")
     q = (
         select(Delivery.item_id, count, latest)
-        .select_from(Reaction)
+        .select_from(vote)
         .join(Delivery, joined)
-        .where(Reaction.team_id == team_id, Delivery.item_id.is_not(None))
+        .where(Delivery.item_id.is_not(None))
         .group_by(Delivery.item_id)
         .order_by(count.desc(), latest.asc(), Delivery.item_id.asc())
         .limit(limit)
     )
-    if span is not None:
-        q = q.where(Reaction.created_at >= now - span)
     rows = session.execute(q).all()
     ids = [r[0] for r in rows]
     # Only quotes this workspace may see: curated ones and its own.

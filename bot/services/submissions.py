@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.db.models import OptOut, Quote, ReviewMessage, Submission
+from bot.db.models import MemberLock, OptOut, Quote, ReviewMessage, ReviewSummary, Submission
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.services.quote_input import EXAMPLE, QUOTE_TAGS, validate
 from bot.services.quotes import visible_to
@@ -39,6 +39,24 @@ OPEN_STATUSES = (AWAITING_CONSENT, PENDING)
 VIAS = ("command", "shortcut", "home", "modal")
 LIST_LIMIT = 15
 REASON_MAX = 300
+# Ids are 32-bit on both databases; a larger one (from a forged button) names nothing.
+MAX_ID = 2**31 - 1
+DAY = timedelta(hours=24)
+# One member gets at most this many consent requests in 24 hours, whoever asks.
+CONSENT_DMS_PER_DAY = 3
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-member submission limits (COACHBOT_MAX_PENDING_SUBMISSIONS, ..._PER_DAY)."""
+
+    max_pending: int = 5
+    per_day: int = 20
+    consent_dms_per_day: int = CONSENT_DMS_PER_DAY
+
+
+class LimitReached(UserError):
+    """A per-member limit: the message says which, and when it frees up."""
 
 
 class DuplicateQuote(UserError):
@@ -182,12 +200,20 @@ def _view(session: Session, row: Submission) -> SubmissionView:
     )
 
 
+def no_such_submission(submission_id: object) -> NotFound:
+    shown = str(submission_id)
+    shown = f"#{shown}" if len(shown) <= 12 and shown.isascii() and shown.isdigit() else "with that number"
+    return NotFound(f"There is no such submission ({shown}). See the ones waiting with `/quote review`.")
+
+
 def _row(session: Session, *, team_id: str, submission_id: int) -> Submission:
+    if not 1 <= submission_id <= MAX_ID:
+        raise no_such_submission(submission_id)
     row = session.scalars(
         select(Submission).where(Submission.id == submission_id, Submission.team_id == team_id)
     ).first()
     if row is None:
-        raise NotFound(f"Submission #{submission_id} was not found. See the pending ones with `/quote review`.")
+        raise no_such_submission(submission_id)
     return row
 
 
@@ -205,6 +231,67 @@ def review_targets(session: Session, *, submission_id: int) -> tuple[ReviewTarge
 def add_review_messages(session: Session, *, submission_id: int, targets: list[ReviewTarget]) -> None:
     for t in targets:
         session.add(ReviewMessage(submission_id=submission_id, channel_id=t.channel_id, ts=t.ts))
+
+
+# -- review notices ----------------------------------------------------------------------
+# Each review target (the review channel, or each admin's DM) gets a card per submission
+# while the queue holds REVIEW_CARDS_MAX or fewer; past that, one summary message that is
+# updated in place, so a flood of submissions can't flood the admins.
+REVIEW_CARDS_MAX = 10
+
+
+@dataclass(frozen=True)
+class SummarySlot:
+    """Where a target's summary is (``ts`` None: being posted); ``claimed``: post it now."""
+
+    target_id: str
+    channel_id: str | None
+    ts: str | None
+    claimed: bool
+
+
+def pending_count(session: Session, *, team_id: str) -> int:
+    where = (Submission.team_id == team_id, Submission.status == PENDING)
+    return int(session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0)
+
+
+def claim_summary(session: Session, *, team_id: str, target_id: str, now: datetime) -> SummarySlot:
+    """The target's summary, or the right to post it (exactly one caller gets that)."""
+    claimed = insert_ignore(
+        session, ReviewSummary, {"team_id": team_id, "target_id": target_id, "ts": None, "updated_at": now}
+    )
+    row = session.get(ReviewSummary, (team_id, target_id), populate_existing=True)
+    assert row is not None
+    return SummarySlot(target_id=target_id, channel_id=row.channel_id, ts=row.ts, claimed=claimed)
+
+
+def save_summary(
+    session: Session, *, team_id: str, target_id: str, channel_id: str | None, ts: str | None, now: datetime
+) -> None:
+    """Record the posted summary (``ts`` None: the post failed, so the next one may try)."""
+    if ts is None:
+        session.execute(
+            delete(ReviewSummary).where(ReviewSummary.team_id == team_id, ReviewSummary.target_id == target_id)
+        )
+        return
+    session.execute(
+        update(ReviewSummary)
+        .where(ReviewSummary.team_id == team_id, ReviewSummary.target_id == target_id)
+        .values(channel_id=channel_id, ts=ts, updated_at=now)
+    )
+
+
+def summaries(session: Session, *, team_id: str) -> list[SummarySlot]:
+    rows = session.scalars(
+        select(ReviewSummary).where(ReviewSummary.team_id == team_id, ReviewSummary.ts.is_not(None))
+    ).all()
+    return [SummarySlot(r.target_id, r.channel_id, r.ts, claimed=False) for r in rows]
+
+
+def forget_summary(session: Session, *, team_id: str, target_id: str) -> None:
+    """The queue is short again: the next overflow starts a fresh summary at the bottom of
+    the conversation rather than updating one far up."""
+    session.execute(delete(ReviewSummary).where(ReviewSummary.team_id == team_id, ReviewSummary.target_id == target_id))
 
 
 def list_mine(session: Session, *, team_id: str, user_id: str, limit: int = LIST_LIMIT) -> Listing:
@@ -230,7 +317,13 @@ def is_opted_out(session: Session, *, team_id: str, user_id: str) -> bool:
     return session.get(OptOut, (team_id, user_id)) is not None
 
 
-def _refuse_exact_duplicate(session: Session, *, team_id: str, key: str, exclude_submission: int | None) -> None:
+def _refuse_exact_duplicate(
+    session: Session, *, team_id: str, key: str, exclude_submission: int | None, form: bool = False
+) -> None:
+    """Refuse a quote whose normalized text is already in the pool or the queue.
+
+    ``form``: the reply goes under the modal's Quote field, so it speaks of the form.
+    """
     quote = session.scalars(
         select(Quote).where(visible_to(team_id), Quote.norm_key == key).order_by(Quote.id).limit(1)
     ).first()
@@ -240,9 +333,13 @@ def _refuse_exact_duplicate(session: Session, *, team_id: str, key: str, exclude
             if quote.team_id is None
             else (f"<@{quote.submitted_by}> added it" if quote.submitted_by else "your team added it")
         )
+        after = (
+            "Please enter a different quote."
+            if form
+            else f"Search what's there with `/quote search {escape(_first_words(quote.text))}`."
+        )
         raise DuplicateQuote(
-            f"That quote is already in coachbot ({who}): “{escape(quote.text)}” — {escape(quote.author)}.\n"
-            f"Search what's there with `/quote search {escape(_first_words(quote.text))}`.",
+            f"That quote is already in coachbot ({who}): “{escape(quote.text)}” — {escape(quote.author)}.\n{after}",
             block_id="text",
         )
     pending = select(Submission).where(
@@ -252,15 +349,98 @@ def _refuse_exact_duplicate(session: Session, *, team_id: str, key: str, exclude
         pending = pending.where(Submission.id != exclude_submission)
     other = session.scalars(pending.order_by(Submission.id).limit(1)).first()
     if other is not None:
+        after = "Please enter a different quote." if form else "See your own submissions with `/quote mine`."
         raise DuplicateQuote(
             f"That quote is already waiting for review (#{other.id}, sent in by <@{other.submitter_id}>): "
-            f"“{escape(other.text)}” — {escape(other.author)}.\nSee your own submissions with `/quote mine`.",
+            f"“{escape(other.text)}” — {escape(other.author)}.\n{after}",
             block_id="text",
         )
 
 
 def _first_words(text: str) -> str:
-    return " ".join(normalize(text).split()[:3])
+    # The quote's own words (normalize() is a comparison key, not something to show).
+    words = (w.strip(".,;:!?\"'“”‘’«»()[]") for w in text.split())
+    return " ".join([w for w in words if w][:3])
+
+
+def _lock_members(session: Session, *, team_id: str, user_ids: list[str], now: datetime) -> None:
+    """Lock each member's row (sorted, so two submissions never wait on each other in a
+    cycle) before counting anything. Must be the first statement of the unit of work: on
+    SQLite it takes the write lock, and a read before it could see an outdated snapshot."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    for user_id in sorted(set(user_ids)):
+        stmt = insert(MemberLock).values(team_id=team_id, user_id=user_id, touched_at=now)
+        session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
+
+
+def _when(at: datetime, now: datetime) -> str:
+    """A moment as Slack shows it in the reader's own time zone, with a UTC fallback."""
+    minutes = max(1, int((at - now).total_seconds() + 59) // 60)
+    left = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+    fallback = at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}> (in {left})"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _check_limits(session: Session, *, team_id: str, submitter_id: str, limits: Limits, now: datetime) -> None:
+    mine = (Submission.team_id == team_id, Submission.submitter_id == submitter_id)
+    open_count = (
+        session.scalar(select(func.count()).select_from(Submission).where(*mine, Submission.status.in_(OPEN_STATUSES)))
+        or 0
+    )
+    if open_count >= limits.max_pending:
+        raise LimitReached(
+            f"You already have {_plural(open_count, 'quote')} waiting (for review or for a teammate's OK), "
+            f"and one person can have at most {limits.max_pending} waiting at a time. A place frees up as "
+            "soon as one of them is decided; see where they stand with `/quote mine`."
+        )
+    since = now - DAY
+    recent = session.execute(
+        select(func.count(), func.min(Submission.created_at)).where(*mine, Submission.created_at > since)
+    ).one()
+    if recent[0] >= limits.per_day:
+        raise LimitReached(
+            f"You've already sent {_plural(int(recent[0]), 'quote')} in the last 24 hours, the most one person "
+            f"can send in a day. You can send the next one {_when((recent[1] or now) + DAY, now)}."
+        )
+
+
+def _check_consent_limits(
+    session: Session, *, team_id: str, submitter_id: str, author_user_id: str, limits: Limits, now: datetime
+) -> None:
+    waiting = session.scalars(
+        select(Submission.id)
+        .where(
+            Submission.team_id == team_id,
+            Submission.submitter_id == submitter_id,
+            Submission.author_user_id == author_user_id,
+            Submission.status == AWAITING_CONSENT,
+        )
+        .limit(1)
+    ).first()
+    if waiting is not None:
+        raise LimitReached(
+            f"You already asked <@{author_user_id}> about quote #{waiting}, and they haven't answered yet. "
+            "One request to a person at a time: this one can be sent once they allow or decline that one "
+            "(see `/quote mine`)."
+        )
+    asked = session.execute(
+        select(func.count(), func.min(Submission.consent_asked_at)).where(
+            Submission.team_id == team_id,
+            Submission.author_user_id == author_user_id,
+            Submission.consent_asked_at > now - DAY,
+        )
+    ).one()
+    if asked[0] >= limits.consent_dms_per_day:
+        raise LimitReached(
+            f"<@{author_user_id}> has already been asked {_plural(int(asked[0]), 'time')} in the last 24 hours "
+            f"whether they may be quoted, the most coachbot asks one person in a day. You can send this one "
+            f"{_when((asked[1] or now) + DAY, now)}."
+        )
 
 
 def _near_duplicate(session: Session, *, team_id: str, text: str, exclude_submission: int) -> NearDup | None:
@@ -318,23 +498,45 @@ def submit(
     tags: list[str] | tuple[str, ...] = (),
     via: str,
     now: datetime,
+    limits: Limits | None = None,
+    form: bool = False,
 ) -> SubmissionView:
     """Record a submission, or refuse it (``QuoteInputError``, ``DuplicateQuote``,
-    ``AuthorOptedOut``). A quote attributed to another member waits for their consent;
-    one's own words go straight to review. Near-duplicates: ``flag_near_duplicate``."""
-    text, author_name, source = validate(text, author, source)
+    ``AuthorOptedOut``, ``LimitReached``). A quote attributed to another member waits for
+    their consent; one's own words go straight to review. Near-duplicates:
+    ``flag_near_duplicate``. ``form``: the values came from a modal (errors name its fields).
+    """
+    limits = limits or Limits()
+    text, author_name, source = validate(text, author, source, form=form)
     if via not in VIAS:
         raise ValueError(f"unknown submission channel {via!r}")
     clean_tags = [t for t in dict.fromkeys(tags) if t in QUOTE_TAGS]
+    needs_consent = author_user_id is not None and author_user_id != submitter_id
+    _lock_members(
+        session,
+        team_id=team_id,
+        user_ids=[submitter_id, *([author_user_id] if needs_consent and author_user_id else [])],
+        now=now,
+    )
     if author_user_id is not None and is_opted_out(session, team_id=team_id, user_id=author_user_id):
+        example = "Or leave “Who said it” empty." if form else f"For example: `{EXAMPLE}`"
         raise AuthorOptedOut(
             f"<@{author_user_id}> has opted out of being quoted, so coachbot can't take quotes attributed "
-            f"to them. You can still submit other quotes, for example: `{EXAMPLE}`",
+            f"to them. You can still submit other quotes. {example}",
             block_id="author",
         )
     key = norm_key(text)
-    _refuse_exact_duplicate(session, team_id=team_id, key=key, exclude_submission=None)
-    needs_consent = author_user_id is not None and author_user_id != submitter_id
+    _refuse_exact_duplicate(session, team_id=team_id, key=key, exclude_submission=None, form=form)
+    _check_limits(session, team_id=team_id, submitter_id=submitter_id, limits=limits, now=now)
+    if needs_consent and author_user_id is not None:
+        _check_consent_limits(
+            session,
+            team_id=team_id,
+            submitter_id=submitter_id,
+            author_user_id=author_user_id,
+            limits=limits,
+            now=now,
+        )
     row = Submission(
         team_id=team_id,
         enterprise_id=enterprise_id,
@@ -348,6 +550,7 @@ def submit(
         via=via,
         status=AWAITING_CONSENT if needs_consent else PENDING,
         created_at=now,
+        consent_asked_at=now if needs_consent else None,
     )
     session.add(row)
     session.flush()
@@ -471,7 +674,7 @@ def approve(
     edited: dict[str, Any] = {}
     if text is not None:
         # Validated before the claim, so a bad edit leaves the submission pending.
-        new_text, new_author, _ = validate(text, author, None)
+        new_text, new_author, _ = validate(text, author, None, form=True)
         edited = {"text": new_text, "author": new_author, "norm_key": norm_key(new_text)}
     row = _claim(
         session,
@@ -480,7 +683,7 @@ def approve(
         values={"status": APPROVED, "decided_by": admin_id, "decided_at": now, **edited},
     )
     if edited:
-        _refuse_exact_duplicate(session, team_id=team_id, key=row.norm_key, exclude_submission=row.id)
+        _refuse_exact_duplicate(session, team_id=team_id, key=row.norm_key, exclude_submission=row.id, form=True)
     if row.author_user_id is not None and is_opted_out(session, team_id=team_id, user_id=row.author_user_id):
         raise AuthorOptedOut(
             f"<@{row.author_user_id}> has opted out of being quoted since this was sent in; please reject it."
