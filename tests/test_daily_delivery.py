@@ -252,7 +252,12 @@ def test_post_never_produces_a_channel_wide_mention(
     add_schedule(sessions)
     run(deps, clock, MONDAY_9_BERLIN)
     (post,) = posts(fake_slack)
-    everything = post["text"] + str(post["blocks"])
+    # The typed text sits in rich_text `text` elements, which Slack shows as written and never
+    # parses (a broadcast is its own element type); everywhere else it is escaped or absent.
+    literal = [b for b in post["blocks"] if b["type"] == "rich_text"]
+    assert literal[0]["elements"][0]["elements"] == [{"type": "text", "text": "<!channel> <!here> lead from the front"}]
+    assert "broadcast" not in str(literal)
+    everything = post["text"] + str([b for b in post["blocks"] if b["type"] != "rich_text"])
     assert "<!channel>" not in everything and "<!here>" not in everything
     assert "&lt;!channel&gt;" in post["text"]
 

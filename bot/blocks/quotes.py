@@ -40,7 +40,7 @@ WHY_CONTESTED = "quote_why_contested"
 CONTESTED_LINE = "⚠ attribution contested"
 # Tags shown under a quote: topics only (the seed-article marker means nothing to readers).
 _HIDDEN_TAGS = frozenset({"seed-article"})
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,30}$")
 # Slack has no documented limit per rich_text element; these keep a message far below its
 # 40,000 characters and match what the store and submissions accept.
 _TEXT_MAX, _AUTHOR_MAX, _SOURCE_MAX = 3000, 300, 500
