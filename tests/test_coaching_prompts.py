@@ -146,7 +146,8 @@ def test_channel_prompts_post_to_the_channel_once(
     monday_0900 = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
     assert run_due(app_server.deps, monday_0900).sent == 1
     assert run_due(app_server.deps, monday_0900).sent == 0
-    (post,) = fake_slack.posts("C1")
+    notice, post = fake_slack.posts("C1")  # the channel was told who set the prompts up, then one prompt
+    assert notice.get("text").startswith(":calendar: <@U1> set up the daily coaching prompt here")
     assert post.get("text").startswith("Coaching prompt (")
     assert "coach_log_note" in buttons(blocks_of(post))
     assert run_due(app_server.deps, datetime(2026, 12, 1, 14, 0, tzinfo=UTC)).sent == 0  # Tuesday

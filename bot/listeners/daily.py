@@ -20,7 +20,7 @@ from bot.blocks.daily import (
     schedule_status_message,
 )
 from bot.deps import Deps
-from bot.listeners import schedule_args
+from bot.listeners import schedule_args, schedule_changes
 from bot.listeners.router import CommandContext, Reply, Routers
 from bot.services import schedules
 from bot.services.schedules import InvalidSchedule, ScheduleSpec
@@ -44,8 +44,11 @@ def handle_daily(ctx: CommandContext) -> Reply:
     if not args:
         return _show(ctx)
     if args.lower() in ("off", "stop"):
+        schedule_changes.check_allowed(ctx, kind=KIND, command="/quote daily off")
+        was = schedule_changes.before(ctx, kind=KIND)
         with ctx.deps.sessions.begin() as session:
             was_on = schedules.stop_schedule(session, team_id=ctx.team_id, kind=KIND, target_id=ctx.channel_id)
+        schedule_changes.announce(ctx, kind=KIND, was=was, now=None)
         return _reply(schedule_off_message(channel_id=ctx.channel_id, was_on=was_on))
 
     spec = schedule_args.parse_schedule_text(
@@ -55,10 +58,12 @@ def handle_daily(ctx: CommandContext) -> Reply:
     if spec.tz is None:
         spec = dataclasses.replace(spec, tz=_user_zone(ctx, spec))
 
+    schedule_changes.check_allowed(ctx, kind=KIND, command=f"/quote daily {args}")
     problem, joined = _check_channel(ctx, spec)
     if problem is not None:
         return _reply(problem)
 
+    was = schedule_changes.before(ctx, kind=KIND)
     now = ctx.deps.clock()
     with ctx.deps.sessions.begin() as session:
         schedules.set_schedule(
@@ -72,6 +77,7 @@ def handle_daily(ctx: CommandContext) -> Reply:
             now=now,
         )
     assert spec.tz is not None
+    schedule_changes.announce(ctx, kind=KIND, was=was, now=spec)
     next_post = schedules.describe_instant(schedules.next_run(spec, now), spec.tz)
     return _reply(
         schedule_set_message(
