@@ -90,6 +90,8 @@ def _words_only(text: str) -> str:
     return "".join(c if _is_word(c) else " " for c in text)
 
 
+# Pure and called for every quote in the pool by the near-duplicate scan: cache it.
+@functools.lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """The one normalization behind duplicate checks, consent and opt-outs.
 
