@@ -7,14 +7,16 @@ the reply it gets (and the rows or Slack calls it leaves behind).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
+from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import make_manager
+from tests.test_coaching_support import blocks_of, buttons, make_manager, mention, note_count, view_of
 
 
 def schedule(sessions: Sessions, kind: str, target: str) -> Schedule | None:
@@ -147,3 +149,115 @@ def test_the_prompt_time_form_takes_a_city_and_refuses_an_abbreviation_in_its_ow
     assert ok.status_code == 200 and ok.text == ""
     row = schedule(sessions, "prompt_dm", "U1")
     assert row is not None and (row.hour, row.minute, row.tz, row.days) == (7, 45, "America/New_York", 0b1001)
+
+
+# --- typos ------------------------------------------------------------------------------------
+
+
+def test_a_mistyped_subcommand_gets_did_you_mean(slack: SlackSender, sessions: Sessions) -> None:
+    text = ephemeral_text(slack.command("/quote", "dialy 09:00 Berlin"))
+    assert "I don't know `/quote dialy`. Did you mean `/quote daily`?" in text
+    assert "Did you mean `/quote top`?" in ephemeral_text(slack.command("/quote", "tpo"))
+    make_manager(sessions, "U1")
+    assert "Did you mean `/coach notes`?" in ephemeral_text(slack.command("/coach", "ntoes"))
+    assert "Did you mean `/coach prompts`?" in ephemeral_text(slack.command("/coach", "prompst 08:30"))
+    assert schedule(sessions, "quote_channel", "C1") is None and schedule(sessions, "prompt_dm", "U1") is None
+
+
+def test_a_word_close_to_nothing_lists_the_subcommands(slack: SlackSender) -> None:
+    text = ephemeral_text(slack.command("/quote", "frobnicate"))
+    assert "Did you mean" not in text and "Try one of:" in text and "`/quote help`" in text
+
+
+def test_a_name_typed_without_autocomplete_gets_did_you_mean_the_member(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    make_manager(sessions, "U1")
+    fake_slack.add_user("UDANA", name="dana", real_name="Dana Scully", tz="Europe/Berlin")
+    text = ephemeral_text(slack.command("/coach", "dana great call"))
+    assert "Did you mean <@UDANA>?" in text
+    assert "`/coach @dana what you observed`" in text
+    assert note_count(sessions) == 0
+    # Typed with an @ that Slack did not turn into a mention, and in a managers command too.
+    assert "Did you mean <@UDANA>?" in ephemeral_text(slack.command("/coach", "@Dana great call"))
+    added = ephemeral_text(slack.command("/coach", "managers add dana", user="UADMIN"))
+    assert "Did you mean <@UDANA>?" in added and "is not a mention" in added
+
+
+def test_no_member_suggestion_from_another_workspace(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    make_manager(sessions, "U1")
+    fake_slack.add_workspace("T2")
+    fake_slack.add_user("UOTHER", team_id="T2", name="dana", real_name="Dana Elsewhere")
+    text = ephemeral_text(slack.command("/coach", "dana great call"))
+    assert "UOTHER" not in text and "Did you mean <@" not in text
+    assert "I don't know `/coach dana`" in text
+    assert note_count(sessions) == 0
+
+
+# --- help fits the reader -----------------------------------------------------------------------
+
+
+def help_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("• ")]
+
+
+def test_a_reps_coach_help_lists_only_what_a_rep_can_use(slack: SlackSender) -> None:
+    text = ephemeral_text(slack.command("/coach", "help", user="U2"))
+    assert help_lines(text) == ["• `/coach help` — Show this list."]
+    assert "/coach notes" not in text and "/coach managers" not in text
+    assert "is for managers, and you're not one yet" in text
+    assert "An admin can add you: <@UADMIN>" in text
+    assert "`/quote help`" in text
+
+
+def test_a_managers_help_has_the_coaching_commands_but_not_naming_managers(
+    slack: SlackSender, sessions: Sessions
+) -> None:
+    make_manager(sessions, "U1")
+    text = ephemeral_text(slack.command("/coach", "help"))
+    listed = "\n".join(help_lines(text))
+    for command in ("/coach notes", "/coach prompts", "/coach overview", "/coach delete", "/coach @rep"):
+        assert command in listed
+    assert "/coach managers" not in text and "not one yet" not in text
+
+
+def test_an_admins_help_lists_everything(slack: SlackSender) -> None:
+    text = ephemeral_text(slack.command("/coach", "help", user="UADMIN"))
+    assert "/coach managers [add @a @b | remove @a]" in text and "/coach notes" in text
+
+
+def test_quote_help_is_the_same_for_everyone(slack: SlackSender) -> None:
+    rep = ephemeral_text(slack.command("/quote", "help", user="U2"))
+    admin = ephemeral_text(slack.command("/quote", "help", user="UADMIN"))
+    assert rep == admin and "/quote daily" in rep
+
+
+def test_a_rep_asking_for_the_managers_list_is_told_who_the_admins_are(slack: SlackSender) -> None:
+    text = ephemeral_text(slack.command("/coach", "managers", user="U2"))
+    assert "Only admins manage the list of managers. Your admins: <@UADMIN>" in text
+    assert "Nothing was changed" not in text
+
+
+def test_a_newly_named_manager_gets_a_welcome_dm_with_three_first_steps(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    make_manager(sessions, "U1")
+    text = ephemeral_text(slack.command("/coach", f"managers add {mention('U3', 'cy')} {mention('U1')}", user="UADMIN"))
+    assert "Added as managers: <@U3>" in text and "welcome DM with three first steps" in text
+    (opened,) = fake_slack.wait_for("conversations.open", users="U3")
+    dm = opened.response["channel"]["id"]
+    (post,) = fake_slack.wait_for("chat.postMessage", channel=dm)
+    message = json.dumps(blocks_of(post))
+    assert "<@UADMIN> made you a coachbot manager" in message
+    for step in ("*1. Log a note*", "*2. Set your prompt time*", "*3. Open the App Home*"):
+        assert step in message
+    assert "slack://app?team=T1&id=A1&tab=home" in message
+    assert {"coach_log_note", "coach_set_prompt_time"} <= set(buttons(blocks_of(post)))
+    # U1 was a manager already: no welcome for them.
+    assert not fake_slack.calls_to("conversations.open", users="U1")
+    # The DM's button works for the new manager.
+    slack.block_action("coach_set_prompt_time", "welcome", user="U3", channel=dm)
+    (modal,) = fake_slack.wait_for("views.open")
+    assert view_of(modal)["callback_id"] == "coach_prompt_time_modal"

@@ -26,7 +26,7 @@ from bot.deps import Deps
 from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles
 from bot.gateway.users import SlackUser
-from bot.listeners import coach_args, schedule_args
+from bot.listeners import coach_args, coach_help, schedule_args
 from bot.listeners.router import CommandContext, CommandRouter, Reply, Routers
 from bot.services import coaching, prompts, schedules
 from bot.services.store import THEMES
@@ -243,7 +243,7 @@ def handle_log_note(ctx: CommandContext, router: CommandRouter) -> Reply:
     except coach_args.NotAMention as err:
         # `/coach frobnicate`: no mention and no subcommand of that name (`/coach note x` is a bad note).
         if not ctx.name and not err.word.startswith(("@", "<@")):
-            raise UsageError(router.unknown(err.word)) from None
+            raise UsageError(router.unknown(err.word, ctx)) from None
         raise
     note, about_self = save_note(
         ctx.deps,
@@ -360,7 +360,11 @@ def handle_managers(ctx: CommandContext) -> Reply:
     """``/coach managers [list|add @a @b|remove @a]``: admins only."""
     deps, client = ctx.deps, ctx.client
     verb = coach_args.managers_verb(ctx.args)
-    coaching.ensure_admin(is_admin=roles.is_admin(deps, client, team_id=ctx.team_id, user_id=ctx.user_id))
+    is_admin = roles.is_admin(deps, client, team_id=ctx.team_id, user_id=ctx.user_id)
+    if verb == "list" and not is_admin:
+        # Asking who the managers are changes nothing: say who manages that list instead.
+        return Reply(text=blocks.managers_admin_only_text(roles.configured_admins(deps, team_id=ctx.team_id)))
+    coaching.ensure_admin(is_admin=is_admin)
     admins = roles.configured_admins(deps)
     if verb == "list":
         with deps.sessions.begin() as session:
@@ -387,6 +391,9 @@ def handle_managers(ctx: CommandContext) -> Reply:
         parts.append(
             "They can now log private notes with `/coach @rep note` and get prompts with `/coach prompts 08:30`."
         )
+        if change.changed:
+            coach_help.welcome_managers(ctx, change.changed)
+            parts.append("Each new manager gets a welcome DM with three first steps.")
         return Reply(text=" ".join(parts))
     with deps.sessions.begin() as session:
         change = coaching.remove_managers(session, team_id=ctx.team_id, user_ids=user_ids)
@@ -905,6 +912,7 @@ def register(app: App, routers: Routers) -> None:
         example="managers add @ada @bob",
         summary="Admins: list, add or remove managers.",
     )
+    coach_help.install(coach)  # audiences for help, typo hints
 
     app.action(blocks.UNDO)(handle_undo)
     app.action(re.compile(f"^{blocks.PAGE}_(prev|next)$"))(handle_page)

@@ -2,21 +2,28 @@
 
 Feature modules add subcommands to the router; the router parses the payload into a
 ``CommandContext`` of plain values, calls the handler and acks with its ``Reply``.
-``help`` is generated from the registered usages and examples, so it is never stale.
+``help`` is generated from the registered usages and examples, so it is never stale, and
+lists only what the reader's role can use (each subcommand names its audience).
+A mistyped subcommand gets "Did you mean ...?", by edit distance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from rapidfuzz.distance import DamerauLevenshtein
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
-from bot.services.text import escape, strip_invisible
+from bot.listeners.coach_args import NotAMention
+from bot.services.text import escape, strip_invisible, truncate
+
+Audience = Literal["everyone", "manager", "admin"]
+_RANK: dict[str, int] = {"everyone": 0, "manager": 1, "admin": 2}
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class CommandContext:
     client: WebClient
     deps: Deps
     extra: dict[str, Any] = field(default_factory=dict)
+    api_app_id: str = ""
 
 
 Handler = Callable[[CommandContext], Reply | None]
@@ -63,6 +71,7 @@ class Subcommand:
     example: str
     summary: str
     aliases: tuple[str, ...] = ()
+    audience: Audience | None = None  # None: the router's default_audience
 
 
 class CommandRouter:
@@ -72,7 +81,17 @@ class CommandRouter:
         self.default: Handler | None = default
         self.subcommands: dict[str, Subcommand] = {}
         self.extra_fallback: Handler | None = None
-        self.add("help", self._help, usage="help", example="help", summary="Show this list.")
+        # Who may use a subcommand that does not say: a feature whose commands are mostly
+        # for one role sets this, so a subcommand added later is not shown to everyone.
+        self.default_audience: Audience = "everyone"
+        # The reader's role, for help; None: everyone reads the whole list.
+        self.audience_of: Callable[[CommandContext], Audience] | None = None
+        # A line under a help that left things out: what they are and how to get them.
+        self.hidden_note: Callable[[CommandContext], str] | None = None
+        # Free text starts with a person (``/coach @rep note``): a name typed without the
+        # @-autocomplete gets "Did you mean @dana?".
+        self.suggests_people = False
+        self.add("help", self._help, usage="help", example="help", summary="Show this list.", audience="everyone")
 
     def add(
         self,
@@ -83,10 +102,19 @@ class CommandRouter:
         example: str,
         summary: str,
         aliases: tuple[str, ...] = (),
+        audience: Audience | None = None,
     ) -> None:
-        sub = Subcommand(name, handler, usage, example, summary, aliases)
+        sub = Subcommand(name, handler, usage, example, summary, aliases, audience)
         for key in (name, *aliases):
             self.subcommands[key] = sub
+
+    def set_audience(self, audience: Audience, *names: str) -> None:
+        """Say who may use already registered subcommands (help lists them for that role up)."""
+        for key, sub in list(self.subcommands.items()):
+            if sub.name in names:
+                self.subcommands[key] = Subcommand(
+                    sub.name, sub.handler, sub.usage, sub.example, sub.summary, sub.aliases, audience
+                )
 
     def fallback(self, handler: Handler) -> None:
         """Handler for text whose first word is no subcommand (e.g. ``/coach @rep note``)."""
@@ -117,6 +145,7 @@ class CommandRouter:
             response_url=command.get("response_url", ""),
             client=client,
             deps=deps,
+            api_app_id=command.get("api_app_id", ""),
         )
         try:
             if sub is not None:
@@ -126,7 +155,10 @@ class CommandRouter:
             elif text and self.extra_fallback is not None:
                 reply = self.extra_fallback(ctx)
             else:
-                raise UsageError(self.unknown(first))
+                raise UsageError(self.unknown(first, ctx))
+        except NotAMention as err:
+            hint = self.person_hint(ctx, err.word) if self.suggests_people else None
+            reply = Reply(text=f"{hint} {err.message}" if hint else err.message)
         except UserError as err:
             reply = Reply(text=err.message)
         if reply is None:
@@ -134,18 +166,70 @@ class CommandRouter:
         else:
             ack(**reply.payload())
 
-    def unknown(self, word: str) -> str:
+    def unknown(self, word: str, ctx: CommandContext | None = None) -> str:
+        """The answer to a first word that is no subcommand: the closest one, if any.
+
+        With ``ctx``, a word that names a member of the workspace (``/coach dana ...``,
+        typed without Slack's @-autocomplete) gets "Did you mean @dana?" first: that
+        lookup lists the workspace's members, so it runs only here, on the error path.
+        """
+        shown = escape(truncate(strip_invisible(word), 40))
+        head = f"I don't know `{self.command} {shown}`."
+        person = self.person_hint(ctx, word) if ctx is not None and self.suggests_people else None
+        if person:
+            name = escape(truncate(strip_invisible(word).lstrip("@"), 40))
+            return (
+                f"{head} {person} Pick them from Slack's @-autocomplete so the name turns into a mention, "
+                f"e.g. `{self.command} @{name} what you observed`."
+            )
+        close = self.closest(word)
+        if close is not None:
+            return f"{head} Did you mean `{self.command} {close}`?\nEverything it does: `{self.command} help`"
         names = ", ".join(f"`{s}`" for s in self.names())
-        return f"I don't know `{self.command} {escape(word)}`. Try one of: {names}.\nFor example: `{self.command} help`"
+        return f"{head} Try one of: {names}.\nFor example: `{self.command} help`"
+
+    def closest(self, word: str) -> str | None:
+        """The subcommand ``word`` is most likely a typo of: one slip (a wrong, missing, extra
+        or swapped letter) in a short word, two in a longer one; None if nothing is that close."""
+        typed = strip_invisible(word).lower()
+        if not typed or len(typed) > 40:
+            return None
+        best: tuple[int, str] | None = None
+        for key, sub in self.subcommands.items():
+            distance = DamerauLevenshtein.distance(typed, key)
+            if distance <= (1 if max(len(typed), len(key)) <= 5 else 2) and (best is None or distance < best[0]):
+                best = (distance, sub.name)
+        return best[1] if best else None
+
+    def person_hint(self, ctx: CommandContext, word: str) -> str | None:
+        """'Did you mean @dana?' when ``word`` is a member's handle or name, else None."""
+        name = strip_invisible(word).lstrip("@")
+        if not name or name.startswith("<") or len(name) > 80:
+            return None
+        found = ctx.deps.users.find_by_name(ctx.client, team_id=ctx.team_id, name=name)
+        if not found:
+            return None  # nobody of that name, or the member list did not come in time
+        return "Did you mean " + " or ".join(f"<@{m.id}>" for m in found[:3]) + "?"
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(s.name for s in self.subcommands.values()))
 
+    def audience(self, sub: Subcommand) -> Audience:
+        return sub.audience or self.default_audience
+
     def _help(self, ctx: CommandContext) -> Reply:
+        reader = self.audience_of(ctx) if self.audience_of is not None else "admin"
         lines = [f"*{self.title or self.command}* — what you can do:"]
+        hidden = False
         for name in self.names():
             sub = self.subcommands[name]
+            if _RANK[self.audience(sub)] > _RANK[reader]:
+                hidden = True
+                continue
             lines.append(f"• `{self.command} {sub.usage}` — {sub.summary}\n    e.g. `{self.command} {sub.example}`")
+        note = self.hidden_note(ctx) if hidden and self.hidden_note is not None else ""
+        if note:
+            lines.append(note)
         return Reply(text="\n".join(lines))
 
     def usage_of(self, name: str) -> str:
