@@ -261,3 +261,39 @@ def test_a_newly_named_manager_gets_a_welcome_dm_with_three_first_steps(
     slack.block_action("coach_set_prompt_time", "welcome", user="U3", channel=dm)
     (modal,) = fake_slack.wait_for("views.open")
     assert view_of(modal)["callback_id"] == "coach_prompt_time_modal"
+
+
+# --- App Home ---------------------------------------------------------------------------------
+
+
+def open_home(slack: SlackSender, fake: FakeSlack, user: str) -> dict[str, Any]:
+    assert (
+        slack.event({"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}).status_code == 200
+    )
+    view = view_of(fake.wait_for("views.publish", user_id=user)[-1])
+    assert view["type"] == "home"
+    return view
+
+
+def headers(view: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+
+
+def test_managers_see_todays_quote_and_submit_a_quote_above_their_coaching(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    make_manager(sessions, "U1")
+    manager = open_home(slack, fake_slack, "U1")
+    assert headers(manager) == ["Today's leadership quote", "Your coaching", "Recent notes", "Overview"]
+    assert {"submit_quote_open", "coach_log_note", "coach_set_prompt_time"} <= set(buttons(manager["blocks"]))
+    # The quote part is the same one a rep sees today.
+    rep = open_home(slack, fake_slack, "U2")
+    assert headers(rep) == ["Today's leadership quote"]
+    assert set(buttons(rep["blocks"])) == {"submit_quote_open"}
+    quote_part = manager["blocks"][: len(rep["blocks"])]
+    assert quote_part == rep["blocks"]
+
+
+def test_an_admin_counts_as_manager_on_the_home_tab(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    view = open_home(slack, fake_slack, "UADMIN")
+    assert headers(view)[:2] == ["Today's leadership quote", "Your coaching"]

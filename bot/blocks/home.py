@@ -1,4 +1,4 @@
-"""The App Home tab: a manager's coaching dashboard, or today's quote for everyone else."""
+"""The App Home tab: today's quote for everyone; a manager's coaching dashboard below it."""
 
 from __future__ import annotations
 
@@ -42,9 +42,11 @@ def manager_home(
     recent: NotePage,
     overview: Overview,
     tz: str | None,
+    quote: QuoteView | None,
 ) -> dict[str, Any]:
-    """``next_prompt``: e.g. 'Mon 2026-11-30 08:30 (America/New_York)', or None when not subscribed.
+    """Today's quote and 'Submit a quote' (as everyone sees them), then the coaching section.
 
+    ``next_prompt``: e.g. 'Mon 2026-11-30 08:30 (America/New_York)', or None when not subscribed.
     ``recent`` and ``overview`` must be the viewer's own notes only.
     """
     when = (
@@ -53,6 +55,8 @@ def manager_home(
         else ":alarm_clock: No coaching prompts yet. Set a time to get one by DM."
     )
     blocks: list[Block | dict[str, Any]] = [
+        *quote_section(quote),
+        DividerBlock(),
         _header("Your coaching"),
         _section(when),
         ActionsBlock(
@@ -85,6 +89,11 @@ def manager_home(
 
 
 def member_home(*, quote: QuoteView | None) -> dict[str, Any]:
+    return View(type="home", blocks=quote_section(quote)).to_dict()
+
+
+def quote_section(quote: QuoteView | None) -> list[Block | dict[str, Any]]:
+    """Today's quote, 'Submit a quote' and a pointer to /quote: the part everyone sees."""
     blocks: list[Block | dict[str, Any]] = [_header("Today's leadership quote")]
     if quote is not None:
         blocks.extend(quote_blocks(quote))
@@ -96,4 +105,4 @@ def member_home(*, quote: QuoteView | None) -> dict[str, Any]:
             elements=[MarkdownTextObject(text="Try `/quote` for another one, and `/quote help` for what else I do.")]
         )
     )
-    return View(type="home", blocks=blocks).to_dict()
+    return blocks

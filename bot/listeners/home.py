@@ -1,7 +1,7 @@
 """The App Home tab, published on ``app_home_opened``.
 
-Managers see their next prompt time, their own recent notes and their overview; everyone
-else sees today's quote and a 'Submit a quote' button (the submissions feature handles it).
+Everyone sees today's quote and a 'Submit a quote' button (the submissions feature handles
+it); managers also see their next prompt time, their own recent notes and their overview.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ RECENT_NOTES = 5
 def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
     tz = user_tz(deps, client, team_id=team_id, user_id=user_id)
     now = deps.clock()
+    quote = todays_quote(deps, team_id=team_id, tz=tz)
     if is_manager(deps, client, team_id=team_id, user_id=user_id):
         with deps.sessions.begin() as session:
             recent = coaching.list_notes(session, team_id=team_id, author_id=user_id, page_size=RECENT_NOTES)
@@ -36,9 +37,9 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
         if spec is not None and spec.tz:
             when = schedules.describe_instant(schedules.next_run(spec, now), spec.tz)
             next_prompt = f"{when} ({spec.tz}); {schedules.format_spec(spec)}"
-        view = manager_home(next_prompt=next_prompt, recent=recent, overview=ov, tz=tz)
+        view = manager_home(next_prompt=next_prompt, recent=recent, overview=ov, tz=tz, quote=quote)
     else:
-        view = member_home(quote=todays_quote(deps, team_id=team_id, tz=tz))
+        view = member_home(quote=quote)
     client.views_publish(user_id=user_id, view=view)
 
 
