@@ -25,6 +25,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class StartupNoiseFilter(logging.Filter):
+    """Drops library warnings that describe a setting coachbot chose on purpose.
+
+    Bolt warns that the bot token is ignored once OAuth is configured: with several
+    workspaces each request's token comes from the installation store by design (the bot
+    token still serves `doctor` and deliveries in single-workspace mode).
+    """
+
+    KNOWN = (("slack_bolt.App", "As `installation_store` or `authorize` has been used, `token`"),)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(record.name == name and str(record.msg).startswith(prefix) for name, prefix in self.KNOWN)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -41,6 +55,7 @@ class JsonFormatter(logging.Formatter):
 def configure(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
+    handler.addFilter(StartupNoiseFilter())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
