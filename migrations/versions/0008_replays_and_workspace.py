@@ -1,4 +1,6 @@
-"""replays: idempotency keys for slash-command and button writes
+"""replays: no schema change; trigger ids are recorded in processed_events next to event ids
+
+Kept as a revision so the chain stays as published.
 
 Revision ID: 0008
 Revises: 0007
