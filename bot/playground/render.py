@@ -118,7 +118,7 @@ def esc(text: Any) -> str:
 
 def _attrs(**attrs: Any) -> str:
     """``data_action_id="x"`` -> `` data-action-id="x"``; None is left out; all escaped."""
-    return "".join(f' {k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items() if v is not None)
+    return "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items() if v is not None)
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -243,8 +243,14 @@ def _options(element: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return options
 
 
+def _input_id(block_id: str) -> str:
+    return "in-" + re.sub(r"[^A-Za-z0-9_-]", "_", block_id)
+
+
 def _common(element: Mapping[str, Any], where: Where) -> str:
     return _attrs(
+        # An input's element is named by its block's <label for=...>, as a person reads it.
+        id=_input_id(where.block_id) if where.in_input else None,
         data_kind=element.get("type"),
         data_action_id=element.get("action_id"),
         data_block_id=where.block_id,
@@ -285,7 +291,7 @@ def _select(element: Mapping[str, Any], where: Where, choices: Sequence[tuple[st
         sel = " selected" if value in selected else ""
         opts.append(f'<option value="{esc(value)}"{sel}>{esc(label)}</option>')
     attrs = " multiple" if multiple else ""
-    aria = _attrs(aria_label=placeholder)
+    aria = _attrs(aria_label=None if where.in_input else placeholder)
     return f'<select class="pg-select"{attrs}{aria}{_common(element, where)}>{"".join(opts)}</select>'
 
 
@@ -333,7 +339,8 @@ def _choices(element: Mapping[str, Any], where: Where, directory: Directory, kin
             + (f'<small class="pg-hint">{text_html(desc, directory)}</small>' if desc else "")
             + "</span></label>"
         )
-    return f'<div class="pg-choices"{_common(element, where)}>{"".join(rows)}</div>'
+    group = _attrs(role="radiogroup" if kind == "radio" else "group", aria_labelledby="lb-" + _input_id(where.block_id))
+    return f'<div class="pg-choices"{group}{_common(element, where)}>{"".join(rows)}</div>'
 
 
 def radio_buttons(element: Mapping[str, Any], where: Where, directory: Directory) -> str:
@@ -345,12 +352,14 @@ def checkboxes(element: Mapping[str, Any], where: Where, directory: Directory) -
 
 
 def datepicker(element: Mapping[str, Any], where: Where, directory: Directory) -> str:
-    attrs = _attrs(value=element.get("initial_date"), aria_label=plain(element.get("placeholder")) or "Pick a date")
+    label = None if where.in_input else plain(element.get("placeholder")) or "Pick a date"
+    attrs = _attrs(value=element.get("initial_date"), aria_label=label)
     return f'<input type="date" class="pg-field"{attrs}{_common(element, where)}>'
 
 
 def timepicker(element: Mapping[str, Any], where: Where, directory: Directory) -> str:
-    attrs = _attrs(value=element.get("initial_time"), aria_label=plain(element.get("placeholder")) or "Pick a time")
+    label = None if where.in_input else plain(element.get("placeholder")) or "Pick a time"
+    attrs = _attrs(value=element.get("initial_time"), aria_label=label)
     return f'<input type="time" class="pg-field"{attrs}{_common(element, where)}>'
 
 
@@ -455,7 +464,8 @@ def input_block(block: Mapping[str, Any], directory: Directory) -> str:
     hint_html = f'<div class="pg-hint">{text_html(hint, directory)}</div>' if hint else ""
     return (
         f'<div class="pg-block pg-input"{_attrs(data_block_id=block_id)}>'
-        f'<label class="pg-label">{esc(plain(block.get("label")))}{optional}</label>'
+        f'<label class="pg-label"{_attrs(for_=_input_id(block_id), id="lb-" + _input_id(block_id))}>'
+        f"{esc(plain(block.get('label')))}{optional}</label>"
         f"{element_html(element, Where(block_id, in_input=True), directory)}"
         f'{hint_html}<div class="pg-error" role="alert"></div></div>'
     )
@@ -466,7 +476,75 @@ def image_block(block: Mapping[str, Any], directory: Directory) -> str:
     return f'<div class="pg-block pg-imageblock">{title}{image_element(block, Where(""), directory)}</div>'
 
 
+def _rich_inline(element: Mapping[str, Any], directory: Directory) -> str:
+    """One element of a rich_text section: text is literal (no mrkdwn), styled by ``style``."""
+    kind = element.get("type")
+    style = element.get("style") or {}
+    if kind == "text":
+        out = esc(element.get("text", "")).replace("\n", "<br>")
+    elif kind == "link":
+        url = str(element.get("url", ""))
+        shown = esc(element.get("text") or url)
+        out = (
+            f"<a{_attrs(href=url, target='_blank', rel='noopener noreferrer')}>{shown}</a>"
+            if _SAFE_URL.match(url)
+            else shown
+        )
+    elif kind == "user":
+        uid = str(element.get("user_id", ""))
+        out = f'<span class="pg-mention"{_attrs(data_user=uid)}>@{esc(directory.users.get(uid, uid))}</span>'
+    elif kind == "channel":
+        cid = str(element.get("channel_id", ""))
+        out = f'<span class="pg-mention pg-channel">#{esc(directory.channels.get(cid, cid))}</span>'
+    elif kind == "broadcast":
+        out = f'<span class="pg-mention pg-broadcast">@{esc(element.get("range", "here"))}</span>'
+    elif kind == "usergroup":
+        out = f'<span class="pg-mention">@{esc(element.get("usergroup_id", "group"))}</span>'
+    elif kind == "emoji":
+        out = EMOJI.get(str(element.get("name")), f":{esc(element.get('name', ''))}:")
+    elif kind == "date":
+        out = esc(element.get("fallback") or element.get("timestamp", ""))
+    else:
+        return f'<span class="pg-unsupported">[{esc(kind)}]</span>'
+    if style.get("code"):
+        out = f"<code>{out}</code>"
+    if style.get("bold"):
+        out = f"<b>{out}</b>"
+    if style.get("italic"):
+        out = f"<i>{out}</i>"
+    if style.get("strike"):
+        out = f"<s>{out}</s>"
+    return out
+
+
+def _rich_part(part: Mapping[str, Any], directory: Directory) -> str:
+    inner = "".join(
+        _rich_inline(e, directory) for e in part.get("elements") or [] if e.get("type") != "rich_text_section"
+    )
+    kind = part.get("type")
+    if kind == "rich_text_section":
+        return f'<div class="pg-rt-section">{inner}</div>'
+    if kind == "rich_text_quote":
+        return f'<blockquote class="pg-quote">{inner}</blockquote>'
+    if kind == "rich_text_preformatted":
+        return f'<pre class="pg-pre">{inner}</pre>'
+    if kind == "rich_text_list":
+        tag = "ol" if part.get("style") == "ordered" else "ul"
+        items = "".join(
+            f"<li>{''.join(_rich_inline(e, directory) for e in item.get('elements') or [])}</li>"
+            for item in part.get("elements") or []
+        )
+        return f'<{tag} class="pg-rt-list" style="margin-left:{int(part.get("indent") or 0) * 16}px">{items}</{tag}>'
+    return f'<div class="pg-unsupported">[{esc(kind)}]</div>'
+
+
+def rich_text(block: Mapping[str, Any], directory: Directory) -> str:
+    parts = "".join(_rich_part(p, directory) for p in block.get("elements") or [])
+    return f'<div class="pg-block pg-richtext">{parts}</div>'
+
+
 BLOCKS: dict[str, Callable[[Mapping[str, Any], Directory], str]] = {
+    "rich_text": rich_text,
     "header": header,
     "section": section,
     "context": context,

@@ -61,6 +61,7 @@ class StandIn:
             "conversations.open": self.conversations_open,
             "conversations.history": self.conversations_history,
             "users.info": self.users_info,
+            "users.list": self.users_list,
             "views.open": self.views_open,
             "views.push": self.views_push,
             "views.update": self.views_update,
@@ -311,6 +312,12 @@ class StandIn:
         if persona is None:
             raise ApiError("user_not_found")
         return {"user": _user_api(persona.id, persona.name, persona.real_name, persona.tz, is_admin=persona.is_admin)}
+
+    def users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = [_user_api(p.id, p.name, p.real_name, p.tz, is_admin=p.is_admin) for p in w.PERSONAS] + [
+            _user_api(w.BOT_USER_ID, w.BOT_NAME, w.BOT_NAME, "UTC", is_bot=True)
+        ]
+        return {"members": members, "response_metadata": {"next_cursor": ""}}
 
     def _view(self, params: dict[str, Any]) -> dict[str, Any]:
         view = _json_param(params.get("view"))

@@ -1,0 +1,73 @@
+"""A real playground (app + stand-in + page) on a free loopback port, and headless chromium.
+
+The server is started once per module and Reset before each test (an empty database
+with the curated store loaded, empty channels, the clock back at its start), exactly as
+the page's Reset button does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from bot.playground.server import Playground
+from tests.harness import free_port
+
+# A Monday: 07:00 for Max (New York), 04:00 for Riley (Los Angeles), 12:00 for Ada (London).
+START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+    port = free_port()
+    pg = Playground(tmp_path_factory.mktemp("playground") / "playground.db", port=port, start=START)
+    pg.start_app()
+    server = uvicorn.Server(uvicorn.Config(pg.asgi(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("playground did not start")
+        time.sleep(0.02)
+    yield pg
+    server.should_exit = True
+    thread.join(timeout=10)
+    pg.stop_app()
+
+
+@pytest.fixture
+def fresh(playground: Playground) -> Playground:
+    playground.reset()
+    return playground
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    path = Path(os.environ.get("PLAYGROUND_ARTIFACTS") or Path(__file__).with_name("artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing; scripts/test.sh installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()

@@ -1,0 +1,210 @@
+"""The five flows of issue 15, clicked in headless chromium as a person would.
+
+Each step's screenshot goes to the artifacts directory ($PLAYGROUND_ARTIFACTS, else
+tests/playground/artifacts/) so a reviewer can look at what the person saw.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from bot.playground.server import Playground
+
+TIMEOUT_MS = 15_000
+
+
+class Person:
+    """The page, driven the way someone at the keyboard would."""
+
+    def __init__(self, page: Page, artifacts: Path, test: str) -> None:
+        self.page = page
+        self.artifacts = artifacts
+        self.test = test
+        self.step = 0
+
+    def be(self, name: str) -> None:
+        self.page.get_by_role("radio", name=re.compile(name)).click()
+        expect(self.page.get_by_role("radio", name=re.compile(name))).to_have_attribute("aria-checked", "true")
+
+    def open(self, conversation: str) -> None:
+        self.page.locator("nav .conv", has_text=conversation).click()
+        expect(self.page.locator("#conv-title")).to_have_text(
+            "coachbot" if conversation == "coachbot" else "#" + conversation
+        )
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name).click()
+
+    def type(self, text: str) -> None:
+        box = self.page.get_by_role("textbox", name="Message")
+        box.fill(text)
+        box.press("Enter")
+        expect(box).to_have_value("")
+
+    def time_travel(self, label: str) -> None:
+        self.page.get_by_role("button", name=label).click()
+        expect(self.page.locator("#toast")).to_contain_text("delivered")
+
+    def messages(self) -> Locator:
+        return self.page.locator("#messages .pg-msg:not(.pg-system)")
+
+    def modal(self) -> Locator:
+        return self.page.locator("#modal-layer")
+
+    def shot(self, what: str) -> Path:
+        self.step += 1
+        path = self.artifacts / f"{self.test}-{self.step:02d}-{what}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+def person(browser: Any, fresh: Playground, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Person]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(fresh.base_url + "/")
+    expect(page.locator("#clock-label")).not_to_have_text("…")
+    yield Person(page, artifacts, request.node.name.removeprefix("test_"))
+    context.close()
+
+
+def test_riley_types_quote_and_sees_a_quote_card(person: Person) -> None:
+    person.be("Riley")
+    person.open("sales")
+    person.shot("empty-sales")
+    person.type("/quote")
+    card = person.messages().last
+    expect(card).to_contain_text("Only visible to you")
+    expect(card.locator(".pg-author")).to_have_text("coachbot")
+    expect(card.locator(".pg-quote")).to_have_text(re.compile(r"\w.{10,}"))
+    expect(card).to_contain_text(re.compile(r"— (attributed to )?\w"))  # the byline
+    person.shot("quote-card")
+    person.be("Max")
+    expect(person.page.locator("#messages")).not_to_contain_text("Only visible to you")
+    person.shot("max-does-not-see-rileys-card")
+
+
+def test_max_sets_a_daily_quote_and_next_morning_brings_exactly_one_post(person: Person) -> None:
+    person.be("Max")
+    person.open("sales")
+    person.type("/quote daily 09:00")
+    expect(person.messages().last).to_contain_text(re.compile("daily quote.*09:00", re.IGNORECASE))
+    expect(person.page.locator("#messages .pg-system")).to_contain_text("joined #sales")
+    person.shot("daily-set")
+    person.time_travel("Next morning 09:00")
+    expect(person.page.locator("#clock-label")).to_contain_text("09:00")
+    public = person.page.locator("#messages .pg-msg:not(.pg-ephemeral):has(.pg-quote)")
+    expect(public).to_have_count(1)
+    expect(public.first.locator(".pg-author")).to_have_text("coachbot")
+    expect(public.first.locator(".pg-time")).to_have_text("09:00")
+    person.shot("one-daily-post")
+    person.time_travel("+1 hour")  # the engine runs again: still one post for today
+    expect(person.page.locator("#clock-label")).to_contain_text("10:00")
+    expect(public).to_have_count(1)
+    person.be("Riley")
+    expect(public).to_have_count(1)
+    person.shot("riley-sees-the-same-post")
+
+
+def test_max_logs_a_note_in_the_modal_and_sees_it_saved_with_undo(person: Person) -> None:
+    person.be("Max")
+    person.open("sales")
+    person.type("/coach")
+    modal = person.modal()
+    expect(modal.locator("#modal-title")).to_have_text("Log a coaching note")
+    person.shot("modal-open")
+    modal.get_by_role("button", name="Save").click()  # nothing filled in: Slack's own check
+    expect(modal.locator(".pg-input.has-error").first).to_contain_text("Please complete this required field.")
+    person.shot("required-fields")
+    modal.get_by_label("Rep", exact=True).select_option(label="Riley")
+    modal.get_by_label("Note", exact=True).fill(
+        "Strong discovery call with Globex; next: ask about budget before the demo."
+    )
+    modal.get_by_label("Follow up on").fill("2026-11-01")  # in the past: the app refuses it
+    modal.get_by_role("button", name="Save").click()
+    expect(modal).to_contain_text("Pick today or a later date for the follow-up.")
+    person.shot("app-validation-error")
+    modal.get_by_label("Follow up on").fill("2026-12-07")
+    modal.get_by_label("Theme").select_option(index=1)
+    modal.get_by_role("button", name="Save").click()
+    expect(modal.locator("#modal-title")).to_have_text("Note saved")
+    expect(modal).to_contain_text("Riley")
+    undo = modal.get_by_role("button", name=re.compile("Undo"))
+    expect(undo).to_be_visible()
+    person.shot("saved-with-undo")
+    undo.click()
+    expect(modal).to_contain_text(re.compile("undone|deleted|removed", re.IGNORECASE))
+    person.shot("undone")
+
+
+def test_rileys_quote_approved_by_ada_is_the_next_daily_post_with_credit(person: Person) -> None:
+    text = "Praise in public, coach in private."
+    person.be("Riley")
+    person.open("sales")
+    person.type(f'/quote add "{text}" — Jordan Lee')
+    expect(person.messages().last).to_contain_text("Only visible to you")
+    person.shot("riley-submits")
+    person.be("Ada")
+    person.open("coachbot")
+    person.tab("Messages")
+    card = person.messages().filter(has_text=text).last
+    expect(card).to_contain_text("Riley")
+    person.shot("review-card")
+    card.get_by_role("button", name="Approve").click()
+    expect(card).to_contain_text(re.compile("approved", re.IGNORECASE))
+    expect(card.get_by_role("button", name="Approve")).to_have_count(0)
+    person.shot("approved")
+    person.open("leadership")
+    person.type("/quote daily 09:00")
+    expect(person.messages().last).to_contain_text(re.compile("daily quote.*09:00", re.IGNORECASE))
+    person.time_travel("Next morning 09:00")
+    post = person.page.locator("#messages .pg-msg:not(.pg-ephemeral):has(.pg-quote)")
+    expect(post).to_have_count(1)
+    expect(post.first).to_contain_text(text)
+    expect(post.first.locator(".pg-mention", has_text="@Riley")).to_have_count(1)
+    person.shot("daily-post-credits-riley")
+    person.be("Riley")
+    person.open("leadership")
+    expect(post.first).to_contain_text(re.compile("submitted by @Riley", re.IGNORECASE))
+    person.open("coachbot")
+    person.tab("Messages")
+    expect(person.messages().filter(has_text="approved")).to_have_count(1)
+    person.shot("riley-told-by-dm")
+
+
+def test_a_note_by_max_is_invisible_to_ada_and_riley(person: Person) -> None:
+    note = "Riley rushed the pricing slide; rehearse objection handling on Thursday."
+    person.be("Max")
+    person.open("sales")
+    person.type(f"/coach @Riley {note}")
+    expect(person.messages().last).to_contain_text("Only visible to you")
+    person.type("/coach notes")
+    expect(person.page.locator("#messages")).to_contain_text("rehearse objection handling")
+    person.shot("max-sees-his-note")
+    for who in ("Ada", "Riley"):
+        person.be(who)
+        person.open("sales")
+        expect(person.page.locator("#clock-label")).to_contain_text(f"{who}'s time")
+        person.type("/coach notes")
+        expect(person.messages().last).to_contain_text("Only visible to you")
+        expect(person.page.locator("body")).not_to_contain_text("rehearse objection handling")
+        person.shot(f"{who.lower()}-sales")
+        person.open("coachbot")
+        person.tab("Home")
+        expect(person.page.locator("#home")).not_to_have_text("Loading App Home…")
+        expect(person.page.locator("body")).not_to_contain_text("rehearse objection handling")
+        person.shot(f"{who.lower()}-home")
+        person.tab("Messages")
+        expect(person.page.locator("body")).not_to_contain_text("rehearse objection handling")
+    person.be("Max")
+    person.open("coachbot")
+    person.tab("Home")
+    expect(person.page.locator("#home")).to_contain_text("rehearse objection handling")
+    person.shot("max-home-shows-it")
