@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
+from pathlib import Path
 
-from bot.services.text import compact, norm_key, normalize, plain, strip_invisible
+import pytest
+from sqlalchemy import MetaData, func, select
+
+from bot.db import migrate
+from bot.db.engine import Sessions, make_engine
+from bot.db.models import Quote, Submission
+from bot.services.text import compact, escape, norm_key, normalize, plain, strip_invisible
+from tests.harness import SlackSender, ephemeral_text
 
 BASE = "Leaders inspire, managers improve."
 
@@ -77,3 +85,55 @@ def test_plain_leaves_ordinary_sentences_alone() -> None:
     assert plain("Praise in public, coach in private. E.g. daily. Pi is 3.14") == (
         "Praise in public, coach in private. E.g. daily. Pi is 3.14"
     )
+
+
+# -- over signed HTTP: look-alikes of a curated quote are exact duplicates --------------------------
+
+CURATED_VARIANTS = {
+    "soft hyphen": lambda t: t.replace("e", "e\u00ad", 1),
+    "Hangul filler for a space": lambda t: t.replace(" ", "\u3164", 1),
+    "Cyrillic a": lambda t: t.replace("a", "\u0430", 1),
+    "zero-width space": lambda t: t.replace(" ", " \u200b", 2),
+    "fullwidth first letter": lambda t: chr(ord(t[0]) + 0xFEE0) + t[1:] if t[0].isascii() and t[0].isalpha() else t,
+    "Greek omicron": lambda t: t.replace("o", "\u03bf", 1),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(CURATED_VARIANTS))
+def test_a_look_alike_of_a_curated_quote_is_refused_as_a_duplicate(
+    variant: str, slack: SlackSender, sessions: Sessions
+) -> None:
+    with sessions() as s:
+        quote = s.scalars(
+            select(Quote).where(Quote.team_id.is_(None), Quote.text.not_like('%"%')).order_by(Quote.id).limit(1)
+        ).one()
+    text = CURATED_VARIANTS[variant](quote.text)
+    assert text != quote.text
+    reply = ephemeral_text(slack.command("/quote", f'add "{escape(text)}" — Someone Else'))
+    assert "already in coachbot" in reply and "curated" in reply, reply
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_migration_0007_recomputes_stored_keys(tmp_path: Path) -> None:
+    """Keys stored by the old normalization are recomputed, so old rows catch look-alikes too."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0006")
+    text = "Le\u0430ders inspire, managers improve."  # with a Cyrillic а
+    meta = MetaData()
+    meta.reflect(engine, only=["quotes"])
+    quotes = meta.tables["quotes"]
+    values: dict[str, object] = {"text": text, "author": "A", "norm_key": "old-key", "shuffle_key": 1, "tags": []}
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    for column in quotes.columns:
+        if column.name not in values and not column.nullable and not column.primary_key:
+            values[column.name] = (
+                now if "DATE" in str(column.type).upper() else ("attributed" if column.name == "confidence" else False)
+            )
+    with engine.begin() as conn:
+        conn.execute(quotes.insert().values(**values))
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(select(quotes.c.norm_key)).scalar_one()
+    engine.dispose()
+    assert stored == norm_key("Leaders inspire, managers improve.")
