@@ -112,7 +112,7 @@ def test_delete_all_asks_first_then_deletes_only_up_to_the_confirmation(
     assert confirm["confirm"]["title"]["text"]  # Slack asks once more
     later = seed_note(sessions, text="written after the confirmation was shown")
     slack.block_action("coach_delete_all_confirm", confirm["value"])
-    assert "Deleted 2 of your notes" in last_response(fake_slack)["text"]
+    assert "Deleted 2 notes." in last_response(fake_slack)["text"]
     assert note_count(sessions) == 1
     assert get_note(sessions, later) is not None
 
@@ -334,7 +334,7 @@ def test_export_uploads_a_csv_with_the_note_by_dm(
 ) -> None:
     slack.command("/coach", f'{mention("U2", "bob")} =HYPERLINK("x") and real feedback, with commas')
     text = ephemeral_text(slack.command("/coach", "export"))
-    assert "Sending your 1 note(s) as a CSV file by DM" in text
+    assert "Sending your 1 note as a CSV file by DM" in text
     (complete,) = fake_slack.wait_for("files.completeUploadExternal")
     assert complete.get("channel_id") == "DU1"  # the author's DM with the bot
     file_id = complete.json("files")[0]["id"]

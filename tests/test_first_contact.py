@@ -16,7 +16,16 @@ from bot.db.engine import Sessions
 from bot.db.models import Schedule
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import blocks_of, buttons, make_manager, mention, note_count, view_of
+from tests.test_coaching_support import (
+    blocks_of,
+    buttons,
+    last_response,
+    make_manager,
+    mention,
+    note_count,
+    seed_note,
+    view_of,
+)
 
 
 def schedule(sessions: Sessions, kind: str, target: str) -> Schedule | None:
@@ -297,3 +306,33 @@ def test_managers_see_todays_quote_and_submit_a_quote_above_their_coaching(
 def test_an_admin_counts_as_manager_on_the_home_tab(slack: SlackSender, fake_slack: FakeSlack) -> None:
     view = open_home(slack, fake_slack, "UADMIN")
     assert headers(view)[:2] == ["Today's leadership quote", "Your coaching"]
+
+
+# --- wording: counts and the note form --------------------------------------------------------
+
+
+def test_counts_say_1_note_and_2_notes(slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack) -> None:
+    make_manager(sessions, "U1")
+    seed_note(sessions, author="U1", rep="U2")
+    one = ephemeral_text(slack.command("/coach", "notes"))
+    assert "Your recent notes: 1 note" in one and "1 note in all" in one and "note(s)" not in one
+    assert "Sending your 1 note as a CSV file" in ephemeral_text(slack.command("/coach", "export"))
+    (complete,) = fake_slack.wait_for("files.completeUploadExternal")
+    assert str(complete.get("initial_comment")).startswith("Your 1 coaching note. Columns:")
+    overview = ephemeral_text(slack.command("/coach", "overview"))
+    assert "Your coaching overview: 1 rep" in overview and "1 rep, least recently coached first" in overview
+    assert "rep(s)" not in overview
+    only = slack.command("/coach", "delete all").json()
+    assert only["text"] == "Delete your only note? Confirm with the button."
+    assert "This deletes *your only coaching note*" in json.dumps(only["blocks"])
+    assert "all 1" not in json.dumps(only["blocks"])
+
+    seed_note(sessions, author="U1", rep="U3")
+    two = ephemeral_text(slack.command("/coach", "notes"))
+    assert "Your recent notes: 2 notes" in two and "2 notes in all" in two
+    assert "Your coaching overview: 2 reps" in ephemeral_text(slack.command("/coach", "overview"))
+    both = slack.command("/coach", "delete all").json()
+    assert both["text"] == "Delete all 2 of your notes? Confirm with the button."
+    confirm = buttons(both["blocks"])["coach_delete_all_confirm"]
+    slack.block_action("coach_delete_all_confirm", confirm["value"])
+    assert last_response(fake_slack)["text"] == ":wastebasket: Deleted 2 notes."

@@ -214,7 +214,8 @@ def notes_page_blocks(page: NotePage, *, tz: str | None) -> list[dict[str, Any]]
         return _dicts([_section(f"{title}: none yet. {hint}")])
     blocks: list[Block] = [
         _section(
-            f"*{title}* — {page.total} in all, newest first (page {page.page} of {page.pages}). Only you can see these."
+            f"*{title}* — {count_of(page.total, 'note')} in all, newest first (page {page.page} of {page.pages}). "
+            "Only you can see these."
         )
     ]
     for note in page.notes:
@@ -232,26 +233,51 @@ def notes_page_blocks(page: NotePage, *, tz: str | None) -> list[dict[str, Any]]
 
 
 def notes_page_text(page: NotePage) -> str:
-    return f"{notes_page_title(page)}: {page.total} note(s)"
+    return f"{notes_page_title(page)}: {count_of(page.total, 'note')}"
+
+
+def all_your_notes(count: int, noun: str = "notes") -> str:
+    """``all 3 of your notes``; ``your only note`` (never "all 1 of your notes")."""
+    return f"your only {noun.removesuffix('s')}" if count == 1 else f"all {count:,} of your {noun}"
+
+
+def delete_all_prompt_text(count: int) -> str:
+    return f"Delete {all_your_notes(count)}? Confirm with the button."
+
+
+def deleted_text(count: int) -> str:
+    return f":wastebasket: Deleted {count_of(count, 'note')}." if count else "There was nothing left to delete."
+
+
+def export_sending_text(count: int) -> str:
+    return f":outbox_tray: Sending your {count_of(count, 'note')} as a CSV file by DM (only you get it)."
+
+
+def export_comment(count: int, columns: Sequence[str]) -> str:
+    return f"Your {count_of(count, 'coaching note')}. Columns: {', '.join(columns)}."
+
+
+def overview_text(ov: Overview) -> str:
+    return f"Your coaching overview: {count_of(len(ov.reps), 'rep')}"
 
 
 def delete_all_confirm_blocks(count: int, up_to_id: int) -> list[dict[str, Any]]:
     return _dicts(
         [
             _section(
-                f":warning: This deletes *all {count}* of your coaching notes, for good. "
+                f":warning: This deletes *{all_your_notes(count, 'coaching notes')}*, for good. "
                 "Notes other managers keep are not affected."
             ),
             ActionsBlock(
                 elements=[
                     ButtonElement(
-                        text=f"Delete all {count} notes",
+                        text="Delete it" if count == 1 else f"Delete all {count:,} notes",
                         action_id=DELETE_ALL_CONFIRM,
                         value=str(up_to_id),
                         style="danger",
                         confirm=ConfirmObject(
                             title="Delete every note?",
-                            text=f"All {count} of your notes will be gone. This cannot be undone.",
+                            text=f"{all_your_notes(count).capitalize()} will be gone. This cannot be undone.",
                             confirm="Delete them",
                             deny="Keep them",
                         ),
@@ -283,7 +309,7 @@ def overview_blocks(ov: Overview, *, tz: str | None) -> list[dict[str, Any]]:
         return _dicts(
             [_section("*Your coaching overview*: no notes yet. Log one with `/coach @rep what you observed`.")]
         )
-    head = f"*Your coaching overview* — {len(ov.reps)} rep(s), least recently coached first"
+    head = f"*Your coaching overview* — {count_of(len(ov.reps), 'rep')}, least recently coached first"
     if ov.stale_count:
         head += f"; {ov.stale_count} not coached in 14+ days"
     blocks: list[Block] = [_section(head)]

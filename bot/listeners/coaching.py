@@ -311,7 +311,7 @@ def handle_delete(ctx: CommandContext) -> Reply:
         if not count or newest is None:
             return Reply(text="You have no coaching notes, so there is nothing to delete.")
         return Reply(
-            text=f"Delete all {count} of your notes? Confirm with the button.",
+            text=blocks.delete_all_prompt_text(count),
             blocks=blocks.delete_all_confirm_blocks(count, newest),
         )
     with ctx.deps.sessions.begin() as session:
@@ -329,7 +329,7 @@ def handle_export(ctx: CommandContext) -> Reply:
         return Reply(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
     filename = f"coaching-notes-{coaching.local_today(deps.clock(), tz).isoformat()}.csv"
     deps.defer(send_export, ctx.client, user_id=ctx.user_id, content=content, filename=filename, count=count)
-    return Reply(text=f":outbox_tray: Sending your {count} note(s) as a CSV file by DM (only you get it).")
+    return Reply(text=blocks.export_sending_text(count))
 
 
 def send_export(client: WebClient, *, user_id: str, content: str, filename: str, count: int) -> None:
@@ -341,7 +341,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
         content=content,
         filename=filename,
         title="Your coaching notes",
-        initial_comment=f"Your {count} coaching note(s). Columns: {', '.join(coaching.CSV_COLUMNS)}.",
+        initial_comment=blocks.export_comment(count, coaching.CSV_COLUMNS),
     )
     log.info("exported %d notes for %s", count, user_id)
 
@@ -350,7 +350,7 @@ def handle_overview(ctx: CommandContext) -> Reply:
     with ctx.deps.sessions.begin() as session:
         ov = coaching.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
     tz = user_tz(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
-    return Reply(text=f"Your coaching overview: {len(ov.reps)} rep(s)", blocks=blocks.overview_blocks(ov, tz=tz))
+    return Reply(text=blocks.overview_text(ov), blocks=blocks.overview_blocks(ov, tz=tz))
 
 
 # --- managers --------------------------------------------------------------------------------
@@ -410,7 +410,8 @@ def handle_managers(ctx: CommandContext) -> Reply:
     if still_admin:
         parts.append(
             ", ".join(f"<@{u}>" for u in still_admin)
-            + " stay(s) admin through COACHBOT_ADMINS, and admins count as managers."
+            + (" stays an admin" if len(still_admin) == 1 else " stay admins")
+            + " through COACHBOT_ADMINS, and admins count as managers."
         )
     return Reply(text=" ".join(parts))
 
@@ -703,7 +704,7 @@ def handle_delete_all_confirm(
         with deps.sessions.begin() as session:
             deleted = coaching.delete_all_notes(session, team_id=team_id, author_id=user_id, up_to_id=up_to)
         log.info("%d notes deleted by their author", deleted)
-        return f":wastebasket: Deleted {deleted} of your notes."
+        return blocks.deleted_text(deleted)
 
     _run_action(body, respond, client, delete_all)
 
