@@ -348,3 +348,41 @@ def test_shortcut_on_a_quoted_message_naming_a_member_keeps_the_member(
     view = opened_view(fake_slack)
     assert initial(view, "author") == "Bob Rep"
     assert json.loads(view["private_metadata"])["author_user_id"] == "U2"
+
+
+# -- wording (issue 11) ----------------------------------------------------------------------------
+
+
+def test_a_quote_with_no_author_says_it_was_saved_as_unknown_and_how_to_credit(slack: SlackSender) -> None:
+    def shown(text: str) -> str:
+        return json.dumps(slack.command("/quote", text).json(), ensure_ascii=False)
+
+    reply = shown(f'add "{TEXT}"')
+    assert "Thanks! Quote #" in reply and "saved as “Unknown”" in reply
+    assert "— Jordan Lee" in reply  # how to credit someone, with the command's syntax
+    assert "saved as “Unknown”" not in shown('add "Another good one, really." — Ann')
+
+
+def test_the_forms_errors_speak_of_the_forms_fields(slack: SlackSender, sessions: Sessions) -> None:
+    resp = slack.view_submission("submit_quote", modal_values("Too short", "Ann"))
+    assert "/quote" not in json.dumps(resp.json()["errors"])
+    slack.command("/quote", f'add "{TEXT}" — Ann', user="U2")
+    dup = slack.view_submission("submit_quote", modal_values(TEXT, "Ann")).json()
+    assert dup["response_action"] == "errors" and "already" in dup["errors"]["text"]
+    assert "/quote" not in dup["errors"]["text"] and "different quote" in dup["errors"]["text"]
+
+
+def test_a_form_with_no_author_says_to_fill_in_who_said_it(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    resp = slack.view_submission("submit_quote", modal_values(TEXT, ""), user="U3")
+    assert resp.status_code == 200
+    (dm,) = fake_slack.wait_for("chat.postMessage", channel="U3")
+    shown = json.dumps(dm.json("blocks"), ensure_ascii=False)
+    assert "saved as “Unknown”" in shown and "fill in “Who said it”" in shown and "/quote add" not in shown
+
+
+def test_opt_out_counts_are_plural_right(slack: SlackSender, sessions: Sessions) -> None:
+    slack.command("/quote", f'add "{TEXT}" — <@U2|bob>', user="U1")
+    text = ephemeral_text(slack.command("/quote", "optout", user="U2"))
+    assert "I withdrew 1 quote of yours" in text and "(s)" not in text

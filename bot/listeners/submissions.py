@@ -154,7 +154,7 @@ UNCHECKED = _Unchecked()
 
 
 def member_named(
-    deps: Deps, client: WebClient, team_id: str, author: str, *, wait: float | None = NAMES_WAIT
+    deps: Deps, client: WebClient, team_id: str, author: str, *, wait: float | None = NAMES_WAIT, form: bool = False
 ) -> str | _Unchecked | None:
     """The id of the member ``author`` names (handle, display or real name, or id, after
     normalization), None if it names nobody, ``UNCHECKED`` if the list wasn't there in time."""
@@ -165,10 +165,14 @@ def member_named(
         return UNCHECKED
     if len(found) > 1:
         who = ", ".join(f"<@{m.id}>" for m in found[:5])
+        how = (
+            f"Write the one you mean by their handle in “Who said it”, for example @{found[0].name}."
+            if form
+            else 'Mention the one you mean, for example: `/quote add "Praise in public, coach in private." — @jordan`'
+        )
         raise UsageError(
             f"“{escape(author)}” is the name of more than one member ({who}), and a quote naming a teammate "
-            "needs their OK. Mention the one you mean, for example: "
-            '`/quote add "Praise in public, coach in private." — @jordan`',
+            f"needs their OK. {how}",
             block_id=ui.AUTHOR_BLOCK,
         )
     return found[0].id if found else None
@@ -582,7 +586,7 @@ def handle_submit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], cli
         _, author, _ = validate(form.text, form.author, form.source, form=True)
         # The pre-filled member stands while the name is left as it was; any other name
         # (or the same one with invisible characters) is looked up like a typed one.
-        member = prefilled if isinstance(prefilled, str) else member_named(deps, client, team_id, author)
+        member = prefilled if isinstance(prefilled, str) else member_named(deps, client, team_id, author, form=True)
         if isinstance(member, _Unchecked):
             ack()
             deps.defer(_finish_form, deps, client, form)
@@ -632,7 +636,7 @@ def _finish_form(deps: Deps, client: WebClient, form: _Form) -> None:
     """A form whose author could not be checked in time: finish it and tell them by DM."""
     try:
         _, author, _ = validate(form.text, form.author, form.source, form=True)
-        member = member_named(deps, client, form.team_id, author, wait=None)
+        member = member_named(deps, client, form.team_id, author, wait=None, form=True)
         if isinstance(member, _Unchecked):
             raise UserError(NOT_CHECKED.format(author=escape(author)))
         sub = _submit_form(deps, form, member)
