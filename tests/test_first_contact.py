@@ -336,3 +336,35 @@ def test_counts_say_1_note_and_2_notes(slack: SlackSender, sessions: Sessions, f
     confirm = buttons(both["blocks"])["coach_delete_all_confirm"]
     slack.block_action("coach_delete_all_confirm", confirm["value"])
     assert last_response(fake_slack)["text"] == ":wastebasket: Deleted 2 notes."
+
+
+def note_form(rep: str | None, text: str) -> dict[str, dict[str, Any]]:
+    values: dict[str, dict[str, Any]] = {"note": {"note": {"type": "plain_text_input", "value": text}}}
+    values["rep"] = {"rep": {"type": "users_select", "selected_user": rep}}
+    return values
+
+
+def test_note_form_errors_speak_of_the_forms_fields(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    make_manager(sessions, "U1")
+    fake_slack.add_user("UROBOT", name="robot", is_bot=True)
+    fake_slack.add_user("UGONE", name="gone", deleted=True)
+    cases = {
+        ("U2", "   "): ("note", "Write what you observed here; a note can't be empty."),
+        ("U2", "x" * 3001): ("note", "This note is 3,001 characters; the field holds at most 3,000."),
+        ("UROBOT", "fine"): ("rep", "<@UROBOT> is a bot or app, not a person; coaching notes are about people."),
+        ("UGONE", "fine"): ("rep", "Pick an active colleague here instead."),
+        ("UNOBODY", "fine"): ("rep", "I can't find <@UNOBODY> in this workspace. Pick a colleague here instead."),
+        (None, "fine"): ("rep", "Pick the rep this note is about."),
+    }
+    for (rep, text), (field, expected) in cases.items():
+        answer = slack.view_submission("coach_note_modal", note_form(rep, text)).json()
+        assert answer["response_action"] == "errors", (rep, answer)
+        error = answer["errors"][field]
+        assert expected in error, (rep, error)
+        assert "/coach" not in error and "`" not in error  # no slash-command syntax in a form
+    assert note_count(sessions) == 0
+    # The same problems typed as a command still show the command to type.
+    typed = ephemeral_text(slack.command("/coach", f"{mention('UROBOT')} fine"))
+    assert "Mention a colleague, e.g. `/coach @bob" in typed

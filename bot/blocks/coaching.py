@@ -561,3 +561,35 @@ def manager_welcome_message(*, added_by: str, team_id: str, app_id: str) -> tupl
     return f"<@{added_by}> made you a coachbot manager: log a note, set your prompt time, open the App Home.", _dicts(
         blocks
     )
+
+
+# --- errors in words that fit where they are shown ------------------------------------------
+
+
+def person_error_text(user_id: str, problem: str, *, example: str | None) -> str:
+    """Why ``user_id`` can't be the subject of a note (``missing``, ``bot`` or ``deactivated``).
+
+    ``example`` is a command to show; None when the error is shown under a form's field,
+    where the fix is picking someone else there, not typing a command.
+    """
+    what = {
+        "missing": f"I can't find <@{user_id}> in this workspace.",
+        "bot": f"<@{user_id}> is a bot or app, not a person; coaching notes are about people.",
+        "deactivated": f"<@{user_id}> is deactivated in this workspace.",
+    }[problem]
+    if example is None:
+        return f"{what} Pick {'an active colleague' if problem == 'deactivated' else 'a colleague'} here instead."
+    if problem == "deactivated":
+        return f"{what} Mention an active colleague."
+    who = "a colleague" if problem == "bot" else "someone from Slack's @-autocomplete"
+    return f"{what} Mention {who}, e.g. `{example}`."
+
+
+def note_field_error(text: str) -> str:
+    """The note form's *Note* field is empty or too long: said about the field, not a command."""
+    length = len(text.replace("\x00", "").strip())
+    if not length:
+        return "Write what you observed here; a note can't be empty."
+    return (
+        f"This note is {length:,} characters; the field holds at most {NOTE_LIMIT:,}. Shorten it, or split it in two."
+    )

@@ -108,22 +108,13 @@ def resolve_person(
 ) -> SlackUser:
     """A real, active person of this workspace, or a ``UserError`` saying what is wrong."""
     user = deps.users.get(client, team_id=team_id, user_id=user_id)
+    shown = None if block_id else example  # under a form's field: pick another there, no command
     if user is None:
-        raise NotFound(
-            f"I can't find <@{user_id}> in this workspace. "
-            f"Mention someone from Slack's @-autocomplete, e.g. `{example}`.",
-            block_id=block_id,
-        )
+        raise NotFound(blocks.person_error_text(user_id, "missing", example=shown), block_id=block_id)
     if user.is_bot:
-        raise UserError(
-            f"<@{user_id}> is a bot or app, not a person; coaching notes are about people. "
-            f"Mention a colleague, e.g. `{example}`.",
-            block_id=block_id,
-        )
+        raise UserError(blocks.person_error_text(user_id, "bot", example=shown), block_id=block_id)
     if user.deleted:
-        raise UserError(
-            f"<@{user_id}> is deactivated in this workspace. Mention an active colleague.", block_id=block_id
-        )
+        raise UserError(blocks.person_error_text(user_id, "deactivated", example=shown), block_id=block_id)
     return user
 
 
@@ -201,7 +192,12 @@ def _save_note_checked(
     block_ids: bool,
 ) -> tuple[coaching.NoteView, bool]:
     # Length and emptiness first: a refused note costs no Slack call and stores nothing.
-    coaching.validate_note_text(text)
+    try:
+        coaching.validate_note_text(text)
+    except (coaching.EmptyNote, coaching.NoteTooLong):
+        if not block_ids:
+            raise
+        raise UsageError(blocks.note_field_error(text), block_id=blocks.NOTE_BLOCK) from None
     rep = resolve_person(
         deps,
         client,
