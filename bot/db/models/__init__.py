@@ -4,7 +4,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from .base import Base, UTCDateTime, utcnow
-from .coaching import Manager, Note
+from .coaching import ActionItem, Leader, Manager, Note, Skill
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
 from .quotes import Prompt, Quote, StoreState
 from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
@@ -41,8 +41,10 @@ __all__ = [
     "BOTS_TABLE",
     "INSTALLATIONS_TABLE",
     "OAUTH_STATES_TABLE",
+    "ActionItem",
     "Base",
     "Delivery",
+    "Leader",
     "Manager",
     "MemberLock",
     "Note",
@@ -56,6 +58,7 @@ __all__ = [
     "Rotation",
     "RotationSeen",
     "Schedule",
+    "Skill",
     "StoreState",
     "Submission",
     "UTCDateTime",
