@@ -227,3 +227,23 @@ def test_lists_are_capped_with_a_total(sessions: Sessions) -> None:
     assert (len(pending.items), pending.total) == (svc.LIST_LIMIT, svc.LIST_LIMIT + 2)
     assert pending.items[0].id < pending.items[1].id  # oldest first for review
     assert (len(mine.items), mine.total) == (svc.LIST_LIMIT, svc.LIST_LIMIT + 2)
+
+
+def test_one_summary_poster_per_target_and_a_dead_ones_claim_expires(sessions: Sessions) -> None:
+    from datetime import timedelta
+
+    with sessions.begin() as s:
+        first = svc.claim_summary(s, team_id="T1", target_id="UADMIN", now=NOW)
+    with sessions.begin() as s:
+        second = svc.claim_summary(s, team_id="T1", target_id="UADMIN", now=NOW + timedelta(seconds=30))
+        other_target = svc.claim_summary(s, team_id="T1", target_id="UADMIN2", now=NOW)
+    assert (first.claimed, second.claimed, other_target.claimed) == (True, False, True)
+    # The first poster died before saving its ts: after the timeout, another may post.
+    with sessions.begin() as s:
+        later = svc.claim_summary(s, team_id="T1", target_id="UADMIN", now=NOW + svc.SUMMARY_CLAIM_TIMEOUT * 2)
+    assert later.claimed
+    with sessions.begin() as s:
+        svc.save_summary(s, team_id="T1", target_id="UADMIN", channel_id="D1", ts="1.1", now=NOW)
+    with sessions.begin() as s:
+        saved = svc.claim_summary(s, team_id="T1", target_id="UADMIN", now=NOW + timedelta(days=1))
+    assert (saved.claimed, saved.channel_id, saved.ts) == (False, "D1", "1.1")

@@ -238,6 +238,7 @@ def add_review_messages(session: Session, *, submission_id: int, targets: list[R
 # while the queue holds REVIEW_CARDS_MAX or fewer; past that, one summary message that is
 # updated in place, so a flood of submissions can't flood the admins.
 REVIEW_CARDS_MAX = 10
+SUMMARY_CLAIM_TIMEOUT = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,21 @@ def claim_summary(session: Session, *, team_id: str, target_id: str, now: dateti
     claimed = insert_ignore(
         session, ReviewSummary, {"team_id": team_id, "target_id": target_id, "ts": None, "updated_at": now}
     )
+    if not claimed:
+        # A poster that died between claiming and saving leaves ts NULL: after a while,
+        # someone else may take over rather than the target never getting a summary.
+        took_over = session.execute(
+            update(ReviewSummary)
+            .where(
+                ReviewSummary.team_id == team_id,
+                ReviewSummary.target_id == target_id,
+                ReviewSummary.ts.is_(None),
+                ReviewSummary.updated_at < now - SUMMARY_CLAIM_TIMEOUT,
+            )
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = getattr(took_over, "rowcount", 0) == 1
     row = session.get(ReviewSummary, (team_id, target_id), populate_existing=True)
     assert row is not None
     return SummarySlot(target_id=target_id, channel_id=row.channel_id, ts=row.ts, claimed=claimed)
