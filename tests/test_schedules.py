@@ -335,10 +335,13 @@ def test_fixed_offsets_are_refused(token: str) -> None:
     assert "fixed offset" in err.value.message and "Name the place" in err.value.message
 
 
-def test_two_places_are_one_too_many() -> None:
+def test_two_places_are_one_too_many_and_named_as_typed() -> None:
     with pytest.raises(InvalidSchedule) as err:
         parse("09:00 Berlin New York")
-    assert "one time zone" in err.value.message
+    assert "not both `Berlin` and `New York`" in err.value.message
+    with pytest.raises(InvalidSchedule) as err:
+        parse("09:00 EST Europe/Berlin")
+    assert "not both `EST` and `Europe/Berlin`" in err.value.message
 
 
 def test_a_form_zone_field_takes_cities_and_speaks_without_commands() -> None:

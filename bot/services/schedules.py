@@ -112,7 +112,7 @@ def _zones() -> dict[str, str]:
 
 def _shown(token: str) -> str:
     """A bad token, echoed back escaped and short enough to read."""
-    return escape(truncate(token, 40))
+    return escape(truncate(strip_invisible(token), 40))
 
 
 def canonical_zone(name: str) -> str | None:
@@ -523,6 +523,7 @@ def parse_schedule(text: str, *, example: str, command: str | None = None) -> Sc
     hour, minute = parse_time(head, example=example)
 
     tz: str | None = None
+    tz_words = ""  # as typed, for "give one time zone, not both"
     refused: tuple[str, _ZoneText] | None = None
     days = 0
     i = 0
@@ -541,9 +542,10 @@ def parse_schedule(text: str, *, example: str, command: str | None = None) -> Sc
             if found.zone is not None:
                 if tz is not None and tz != found.zone:
                     raise InvalidSchedule(
-                        f"Give one time zone, not both `{tz}` and `{_shown(phrase)}`. For example {example}"
+                        f"Give one time zone, not both `{_shown(tz_words)}` and `{_shown(phrase)}`. "
+                        f"For example {example}"
                     )
-                tz = found.zone
+                tz, tz_words = found.zone, phrase
             continue
         i += 1
         if "/" in token:
