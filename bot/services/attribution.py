@@ -17,7 +17,7 @@ NO_SUCH_QUOTE = "There is no such quote: it may have been removed from the store
 
 def parse_quote_id(raw: object) -> int:
     """A button value as a quote id, or ``NotFound`` ("no such quote")."""
-    text = raw.strip() if isinstance(raw, str) else ""
+    text = raw if isinstance(raw, str) else ""
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
         raise NotFound(NO_SUCH_QUOTE)
     return int(text)
