@@ -110,16 +110,29 @@ def playground(*, db: str | None, host: str, port: int, now: str | None, log_lev
     pg.start_app()
     if warning:
         print(warning, file=sys.stderr)
-    print(f"coachbot playground: http://127.0.0.1:{port}/  (data: {path}; Ctrl-C stops)", flush=True)
+    config = uvicorn.Config(
+        pg.asgi(),
+        host=DEFAULT_HOST if host == "localhost" else host,
+        port=port,
+        log_level=log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
     try:
-        uvicorn.run(
-            pg.asgi(),
-            host=DEFAULT_HOST if host == "localhost" else host,
-            port=port,
-            log_level=log_level.lower(),
-            access_log=False,
-            timeout_graceful_shutdown=5,
-        )
+        _AnnouncingServer(config, f"coachbot playground: http://127.0.0.1:{port}/  (data: {path}; Ctrl-C stops)").run()
     finally:
         pg.stop_app()
     return 0
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Prints the one line with the URL once the port is listening, not before."""
+
+    def __init__(self, config: uvicorn.Config, line: str) -> None:
+        super().__init__(config)
+        self.line = line
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            print(self.line, flush=True)

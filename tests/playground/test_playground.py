@@ -1,0 +1,378 @@
+"""The playground over HTTP, without a browser: the page's JSON API, the stand-in Web API,
+the loopback and same-origin guards, time travel, Reset, and the command line."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import sysconfig
+import time
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, select
+
+from bot.config import ConfigError
+from bot.db.models import Quote
+from bot.playground import world as w
+from bot.playground.clock import jump_target
+from bot.playground.run import check_host, db_path
+from bot.playground.server import Playground, check_database, slack_encode
+from bot.playground.views import build_state, client_errors
+from tests.harness import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def call(pg: Playground, verb: str, **body: Any) -> dict[str, Any]:
+    resp = requests.post(f"{pg.base_url}/pg/{verb}", json=body, timeout=30)
+    assert resp.status_code in (200, 400), resp.text
+    data: dict[str, Any] = resp.json()
+    return data
+
+
+def state(pg: Playground, persona: str, conv: str) -> dict[str, Any]:
+    resp = requests.get(f"{pg.base_url}/pg/state", params={"persona": persona, "conv": conv}, timeout=30)
+    assert resp.status_code == 200, resp.text
+    data: dict[str, Any] = resp.json()
+    return data
+
+
+def wait_for(fn: Any, timeout: float = 10.0) -> Any:
+    """The app answers some things after its ack (views.open, DMs): poll until they land."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
+# -- the page's API ------------------------------------------------------------------------
+
+
+def test_quote_command_answers_privately_in_the_channel(fresh: Playground) -> None:
+    assert call(fresh, "send", persona=w.RILEY.id, conv=w.SALES.id, text="/quote") == {
+        "seconds": pytest.approx(0, abs=15)
+    }
+    riley = state(fresh, w.RILEY.id, w.SALES.id)["messages"]
+    assert "Only visible to you" in riley and "pg-quote" in riley
+    assert state(fresh, w.MAX.id, w.SALES.id)["messages"] == ""
+
+
+def test_bad_input_gets_a_clear_answer(fresh: Playground) -> None:
+    assert call(fresh, "send", persona=w.RILEY.id, conv=w.SALES.id, text="  ")["error"].startswith("Type a message")
+    assert "at most 4,000" in call(fresh, "send", persona=w.RILEY.id, conv=w.SALES.id, text="x" * 5000)["error"]
+    assert "unknown persona" in call(fresh, "send", persona="UEVE", conv=w.SALES.id, text="/quote")["error"]
+    assert "unknown conversation" in call(fresh, "send", persona=w.ADA.id, conv="CNOPE", text="/quote")["error"]
+    assert "unknown request" in call(fresh, "bogus", persona=w.ADA.id)["error"]
+    call(fresh, "send", persona=w.ADA.id, conv=w.SALES.id, text="/qoute")
+    assert "is not a valid command" in state(fresh, w.ADA.id, w.SALES.id)["messages"]
+
+
+def test_typed_markup_is_sent_as_slack_sends_it() -> None:
+    assert slack_encode("@Riley & <b> @channel #sales #nope") == (
+        "<@URILEY|riley> &amp; &lt;b&gt; <!channel> <#CSALES|sales> #nope"
+    )
+    assert slack_encode("mail@riley.com a@max") == "mail@riley.com a@max"  # not mentions
+
+
+def test_hostile_message_text_is_shown_as_text(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.RILEY.id, conv=w.SALES.id, text="<script>alert(1)</script> @here")
+    html = state(fresh, w.ADA.id, w.SALES.id)["messages"]
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_page_refuses_other_hosts_and_cross_site_posts(fresh: Playground) -> None:
+    rebound = requests.get(f"{fresh.base_url}/", headers={"Host": "evil.example:80"}, timeout=10)
+    assert rebound.status_code == 403 and "127.0.0.1" in rebound.text
+    form = requests.post(f"{fresh.base_url}/pg/send", data={"persona": w.ADA.id}, timeout=10)
+    assert form.status_code == 415
+    other = requests.post(f"{fresh.base_url}/pg/reset", json={}, headers={"Origin": "https://evil.example"}, timeout=10)
+    assert other.status_code == 403
+    assert requests.get(f"{fresh.base_url}/", timeout=10).status_code == 200
+    assert "coachbot playground" in requests.get(f"{fresh.base_url}/", timeout=10).text
+    assert requests.get(f"{fresh.base_url}/static/app.js", timeout=10).status_code == 200
+
+
+def test_reactions_on_the_daily_post_feed_quote_top(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/quote daily 09:00 everyday")
+    assert "1 delivered" in call(fresh, "time", persona=w.MAX.id, jump="morning")["summary"]
+    (post,) = [m for m in fresh.world.messages[w.SALES.id] if m.metadata and m.visible_to is None]
+    for who in (w.ADA, w.RILEY):
+        assert call(fresh, "react", persona=who.id, conv=w.SALES.id, ts=post.ts, reaction="fire") == {}
+    assert post.reactions == {"fire": [w.ADA.id, w.RILEY.id]}
+    call(fresh, "send", persona=w.RILEY.id, conv=w.SALES.id, text="/quote top")
+    top = state(fresh, w.RILEY.id, w.SALES.id)["messages"]
+    assert "2 votes" in top and "No votes" not in top
+    # A second click takes the reaction back (reaction_removed), as in Slack.
+    call(fresh, "react", persona=w.ADA.id, conv=w.SALES.id, ts=post.ts, reaction="fire")
+    assert post.reactions == {"fire": [w.RILEY.id]}
+
+
+def test_shortcut_opens_the_prefilled_submission_modal(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text='"Slow is smooth, smooth is fast." — Navy SEALs')
+    (message,) = fresh.world.messages[w.SALES.id]
+    assert call(fresh, "shortcut", persona=w.RILEY.id, conv=w.SALES.id, ts=message.ts, callback_id="nope")["error"]
+    call(fresh, "shortcut", persona=w.RILEY.id, conv=w.SALES.id, ts=message.ts, callback_id="save_leadership_quote")
+    modal = wait_for(lambda: state(fresh, w.RILEY.id, w.SALES.id)["modal"])
+    assert modal is not None and "Slow is smooth, smooth is fast." in modal["html"]
+
+
+def test_export_arrives_as_a_file_in_the_dm(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach @Riley asked great questions today")
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach export")
+    dm = wait_for(lambda: [m for m in fresh.world.messages[w.MAX.dm] if m.files])
+    (file,) = dm[0].files
+    got = requests.get(f"{fresh.base_url}/pg/files/{file['id']}", timeout=10)
+    assert got.status_code == 200 and "asked great questions today" in got.text
+    assert 'attachment; filename="coaching-notes-' in got.headers["content-disposition"]
+
+
+def test_modal_submission_errors_come_back_per_block(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach")
+    modal = wait_for(lambda: state(fresh, w.MAX.id, w.SALES.id)["modal"])
+    view_id = modal["id"]
+    missing = call(fresh, "submit", persona=w.MAX.id, view_id=view_id, values={})
+    required = "Please complete this required field."
+    assert missing["errors"] == {"rep": required, "note": required}
+    values = {"rep": {"rep": w.RILEY.id}, "note": {"note": "x"}, "follow_up": {"follow_up": "2020-01-01"}}
+    # A past date is the app's rule (response_action: errors), not the client's.
+    refused = call(fresh, "submit", persona=w.MAX.id, view_id=view_id, values=values)
+    assert "later date" in refused["errors"]["follow_up"]
+    assert call(fresh, "submit", persona=w.ADA.id, view_id=view_id, values=values)["error"] == "That form is closed."
+
+
+def test_time_travel_moves_the_apps_clock_and_never_back(fresh: Playground) -> None:
+    start = fresh.clock()
+    assert fresh.deps is not None and fresh.deps.clock is fresh.clock
+    call(fresh, "time", persona=w.ADA.id, jump="hour")
+    assert (fresh.clock() - start).total_seconds() == pytest.approx(3600, abs=30)
+    assert "Unknown time jump" in call(fresh, "time", persona=w.ADA.id, jump="yesterday")["error"]
+    fresh.clock.travel_to(start)
+    assert fresh.clock() > start
+
+
+@pytest.mark.parametrize(
+    ("now", "jump", "tz", "expected"),
+    [
+        ("2026-11-30T12:00:00Z", "morning", "America/New_York", "2026-11-30T14:00:00Z"),  # 07:00 -> today 09:00
+        ("2026-11-30T15:00:00Z", "morning", "America/New_York", "2026-12-01T14:00:00Z"),  # 10:00 -> tomorrow
+        ("2026-11-30T12:00:00Z", "monday", "Europe/London", "2026-12-07T09:00:00Z"),  # a Monday -> the next one
+        ("2026-03-07T15:00:00Z", "morning", "America/New_York", "2026-03-08T13:00:00Z"),  # into daylight time
+        ("2026-11-30T12:00:00Z", "hour", "Europe/London", "2026-11-30T13:00:00Z"),
+    ],
+)
+def test_jump_targets(now: str, jump: str, tz: str, expected: str) -> None:
+    at = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    assert jump_target(at, jump, tz) == datetime.fromisoformat(expected.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def test_reset_empties_the_database_but_keeps_the_curated_store_and_roles(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach @Riley first note")
+    assert call(fresh, "reset") == {}
+    assert fresh.world.messages[w.SALES.id] == []
+    assert fresh.deps is not None
+    with fresh.deps.sessions.begin() as session:
+        assert (session.scalar(select(func.count()).select_from(Quote)) or 0) > 100
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach notes")
+    answer = state(fresh, w.MAX.id, w.SALES.id)["messages"]
+    assert "Only visible to you" in answer and "first note" not in answer
+
+
+# -- the stand-in Web API ----------------------------------------------------------------------
+
+
+def test_stand_in_answers_like_slack(fresh: Playground) -> None:
+    api = f"{fresh.base_url}/api/"
+    with pytest.raises(SlackApiError, match="invalid_auth"):
+        WebClient(token="xoxb-wrong", base_url=api).auth_test()
+    client = WebClient(token=fresh.token, base_url=api)
+    assert client.auth_test()["team_id"] == w.TEAM_ID
+    with pytest.raises(SlackApiError, match="not_in_channel"):
+        client.chat_postMessage(channel=w.LEADERSHIP.id, text="hi")
+    posted = client.chat_postMessage(channel=w.RILEY.id, text="to a user id lands in their DM")
+    assert posted["channel"] == w.RILEY.dm
+    with pytest.raises(SlackApiError, match="expired_trigger_id"):
+        client.views_open(
+            trigger_id="123.abc", view={"type": "modal", "title": {"type": "plain_text", "text": "x"}, "blocks": []}
+        )
+    with pytest.raises(SlackApiError, match="invalid_arguments"):  # Slack caps titles at 24 characters
+        client.views_publish(
+            user_id=w.ADA.id, view={"type": "modal", "title": {"type": "plain_text", "text": "y" * 25}, "blocks": []}
+        )
+    call(fresh, "send", persona=w.ADA.id, conv=w.SALES.id, text="mine")
+    (mine,) = fresh.world.messages[w.SALES.id]
+    client.conversations_join(channel=w.SALES.id)
+    with pytest.raises(SlackApiError, match="cant_update_message"):
+        client.chat_update(channel=w.SALES.id, ts=mine.ts, text="edited by the bot")
+    with pytest.raises(SlackApiError, match="user_not_found"):
+        client.users_info(user="UNOBODY")
+    history = client.conversations_history(channel=w.SALES.id, include_all_metadata=True)
+    assert [m["text"] for m in history["messages"]] == ["mine"]  # "joined" lines are not messages
+
+
+def test_modal_state_has_slacks_shape() -> None:
+    view = {
+        "blocks": [
+            {"type": "input", "block_id": "a", "element": {"type": "users_select", "action_id": "a"}},
+            {
+                "type": "input",
+                "block_id": "b",
+                "optional": True,
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "b",
+                    "options": [{"text": {"type": "plain_text", "text": "S"}, "value": "s"}],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "c",
+                "element": {"type": "plain_text_input", "action_id": "c", "max_length": 3},
+            },
+        ]
+    }
+    values = build_state(view, {"a": {"a": "URILEY"}, "b": {"b": ["s", "forged"]}, "c": {"c": "abcd"}})
+    assert values["a"] == {"a": {"type": "users_select", "selected_user": "URILEY"}}
+    assert values["b"]["b"]["selected_options"] == [{"text": {"type": "plain_text", "text": "S"}, "value": "s"}]
+    assert client_errors(view, values) == {"c": "Please enter no more than 3 characters."}
+    assert client_errors(view, build_state(view, {})) == {
+        "a": "Please complete this required field.",
+        "c": "Please complete this required field.",
+    }
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_only_loopback_unless_in_a_container() -> None:
+    assert check_host("127.0.0.1") is None and check_host("localhost") is None
+    for host in ("192.168.1.20", "::", "example.com"):
+        with pytest.raises(ConfigError, match=r"127\.0\.0\.1 only"):
+            check_host(host, container=lambda: True)
+    with pytest.raises(ConfigError, match="only for the Docker image"):
+        check_host("0.0.0.0", container=lambda: False)
+    warning = check_host("0.0.0.0", container=lambda: True)
+    assert warning is not None and warning.startswith("warning:")
+
+
+def test_db_option_takes_a_file(tmp_path: Path) -> None:
+    assert db_path(str(tmp_path / "p.db")) == tmp_path / "p.db"
+    assert db_path(f"sqlite:///{tmp_path}/q.db") == tmp_path / "q.db"
+    with pytest.raises(ConfigError, match="give a file path"):
+        db_path("postgresql://postgres@127.0.0.1/coachbot")
+    with pytest.raises(ConfigError, match="is a folder"):
+        db_path(str(tmp_path))
+
+
+def test_a_real_workspaces_database_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "coachbot.db"
+    with sqlite3.connect(real) as conn:
+        conn.execute("CREATE TABLE schedules (id INTEGER PRIMARY KEY, team_id TEXT)")
+        conn.execute("INSERT INTO schedules (team_id) VALUES ('T0REAL123')")
+    with pytest.raises(ConfigError, match="holds data of Slack workspace T0REAL123"):
+        check_database(real)
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("not a database, just text that is long enough " * 200)
+    with pytest.raises(ConfigError, match="not a SQLite database"):
+        check_database(garbage)
+
+
+def _run(
+    *args: str, python: str = sys.executable, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = dict(os.environ) | (env or {})
+    return subprocess.run(
+        [python, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=base
+    )
+
+
+def test_cli_refuses_a_public_address_with_one_clear_line(tmp_path: Path) -> None:
+    result = _run("playground", "--host", "192.0.2.10", "--db", str(tmp_path / "p.db"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "coachbot playground: --host 192.0.2.10 refused: the playground has no login and acts as anyone, so it "
+        "listens on 127.0.0.1 only. Drop --host (or, in the Docker image only, use --host 0.0.0.0)"
+    ]
+    assert not (tmp_path / "p.db").exists()
+    assert "--db FILE" in _run("playground", "--help", cwd=tmp_path).stdout
+
+
+def test_fresh_wheel_runs_the_playground_with_a_working_quote(tmp_path: Path) -> None:
+    """`pip install .` then `coachbot playground`: the page's files ship in the wheel, the one
+    line with the URL is printed, /quote answers, and a .env with Slack settings is ignored."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("packaging does not depend on the database; checked in the SQLite run")
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    wheel = next(wheels.glob("coachbot-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for page_file in ("index.html", "app.js", "app.css"):
+        assert f"bot/playground/static/{page_file}" in names
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    vpy = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(vpy), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        timeout=300,
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".env").write_text("SLACK_BOT_TOKEN=xoxb-real-looking\nSLACK_SIGNING_SECRET=real\nDATABASE_URL=bogus://x\n")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACHBOT_", "DATABASE_URL"))}
+    env |= {"XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONPATH": ""}
+    proc = subprocess.Popen(
+        [str(vpy), "-m", "bot.cli", "playground", "--port", str(port)],
+        cwd=home,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert re.fullmatch(rf"coachbot playground: http://127\.0\.0\.1:{port}/ +\(data: .+\)\n", line), line
+        assert str(tmp_path / "data" / "coachbot" / "playground.db") in line
+        pg_url = f"http://127.0.0.1:{port}"
+        sent = wait_for(
+            lambda: (
+                requests.post(
+                    f"{pg_url}/pg/send", json={"persona": w.RILEY.id, "conv": w.SALES.id, "text": "/quote"}, timeout=30
+                ).ok
+            )
+        )
+        assert sent
+        shown = requests.get(
+            f"{pg_url}/pg/state", params={"persona": w.RILEY.id, "conv": w.SALES.id}, timeout=30
+        ).json()
+        assert "pg-quote" in shown["messages"]
+        assert "coachbot playground" in requests.get(pg_url + "/", timeout=10).text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
