@@ -21,9 +21,11 @@ from sqlalchemy import ColumnElement, and_, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.models import Manager, Note
+from bot.db.models import ActionItem, Manager, Note
 from bot.db.models.base import MAX_ID
 from bot.errors import NotAllowed, NotFound, UsageError, UserError
+from bot.services import rubric
+from bot.services.note_input import RATING_MAX, RATING_MIN
 from bot.services.store import THEME_LABELS, THEMES
 from bot.services.text import escape
 
@@ -34,6 +36,9 @@ STALE_AFTER = timedelta(days=14)
 SEARCH_LIMIT = 200
 NOTE_EXAMPLE = "/coach @bob Strong discovery call with Acme; next time, quantify the pain before demoing."
 CSV_COLUMNS = ("date", "rep id", "rep name", "theme", "follow-up", "note")
+# After the original columns, so readers of the old layout still find theirs in place. An
+# action item is a row of type "action item": its text under "note", its due date under "due".
+LOOP_CSV_COLUMNS = (*CSV_COLUMNS, "skill", "rating", "edited at", "type", "due", "status", "done at")
 
 
 class NotAManager(NotAllowed):
@@ -69,6 +74,9 @@ class NoteView:
     follow_up_done_at: datetime | None
     shared_with_rep: bool
     created_at: datetime
+    skill_id: int | None = None
+    rating: int | None = None
+    edited_at: datetime | None = None
 
     @property
     def theme_label(self) -> str | None:
@@ -92,6 +100,9 @@ class NoteView:
             follow_up_done_at=n.follow_up_done_at,
             shared_with_rep=n.shared_with_rep,
             created_at=n.created_at,
+            skill_id=n.skill_id,
+            rating=n.rating,
+            edited_at=n.edited_at,
         )
 
 
@@ -246,6 +257,23 @@ def validate_theme(theme: str | None) -> str | None:
     return theme
 
 
+def validate_skill_rating(
+    session: Session, *, team_id: str, skill_id: int | None, rating: int | None
+) -> tuple[int | None, int | None]:
+    """A skill of this team's active rubric (or none) and a rating 1-5 that needs a skill."""
+    if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
+        raise UsageError(f"A rating goes from {RATING_MIN} to {RATING_MAX}.", block_id="rating")
+    if skill_id is None:
+        if rating is not None:
+            raise UsageError(
+                "A rating needs a skill: pick the skill you rated, or clear the rating. "
+                "E.g. `/coach @bob discovery 3 asked great follow-up questions`.",
+                block_id="skill",
+            )
+        return None, None
+    return rubric.get_active_skill(session, team_id=team_id, skill_id=skill_id).id, rating
+
+
 def log_note(
     session: Session,
     *,
@@ -260,7 +288,11 @@ def log_note(
     theme: str | None = None,
     follow_up_on: date | None = None,
     share_with_rep: bool = False,
+    skill_id: int | None = None,
+    rating: int | None = None,
 ) -> NoteView:
+    """Save a note; ``skill_id`` (a ``rubric`` skill id) and ``rating`` (1-5) are optional."""
+    skill_id, rating = validate_skill_rating(session, team_id=team_id, skill_id=skill_id, rating=rating)
     note = Note(
         team_id=team_id,
         enterprise_id=enterprise_id,
@@ -273,8 +305,39 @@ def log_note(
         follow_up_on=follow_up_on,
         shared_with_rep=share_with_rep,
         created_at=now,
+        skill_id=skill_id,
+        rating=rating,
     )
     session.add(note)
+    session.flush()
+    return NoteView.of(note)
+
+
+def edit_note(
+    session: Session,
+    *,
+    team_id: str,
+    author_id: str,
+    note_id: int,
+    text: str,
+    now: datetime,
+    theme: str | None = None,
+    follow_up_on: date | None = None,
+    skill_id: int | None = None,
+    rating: int | None = None,
+) -> NoteView:
+    """Replace a note's editable fields (the edit modal submits them all); author only.
+
+    The rep and the sharing stay as saved. A changed follow-up date is open again.
+    """
+    note = _get_own(session, team_id=team_id, author_id=author_id, note_id=note_id)
+    note.text = validate_note_text(text)
+    note.theme = validate_theme(theme)
+    note.skill_id, note.rating = validate_skill_rating(session, team_id=team_id, skill_id=skill_id, rating=rating)
+    if follow_up_on != note.follow_up_on:
+        note.follow_up_on = follow_up_on
+        note.follow_up_done_at = None
+    note.edited_at = now
     session.flush()
     return NoteView.of(note)
 
@@ -327,8 +390,11 @@ def count_notes(session: Session, *, team_id: str, author_id: str) -> tuple[int,
 
 
 def delete_all_notes(session: Session, *, team_id: str, author_id: str, up_to_id: int) -> int:
-    """Delete the author's notes up to ``up_to_id`` (notes saved after the confirmation stay)."""
+    """Delete the author's notes up to ``up_to_id`` (notes saved after the confirmation stay),
+    and every action item they assigned (the reps' DMs stay; their buttons then say "removed").
+    Returns how many notes were deleted."""
     result = session.execute(delete(Note).where(_own(team_id, author_id), Note.id <= up_to_id))
+    session.execute(delete(ActionItem).where(ActionItem.team_id == team_id, ActionItem.assigner_id == author_id))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -406,24 +472,61 @@ def _csv_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def export_csv(session: Session, *, team_id: str, author_id: str, tz: str | None) -> tuple[str, int]:
-    """The author's notes as CSV (oldest first) and how many there are. Dates in ``tz``."""
+def export_csv(
+    session: Session, *, team_id: str, author_id: str, tz: str | None, loop_columns: bool = False
+) -> tuple[str, int]:
+    """The author's notes as CSV (oldest first) and how many there are. Dates in ``tz``.
+
+    ``loop_columns``: the ``LOOP_CSV_COLUMNS`` layout: each note's skill, rating and edit
+    time, then the action items the author assigned, one row each (not counted in the
+    returned number, which stays the number of notes).
+    """
     zone = _zone(tz)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(LOOP_CSV_COLUMNS if loop_columns else CSV_COLUMNS)
     notes = all_notes(session, team_id=team_id, author_id=author_id)
+    skills = rubric.skills_by_id(session, team_id=team_id) if loop_columns else {}
     for n in notes:
-        writer.writerow(
-            [
-                n.created_at.astimezone(zone).date().isoformat(),
-                n.rep_id,
-                _csv_cell(n.rep_name or ""),
-                n.theme or "",
-                n.follow_up_on.isoformat() if n.follow_up_on else "",
-                _csv_cell(n.text),
-            ]
+        row = [
+            n.created_at.astimezone(zone).date().isoformat(),
+            n.rep_id,
+            _csv_cell(n.rep_name or ""),
+            n.theme or "",
+            n.follow_up_on.isoformat() if n.follow_up_on else "",
+            _csv_cell(n.text),
+        ]
+        if loop_columns:
+            skill = skills.get(n.skill_id) if n.skill_id is not None else None
+            edited = n.edited_at.astimezone(zone).isoformat(timespec="minutes") if n.edited_at else ""
+            row += [skill.name if skill else "", str(n.rating or ""), edited, "note", "", "", ""]
+        writer.writerow(row)
+    if loop_columns:
+        names = _latest_rep_names(session, team_id=team_id, author_id=author_id)
+        items = session.scalars(
+            select(ActionItem)
+            .where(ActionItem.team_id == team_id, ActionItem.assigner_id == author_id)
+            .order_by(ActionItem.created_at, ActionItem.id)
         )
+        for item in items:
+            done = item.done_at.astimezone(zone).isoformat(timespec="minutes") if item.done_at else ""
+            writer.writerow(
+                [
+                    item.created_at.astimezone(zone).date().isoformat(),
+                    item.rep_id,
+                    _csv_cell(names.get(item.rep_id, "")),
+                    "",
+                    "",
+                    _csv_cell(item.text),
+                    "",
+                    "",
+                    "",
+                    "action item",
+                    item.due_on.isoformat() if item.due_on else "",
+                    item.status,
+                    done,
+                ]
+            )
     return buf.getvalue(), len(notes)
 
 
