@@ -191,7 +191,8 @@ def test_connections_past_the_cap_get_503_and_hold_no_descriptor(tmp_path: Path,
             with socket.create_connection(("127.0.0.1", serve.port), timeout=10) as extra:
                 refused.append(read_response(extra))
         assert all(status_of(r) == 503 for r in refused)
-        assert serve.open_fds() <= baseline + 20 + 5  # the 300 extra sockets were not kept
+        # The 300 extra sockets were not kept (the slack is the database's own files).
+        assert serve.open_fds() <= baseline + 20 + 30, (baseline, serve.open_fds())
         for s in held:
             s.close()
         deadline = time.monotonic() + 10
