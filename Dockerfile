@@ -32,4 +32,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)" || exit 1
 
-CMD ["coachbot", "serve"]
+# `docker run IMAGE` serves Slack; `docker run -p 3000:3000 IMAGE playground --host 0.0.0.0` is the playground.
+ENTRYPOINT ["coachbot"]
+CMD ["serve"]

@@ -17,6 +17,20 @@ step "install into $VENV"
 "$PY" -m pip install -q --disable-pip-version-check --upgrade pip
 "$PY" -m pip install -q --disable-pip-version-check -e '.[dev]'
 
+step "chromium for the playground's browser tests"
+# Debian's chromium, driven by Playwright (no browser download); the emoji font makes the
+# screenshots readable. Installed once; later runs find it and skip this.
+if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+  echo "present: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji >/dev/null
+  echo "installed: $(/usr/bin/chromium --version 2>/dev/null)"
+else
+  echo "WARNING: /usr/bin/chromium missing and apt-get unavailable (not root?): the browser tests are skipped; CI=true fails them" >&2
+fi
+
 step "ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
