@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy import text as sql
 
 from bot.db.engine import Sessions
 from bot.db.models import Prompt, Quote, StoreState
@@ -26,6 +27,7 @@ from bot.services.store import (
     read_store,
 )
 from bot.services.text import normalize
+from tests.test_cli import fresh_pg_url  # noqa: F401 - the PostgreSQL fixture
 
 ARTICLE_QUOTES = {
     "Leadership is the art of getting someone else to do something you want done because he wants to do it.": "Dwight D. Eisenhower",
@@ -289,3 +291,55 @@ def test_an_edited_level_or_skill_is_updated_in_place(own_rows: Sessions, tmp_pa
         prompt = s.scalars(select(Prompt).where(Prompt.curated_key == "h2-load-prompt")).one()
     assert (quote.confidence, quote.source) == ("attributed", None)
     assert prompt.skill == "closing"
+
+
+# -- migration 0006 on a database that already holds quotes ---------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A brand-new database of the kind the suite runs on: SQLite always, PostgreSQL on the PG run."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        yield request.getfixturevalue("fresh_pg_url")
+
+
+def test_0006_backfills_levels_from_what_each_row_already_claimed(old_database: str) -> None:
+    from bot.db import migrate
+    from bot.db.engine import make_engine
+
+    engine = make_engine(old_database)
+    try:
+        migrate.upgrade(engine, "0005")
+        rows = {
+            "contested": ("NULL", "'A book (1990)'", True),
+            "with-source": ("NULL", "'A book (1990)'", False),
+            "no-source": ("NULL", "NULL", False),
+            "team-with-source": ("'T1'", "'Someone told me'", False),
+        }
+        with engine.begin() as conn:
+            for key, (team, source, contested) in rows.items():
+                conn.execute(
+                    sql(
+                        "INSERT INTO quotes (team_id, curated_key, text, author, source, tags, contested, active,"
+                        f" norm_key, shuffle_key, created_at, updated_at) VALUES ({team}, :key, :text, 'Ann Bee',"
+                        f" {source}, '[]', :contested, :active, :key, 1, :now, :now)"
+                    ),
+                    {"key": key, "text": f"Quote {key}", "contested": contested, "active": True, "now": "2026-01-01"},
+                )
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            levels: dict[str, str] = {
+                key: level for key, level in conn.execute(sql("SELECT curated_key, confidence FROM quotes"))
+            }
+            skills = conn.execute(sql("SELECT count(*) FROM prompts WHERE skill IS NOT NULL")).scalar_one()
+    finally:
+        engine.dispose()
+    assert levels == {
+        "contested": "contested",
+        "with-source": "sourced",
+        "no-source": "attributed",
+        "team-with-source": "attributed",
+    }
+    assert skills == 0  # filled in by the next store load
