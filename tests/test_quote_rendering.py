@@ -188,6 +188,26 @@ def test_daily_post_shows_each_level_and_invites_people_in(
     assert tags[0]["text"] == "  ".join(f"#{t}" for t in LEVELS[level]["tags"])
 
 
+# -- App Home --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", ["sourced", "contested"])
+def test_app_home_shows_the_quote_at_its_level(
+    level: str,
+    levels: dict[str, int],
+    sessions: Sessions,
+    app_server: AppServer,
+    fake_slack: FakeSlack,
+    slack: SlackSender,
+) -> None:
+    only(sessions, app_server, levels[level])
+    assert slack.event({"type": "app_home_opened", "user": "U2", "channel": "DU2", "tab": "home"}).status_code == 200
+    (call,) = fake_slack.wait_for("views.publish")
+    blocks = call.json("view")["blocks"]
+    assert rich_text(blocks) == (LEVELS[level]["text"], BYLINE[level])
+    assert (why_button(blocks) is not None) == (level == "contested")
+
+
 # -- the "Why?" button -----------------------------------------------------------------------
 
 
