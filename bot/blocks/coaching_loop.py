@@ -1,0 +1,429 @@
+"""Block Kit for the coaching loop: skills, the rep card, action items, todos, the leader digest.
+
+Pure functions: values in, ``Message`` (text + blocks) or block lists out. User text (notes,
+action items, names) is escaped every time it is shown. The digest builder only ever gets a
+``Digest``, which holds counts and averages and no text a manager wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from bot.blocks.coaching import count_of, day, escaped_chunks
+from bot.blocks.daily import Message
+from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, Todos
+from bot.services.digest import MIN_RATINGS, Digest
+from bot.services.note_input import RATING_MAX, RATING_MIN
+from bot.services.rep_card import RepCard, TargetedPrompt
+from bot.services.rubric import SkillView
+from bot.services.text import escape, truncate, truncate_escaped
+
+# Action ids: the contract between these builders and the listeners.
+LOG_NOTE_FOR_REP = "coach_log_note_rep"  # value: {"rep": "U..", "skill": <skill id> | null}
+TODO_ACK = "coach_todo_ack"  # value: action item id
+TODO_DONE = "coach_todo_done"  # value: action item id
+# Block (and action) ids of the inputs the note modal gains.
+SKILL_BLOCK, RATING_BLOCK = "skill", "rating"
+ACTION_ITEM_BLOCK, ACTION_DUE_BLOCK = "action_item", "action_due"
+
+_PREVIEW = 300
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=_md(text))
+
+
+def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
+def _quote(text: str, limit: int = _PREVIEW) -> str:
+    """User text as a one-line mrkdwn quote, escaped, newlines kept inside the quote."""
+    shown = truncate_escaped(escape(text), limit)
+    return "\n".join("> " + line for line in shown.splitlines() or [""])
+
+
+def _stars(rating: int) -> str:
+    return f"{rating}/5"
+
+
+# --- skills ----------------------------------------------------------------------------------
+
+
+def skills_message(skills: Sequence[SkillView], *, is_admin: bool) -> Message:
+    """``/coach skills``: the rubric, and how admins change it."""
+    names = ", ".join(f"`{s.name}`" for s in skills) or "none"
+    text = f"*Skills in this workspace* ({len(skills)}): {names}"
+    how = (
+        "Change them with `/coach skills add cold-calling`, `/coach skills rename demo product-demo` or "
+        "`/coach skills remove pipeline` (a removed skill keeps its history)."
+        if is_admin
+        else "Admins can add, rename and remove skills."
+    )
+    usage = (
+        "Rate a note with `/coach @bob discovery 3 asked great follow-up questions` (any case, or a prefix: `disc`)."
+    )
+    return Message(text=text, blocks=_dicts([_section(text), ContextBlock(elements=[_md(usage), _md(how)])]))
+
+
+def skill_changed_text(verb: str, skill: SkillView, *, old: str | None = None) -> str:
+    if verb == "renamed" and old is not None:
+        return f":pencil2: Renamed `{old}` to `{skill.name}`. Past notes follow the new name."
+    if verb == "removed":
+        return (
+            f":wastebasket: Removed `{skill.name}` from the rubric. Notes already rated on it keep it; "
+            f"bring it back with `/coach skills add {skill.name}`."
+        )
+    if verb == "restored":
+        return f":leftwards_arrow_with_hook: `{skill.name}` is back in the rubric, with its history."
+    return f":heavy_plus_sign: Added `{skill.name}` to the rubric."
+
+
+def skill_option(skill: SkillView) -> Option:
+    return Option(value=str(skill.id), label=truncate(skill.label, 75))
+
+
+def skill_rating_inputs(
+    skills: Sequence[SkillView], *, skill_id: int | None = None, rating: int | None = None
+) -> list[dict[str, Any]]:
+    """The note modal's Skill (static select) and Rating (radio buttons 1-5), both optional."""
+    options = [skill_option(s) for s in skills[:100]]  # Slack's static select holds 100
+    initial = next((o for s, o in zip(skills, options, strict=False) if s.id == skill_id), None)
+    rating_options = [Option(value=str(r), label=str(r)) for r in range(RATING_MIN, RATING_MAX + 1)]
+    initial_rating = next((o for r, o in enumerate(rating_options, RATING_MIN) if r == rating), None)
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=SKILL_BLOCK,
+            label="Skill",
+            element=StaticSelectElement(
+                action_id=SKILL_BLOCK, placeholder="Which skill?", options=options, initial_option=initial
+            ),
+            optional=True,
+        ),
+        InputBlock(
+            block_id=RATING_BLOCK,
+            label="Rating",
+            element=RadioButtonsElement(
+                action_id=RATING_BLOCK,
+                options=rating_options,
+                initial_option=initial_rating,
+            ),
+            optional=True,
+            hint="1 = needs a lot of work, 5 = a model for the team. Needs a skill.",
+        ),
+    ]
+    return _dicts(blocks)
+
+
+def action_item_inputs() -> list[dict[str, Any]]:
+    """The note modal's "Action item for the rep" and its due date (both optional)."""
+    return _dicts(
+        [
+            InputBlock(
+                block_id=ACTION_ITEM_BLOCK,
+                label="Action item for the rep",
+                element=PlainTextInputElement(
+                    action_id=ACTION_ITEM_BLOCK,
+                    max_length=TEXT_LIMIT,
+                    placeholder="e.g. Send the Acme recap with the quantified pain",
+                ),
+                optional=True,
+                hint="The rep gets this by DM with who asked, never the note.",
+            ),
+            InputBlock(
+                block_id=ACTION_DUE_BLOCK,
+                label="Due",
+                element=DatePickerElement(action_id=ACTION_DUE_BLOCK, placeholder="No due date"),
+                optional=True,
+                hint="The rep gets one reminder that day at 09:00 their time.",
+            ),
+        ]
+    )
+
+
+# --- the rep card ----------------------------------------------------------------------------
+
+
+def log_note_for_rep_button(rep_id: str, skill_id: int | None, *, text: str = "Log a note") -> ButtonElement:
+    value = json.dumps({"rep": rep_id, "skill": skill_id}, separators=(",", ":"))
+    return ButtonElement(text=text, action_id=LOG_NOTE_FOR_REP, value=value, style="primary")
+
+
+def parse_log_note_value(value: str) -> tuple[str | None, int | None]:
+    """The rep and skill a "Log a note" button carries; (None, None) for anything malformed."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    rep, skill = data.get("rep"), data.get("skill")
+    rep_id = rep if isinstance(rep, str) and rep[:1] in ("U", "W") and rep.isalnum() and len(rep) <= 32 else None
+    skill_id = skill if isinstance(skill, int) and not isinstance(skill, bool) and 1 <= skill <= 2**31 - 1 else None
+    return rep_id, skill_id
+
+
+def _days(n: int | None) -> str:
+    if n is None:
+        return "no notes yet"
+    return "today" if n == 0 else f"{count_of(n, 'day')} ago"
+
+
+def rep_card_message(card: RepCard, *, tz: str | None) -> Message:
+    """``/coach rep @rep``: trends per skill, the weakest, items, the last notes, "Log a note"."""
+    who = f"<@{card.rep_id}>"
+    head = f"*Coaching card: {who}* — last note {_days(card.days_since_last_note)}"
+    head += f" · {count_of(card.total_notes, 'note')} · only you can see this"
+    blocks: list[Block] = [_section(head)]
+    if card.trends:
+        lines = []
+        for t in card.trends:
+            removed = " _(removed)_" if not t.active else ""
+            weakest = "  ← weakest" if card.weakest is not None and t.skill_id == card.weakest.skill_id else ""
+            lines.append(
+                f"`{t.sparkline:<8}` *{escape(t.label)}*{removed} {t.average:.1f} "
+                f"({count_of(len(t.ratings), 'rating')}){weakest}"
+            )
+        blocks.append(_section("*Skills* (last 8 ratings, oldest first; average of those)\n" + "\n".join(lines)))
+    else:
+        blocks.append(_section("No ratings yet. Rate a skill in a note: `/coach @rep discovery 3 what you observed`."))
+    items = f"*Action items*: {card.open_items} open"
+    if card.overdue_items:
+        items += f", *{card.overdue_items} overdue*"
+    blocks.append(_section(items + " (see `/coach todos`)"))
+    if card.last_notes:
+        blocks.append(_section(f"*Last {count_of(len(card.last_notes), 'note')}*"))
+        for cn in card.last_notes:
+            meta = [f"#{cn.note.id}", day(cn.note.created_at, tz)]
+            if cn.skill_name:
+                meta.append(f"_{escape(cn.skill_name)}_" + (f" {_stars(cn.note.rating)}" if cn.note.rating else ""))
+            if cn.note.edited_at is not None:
+                meta.append("edited")
+            blocks.append(_section(" · ".join(meta) + "\n" + _quote(cn.note.text)))
+    weakest_id = card.weakest.skill_id if card.weakest is not None and card.weakest.active else None
+    label = f"Log a note ({card.weakest.label})" if weakest_id is not None and card.weakest else "Log a note"
+    blocks.append(ActionsBlock(elements=[log_note_for_rep_button(card.rep_id, weakest_id, text=truncate(label, 75))]))
+    text = f"Coaching card for {who}: last note {_days(card.days_since_last_note)}"
+    return Message(text=text, blocks=_dicts(blocks))
+
+
+def targeted_prompt_message(tp: TargetedPrompt) -> Message:
+    """The daily prompt once a manager has ratings: the rep most overdue and their weakest skill."""
+    t = tp.target
+    head = (
+        f":dart: *Coaching prompt* · <@{t.rep_id}> hasn't had a note in {count_of(t.days_since_last_note, 'day')}; "
+        f"their weakest skill in your ratings is *{escape(t.skill.label)}* ({t.skill.average:.1f})."
+    )
+    blocks: list[Block] = [_section(head)]
+    if tp.prompt is not None:
+        # Curated prompts may use mrkdwn and are validated free of <, > and &.
+        blocks.append(_section(tp.prompt.text))
+    skill_id = t.skill.skill_id if t.skill.active else None
+    blocks.append(ActionsBlock(elements=[log_note_for_rep_button(t.rep_id, skill_id, text="Log a note on this rep")]))
+    blocks.append(
+        ContextBlock(
+            elements=[
+                _md("Only you get this. Change the time with `/coach prompts 08:30`, stop with `/coach prompts off`.")
+            ]
+        )
+    )
+    text = f"Coaching prompt: <@{t.rep_id}>, {t.skill.label}"
+    return Message(text=text, blocks=_dicts(blocks))
+
+
+# --- action items ----------------------------------------------------------------------------
+
+
+def _due(item: ActionItemView) -> str:
+    return f"due {item.due_on.isoformat()}" if item.due_on else "no due date"
+
+
+def _item_buttons(item: ActionItemView) -> list[ButtonElement]:
+    buttons = []
+    if item.status not in (ACKNOWLEDGED, DONE):
+        buttons.append(ButtonElement(text="Got it", action_id=TODO_ACK, value=str(item.id)))
+    if item.status != DONE:
+        buttons.append(ButtonElement(text="Done", action_id=TODO_DONE, value=str(item.id), style="primary"))
+    return buttons
+
+
+def _item_blocks(item: ActionItemView, head: str) -> list[Block]:
+    blocks: list[Block] = [_section(head)]
+    blocks += [_section(chunk) for chunk in escaped_chunks(item.text)]
+    state = {DONE: ":white_check_mark: Done", ACKNOWLEDGED: ":ok_hand: You're on it"}.get(item.status)
+    context = f"#{item.id} · {_due(item)}" + (f" · {state}" if state else "")
+    blocks.append(ContextBlock(elements=[_md(context)]))
+    buttons = _item_buttons(item)
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    return blocks
+
+
+def action_item_message(item: ActionItemView) -> Message:
+    """The rep's DM: the item and who assigned it, "Got it" and "Done". Never the note."""
+    head = f":memo: <@{item.assigner_id}> asked you to do this ({_due(item)}):"
+    text = f"Action item from <@{item.assigner_id}>: {_inline(item.text, 150)}"
+    return Message(text=text, blocks=_dicts(_item_blocks(item, head)))
+
+
+def action_item_reminder_message(item: ActionItemView) -> Message:
+    """The one reminder on the due date."""
+    head = f":alarm_clock: *Due today*, from <@{item.assigner_id}>:"
+    text = f"Due today, from <@{item.assigner_id}>: {_inline(item.text, 150)}"
+    return Message(text=text, blocks=_dicts(_item_blocks(item, head)))
+
+
+def action_item_removed_message(item_id: int) -> Message:
+    """What the rep's DM buttons answer once the manager deleted everything."""
+    text = f"Action item #{item_id} was removed by whoever assigned it; there is nothing left to do."
+    return Message(text=text, blocks=_dicts([_section(":wastebasket: " + text)]))
+
+
+def action_item_created_text(item: ActionItemView) -> str:
+    return (
+        f":memo: Action item *#{item.id}* for <@{item.rep_id}> ({_due(item)}). They get it by DM with "
+        "Got it and Done buttons; the note stays private. Track it with `/coach todos`."
+    )
+
+
+def action_item_done_message(item: ActionItemView) -> Message:
+    """The manager's DM when the rep pressed Done."""
+    head = f":white_check_mark: <@{item.rep_id}> finished action item *#{item.id}* ({_due(item)}):"
+    blocks: list[Block] = [_section(head), _section(_quote(item.text, 1000))]
+    text = f"<@{item.rep_id}> finished: {_inline(item.text, 150)}"
+    return Message(text=text, blocks=_dicts(blocks))
+
+
+def todos_message(todos: Todos) -> Message:
+    """``/coach todos``: mine to do, then the ones I assigned with their status."""
+    blocks: list[Block] = []
+    if todos.assigned_to_me:
+        lines = []
+        for item in todos.assigned_to_me:
+            late = " *overdue*" if item.overdue(todos.now) else ""
+            state = " (on it)" if item.status == ACKNOWLEDGED else ""
+            lines.append(f"• #{item.id} from <@{item.assigner_id}>, {_due(item)}{late}{state}: {_inline(item.text)}")
+        more = _more(todos.to_me_total, len(todos.assigned_to_me))
+        blocks.append(_section(f"*Assigned to you* ({todos.to_me_total} open){more}\n" + "\n".join(lines)))
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text=f"Done #{item.id}", action_id=TODO_DONE, value=str(item.id))
+                    for item in todos.assigned_to_me[:5]
+                ]
+            )
+        )
+    else:
+        blocks.append(_section("*Assigned to you*: nothing open."))
+    if todos.assigned_by_me:
+        lines = []
+        for item in todos.assigned_by_me:
+            status = "overdue" if item.overdue(todos.now) else item.status
+            lines.append(f"• #{item.id} <@{item.rep_id}>, {_due(item)}, *{status}*: {_inline(item.text)}")
+        more = _more(todos.by_me_total, len(todos.assigned_by_me))
+        blocks.append(_section(f"*You assigned* ({todos.by_me_total}){more}\n" + "\n".join(lines)))
+    else:
+        blocks.append(_section("*You assigned*: nothing yet. E.g. `/coach todo @bob send the Acme recap by fri`."))
+    text = f"Your action items: {todos.to_me_total} open for you, {todos.by_me_total} you assigned"
+    return Message(text=text, blocks=_dicts(_fit(blocks)))
+
+
+def _inline(text: str, limit: int = 120) -> str:
+    return truncate_escaped(escape(" ".join(text.split())), limit)
+
+
+def _more(total: int, shown: int) -> str:
+    return f", the {shown} most pressing shown" if total > shown else ""
+
+
+def _fit(blocks: list[Block]) -> list[Block]:
+    """A section holds 3,000 characters: cut long lists by whole lines."""
+    fitted: list[Block] = []
+    for b in blocks:
+        if isinstance(b, SectionBlock) and b.text is not None and len(b.text.text) > 2900:
+            kept = b.text.text[:2900].rsplit("\n", 1)[0] + "\n…"
+            b = _section(kept)
+        fitted.append(b)
+    return fitted
+
+
+# --- leaders and the digest ------------------------------------------------------------------
+
+
+def leaders_text(leader_ids: Sequence[str], admin_ids: Sequence[str]) -> str:
+    leaders = ", ".join(f"<@{u}>" for u in leader_ids) or "none named yet"
+    admins = ", ".join(f"<@{a}>" for a in admin_ids) or "the workspace admins and owners"
+    return (
+        f"*Leaders:* {leaders}\n*Admins* (count as leaders too): {admins}.\n"
+        "Leaders get the coaching digest: counts and averages per manager, never a note or a single rating. "
+        "Add with `/coach leaders add @ada`, remove with `/coach leaders remove @ada`."
+    )
+
+
+LEADER_VIEW_HELP = (
+    "What leaders see: per manager, how many notes in 7 and 30 days, how many reps they noted, how many "
+    "reps went 14+ days without a note, and action items open, overdue and done; for the team, the average "
+    f"rating per skill (only from {MIN_RATINGS} or more ratings). Never a note's text, never a single rating."
+)
+
+
+def _change(value: float | None) -> str:
+    if value is None:
+        return ""
+    if abs(value) < 0.05:
+        return " (±0.0)"
+    return f" ({'▲' if value > 0 else '▼'}{abs(value):.1f})"
+
+
+def digest_message(digest: Digest) -> Message:
+    """The leader's digest. Built from a ``Digest`` only: counts and averages, no text."""
+    head = (
+        f":bar_chart: *Coaching digest* — {count_of(len(digest.managers), 'manager')}, "
+        f"{count_of(digest.notes_30d, 'note')} in the last 30 days"
+    )
+    blocks: list[Block] = [_section(head)]
+    if digest.managers:
+        lines = []
+        for m in digest.managers:
+            stale = f", *{m.reps_stale} not coached 14+ days*" if m.reps_stale else ""
+            overdue = f", *{m.items_overdue} overdue*" if m.items_overdue else ""
+            lines.append(
+                f"• <@{m.manager_id}>: {m.notes_7d} notes in 7 days, {m.notes_30d} in 30 · "
+                f"reps noted {m.reps_noted_30d}/{m.reps_ever}{stale} · "
+                f"action items {m.items_open} open{overdue}, {m.items_done_30d} done in 30 days"
+            )
+        blocks.append(_section("*Per manager* (least active first)\n" + "\n".join(lines)))
+    else:
+        blocks.append(_section("No managers have coached yet."))
+    if digest.skills:
+        lines = []
+        for s in digest.skills:
+            if s.average is None:
+                lines.append(f"• {escape(s.label)}: — (fewer than {MIN_RATINGS} ratings)")
+            else:
+                lines.append(f"• {escape(s.label)}: {s.average:.1f}{_change(s.change)} from {s.ratings} ratings")
+        blocks.append(_section("*Team average per skill*, last 30 days (change vs the 30 before)\n" + "\n".join(lines)))
+    blocks.append(ContextBlock(elements=[_md(LEADER_VIEW_HELP)]))
+    text = f"Coaching digest: {len(digest.managers)} managers, {digest.notes_30d} notes in the last 30 days"
+    return Message(text=text, blocks=_dicts(_fit(blocks)))
