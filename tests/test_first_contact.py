@@ -368,3 +368,11 @@ def test_note_form_errors_speak_of_the_forms_fields(
     # The same problems typed as a command still show the command to type.
     typed = ephemeral_text(slack.command("/coach", f"{mention('UROBOT')} fine"))
     assert "Mention a colleague, e.g. `/coach @bob" in typed
+
+
+def test_start_examples_use_the_users_own_zone(slack: SlackSender, sessions: Sessions) -> None:
+    ny = ephemeral_text(slack.command("/quote", "daily", user="U2"))
+    assert "no daily quotes" in ny and "`/quote daily 09:00 America/New_York weekdays`" in ny
+    make_manager(sessions, "U1")
+    berlin = ephemeral_text(slack.command("/coach", "prompts"))
+    assert "no coaching prompt DMs yet" in berlin and "`/coach prompts 08:30 Europe/Berlin weekdays`" in berlin

@@ -503,7 +503,11 @@ def handle_prompts(ctx: CommandContext) -> Reply:
             off="/coach prompts off",
             again="/coach prompts",
         )
-        return Reply(text=shown or f"You get no coaching prompt DMs yet. Start them with e.g. `{PROMPT_EXAMPLE}`.")
+        if shown:
+            return Reply(text=shown)
+        zone = schedule_args.users_zone(deps, client, team_id=ctx.team_id, user_id=ctx.user_id)
+        example = schedule_args.example("/coach prompts", zone, at="08:30")
+        return Reply(text=f"You get no coaching prompt DMs yet. Start them with e.g. {example}.")
     return Reply(
         text=set_prompt_schedule(
             deps,

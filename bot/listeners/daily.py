@@ -93,9 +93,14 @@ def handle_daily(ctx: CommandContext) -> Reply:
 def _show(ctx: CommandContext) -> Reply:
     with ctx.deps.sessions.begin() as session:
         row = schedules.get_schedule(session, team_id=ctx.team_id, kind=KIND, target_id=ctx.channel_id)
-        if row is None:
-            return _reply(no_schedule_message(channel_id=ctx.channel_id, example=EXAMPLE))
-        spec, active, reason = schedules.spec_of(row), row.active, row.paused_reason
+        if row is not None:
+            spec, active, reason = schedules.spec_of(row), row.active, row.paused_reason
+    if row is None:
+        # The example in the zone a schedule set here would fall back to: the user's own.
+        zone = schedule_args.users_zone(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+        return _reply(
+            no_schedule_message(channel_id=ctx.channel_id, example=schedule_args.example("/quote daily", zone))
+        )
     assert spec.tz is not None
     next_post = schedules.describe_instant(schedules.next_run(spec, ctx.deps.clock()), spec.tz) if active else None
     return _reply(
