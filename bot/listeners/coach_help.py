@@ -30,8 +30,8 @@ def reader_role(ctx: CommandContext) -> Audience:
     return "everyone"
 
 
-def hidden_note(ctx: CommandContext) -> str:
-    if reader_role(ctx) != "everyone":
+def hidden_note(ctx: CommandContext, reader: Audience) -> str:
+    if reader != "everyone":
         return ""  # a manager misses only `/coach managers`, which is no news to them
     return blocks.rep_help_note(roles.configured_admins(ctx.deps, team_id=ctx.team_id))
 

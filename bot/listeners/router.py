@@ -87,7 +87,7 @@ class CommandRouter:
         # The reader's role, for help; None: everyone reads the whole list.
         self.audience_of: Callable[[CommandContext], Audience] | None = None
         # A line under a help that left things out: what they are and how to get them.
-        self.hidden_note: Callable[[CommandContext], str] | None = None
+        self.hidden_note: Callable[[CommandContext, Audience], str] | None = None
         # Free text starts with a person (``/coach @rep note``): a name typed without the
         # @-autocomplete gets "Did you mean @dana?".
         self.suggests_people = False
@@ -227,7 +227,7 @@ class CommandRouter:
                 hidden = True
                 continue
             lines.append(f"• `{self.command} {sub.usage}` — {sub.summary}\n    e.g. `{self.command} {sub.example}`")
-        note = self.hidden_note(ctx) if hidden and self.hidden_note is not None else ""
+        note = self.hidden_note(ctx, reader) if hidden and self.hidden_note is not None else ""
         if note:
             lines.append(note)
         return Reply(text="\n".join(lines))
