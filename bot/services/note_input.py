@@ -57,6 +57,10 @@ _WEEKDAYS = {
     "sunday": 6,
 }
 _SHOWN = 40
+# Compared in ``compact`` form on both sides: its look-alike folding maps some plain letters
+# too (TR39 treats "m" and "rn" as one), so plain keys would miss plain words.
+_WEEKDAY_KEYS = {compact(word): day for word, day in _WEEKDAYS.items()}
+_TODAY, _TOMORROW, _BY = compact("today"), compact("tomorrow"), compact("by")
 
 
 @dataclass(frozen=True)
@@ -182,12 +186,12 @@ def parse_note(text: str, skills: Sequence[str]) -> NoteInput:
 def parse_due(word: str, today: date) -> date:
     """``fri``/``friday`` (the next one after today), ``today``, ``tomorrow`` or ``2026-12-18``."""
     key = compact(word)
-    if key == "today":
+    if key == _TODAY:
         return today
-    if key == "tomorrow":
+    if key == _TOMORROW:
         return today + timedelta(days=1)
-    if key in _WEEKDAYS:
-        ahead = (_WEEKDAYS[key] - today.weekday() - 1) % 7 + 1  # 1..7: "by fri" on a Friday is next week
+    if key in _WEEKDAY_KEYS:
+        ahead = (_WEEKDAY_KEYS[key] - today.weekday() - 1) % 7 + 1  # 1..7: "by fri" on a Friday is next week
         return today + timedelta(days=ahead)
     m = _ISO_DATE.fullmatch(word)
     if m is None:
@@ -216,7 +220,7 @@ def parse_due(word: str, today: date) -> date:
 
 def _is_due_word(word: str) -> bool:
     key = compact(word)
-    return key in _WEEKDAYS or key in ("today", "tomorrow") or bool(_DATE_LIKE.fullmatch(word))
+    return key in _WEEKDAY_KEYS or key in (_TODAY, _TOMORROW) or bool(_DATE_LIKE.fullmatch(word))
 
 
 def parse_todo(text: str, today: date) -> TodoInput:
@@ -225,7 +229,7 @@ def parse_todo(text: str, today: date) -> TodoInput:
     stripped = text.strip()
     words = stripped.rsplit(maxsplit=2)
     due_on: date | None = None
-    if len(words) >= 2 and compact(words[-2]) == "by":
+    if len(words) >= 2 and compact(words[-2]) == _BY:
         last = words[-1].rstrip(".!,;")
         if _is_due_word(last):
             due_on = parse_due(last, today)
