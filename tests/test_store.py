@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -135,7 +136,7 @@ def test_bad_entries_are_named(yaml_text: str, message: str) -> None:
     ["Lord Kelvin", "Sir Winston Churchill", "General George Patton", "Gen. George Patton", "Dr. Seuss", "Dr Seuss",
      "President John F. Kennedy", "Coach John Wooden", "Saint Augustine", "St. Augustine", "Mr. Rogers",
      "Mrs. Doubtfire", "Ms. Jane Doe", "Prof. Jane Doe", "Rev. Martin Luther King", "King Solomon", "Queen Elizabeth",
-     "lord kelvin"],
+     "lord kelvin", "L\u043erd Kelvin", "\uff33\uff49\uff52 Winston Churchill"],
 )  # fmt: skip
 def test_a_title_in_an_author_is_refused_with_how_to_fix(author: str) -> None:
     doc = f'quotes: [{{id: a, text: "long enough text", author: "{author}", confidence: attributed, tags: [growth]}}]'
@@ -143,6 +144,29 @@ def test_a_title_in_an_author_is_refused_with_how_to_fix(author: str) -> None:
         parse_file("people.yaml", doc.encode())
     assert str(err.value).startswith("people.yaml: entry 'a': author")
     assert "without titles" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("text", "Lead from the front, al\u00adways."),
+        ("author", "Ann\u200b Bee"),
+        ("text", "Lead from \u202ethe front."),
+    ],
+)
+def test_invisible_characters_in_an_entry_are_refused(field: str, value: str) -> None:
+    entry = {
+        "id": "a",
+        "text": "Lead from the front.",
+        "author": "Ann Bee",
+        "confidence": "attributed",
+        "tags": ["growth"],
+    }
+    entry[field] = value
+    with pytest.raises(StoreError) as err:
+        parse_file("f.yaml", json.dumps({"quotes": [entry]}).encode())
+    assert f"f.yaml: entry 'a': '{field}' contains the invisible character U+" in str(err.value)
+    assert str(err.value).endswith("; delete it")
 
 
 @pytest.mark.parametrize(

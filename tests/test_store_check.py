@@ -139,7 +139,7 @@ def test_a_title_in_an_author_fails(tmp_path: Path) -> None:
     [
         "Sell the problem you solve, not the product you make, and price takes care of itself.",  # one word less
         "SELL the problem you solve — not the product you make — and the price takes care of itself!",
-        "Sell the problem you solve, not the prod\u00aduct you make, and the price takes care of itself.",  # soft hyphen
+        "Sell the problem you solve; not the product you make; and the price takes care of itself",  # punctuation
         "Sell the problem you solve, not the product you m\u0430ke, and the price takes care of itself.",  # Cyrillic а
     ],
 )
@@ -220,6 +220,15 @@ def test_no_minimums_checks_one_file_alone(tmp_path: Path) -> None:
     assert coachbot("quotes", "check", str(one), cwd=tmp_path).returncode == 1
     result = coachbot("quotes", "check", str(one), "--no-minimums", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.endswith("quotes check: OK (3 quotes, 0 prompts)\n")
+
+
+def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = coachbot("quotes", "check", str(tmp_path / "empty"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].endswith(
+        "empty: no .yaml or .yml files here; pass the folder that holds the store"
+    )
 
 
 def test_a_missing_path_says_so(tmp_path: Path) -> None:

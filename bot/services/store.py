@@ -13,8 +13,10 @@ checks that need the whole store at once (near-duplicates, minimum counts) live 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Prompt, Quote, StoreState
 from bot.errors import StoreError
 from bot.services.skills import DEFAULT_SKILLS
-from bot.services.text import norm_key, stable_int
+from bot.services.text import norm_key, normalize, stable_int
 
 THEMES: tuple[str, ...] = (
     "vision",
@@ -297,6 +299,14 @@ def _text(where: str, entry: dict[str, Any], key: str, low: int, high: int, requ
     if not isinstance(value, str):
         raise StoreError(f"{where}: '{key}' must be a string (put it in double quotes)")
     value = " ".join(value.split())
+    hidden = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs")), None)
+    if hidden is not None:
+        # Invisible characters (soft hyphen, zero-width space, bidi controls) make a quote
+        # look unlike its duplicate and can reorder what people read.
+        raise StoreError(
+            f"{where}: '{key}' contains the invisible character U+{ord(hidden):04X} "
+            f"({unicodedata.name(hidden, 'unnamed')}); delete it"
+        )
     if not low <= len(value) <= high:
         raise StoreError(f"{where}: '{key}' must be {low}-{high} characters, it has {len(value)}")
     if key in ("text", "author", "source") and any(c in value for c in "<>&"):
@@ -312,9 +322,21 @@ def _key(where: str, entry: dict[str, Any]) -> str:
 
 
 def author_title(author: str) -> str | None:
-    """The title an author's name starts with ('Lord Kelvin' -> 'Lord'), or None."""
-    first = author.split(maxsplit=1)[0] if author.split() else ""
-    return first if first.rstrip(".").casefold() in AUTHOR_TITLES and len(author.split()) > 1 else None
+    """The title an author's name starts with ('Lord Kelvin' -> 'Lord'), or None.
+
+    Compared after the bot's one normalization, so a look-alike ('Lоrd' with a Cyrillic о),
+    full-width letters or a soft hyphen inside the title don't slip past.
+    """
+    words = author.split()
+    if len(words) < 2:
+        return None
+    return words[0] if normalize(words[0]) in _title_skeletons() else None
+
+
+@functools.cache
+def _title_skeletons() -> frozenset[str]:
+    # The titles through the same normalization (its look-alike skeleton spells "Mr" "rnr").
+    return frozenset(normalize(title) for title in AUTHOR_TITLES)
 
 
 def _quote(name: str, index: int, entry: Any) -> QuoteEntry:

@@ -60,6 +60,9 @@ def check_store(root: Traversable | Path, *, minimums: bool = True) -> CheckRepo
     quotes = [q for _, q in read.quotes]
     prompts = [p for _, p in read.prompts]
     report = CheckReport(files=len(read.files), quotes=len(quotes), prompts=len(prompts), problems=list(read.problems))
+    if not read.files:
+        report.problems.append(f"{root}: no .yaml or .yml files here; pass the folder that holds the store")
+        return report
     report.confidence = Counter(q.confidence for q in quotes)
     report.tags = Counter(t for q in quotes for t in q.tags)
     report.selling = sum(1 for q in quotes if set(q.tags) & set(SELLING_TAGS))
