@@ -165,11 +165,14 @@ def test_the_prompt_time_form_takes_a_city_and_refuses_an_abbreviation_in_its_ow
 
 def test_a_mistyped_subcommand_gets_did_you_mean(slack: SlackSender, sessions: Sessions) -> None:
     text = ephemeral_text(slack.command("/quote", "dialy 09:00 Berlin"))
-    assert "I don't know `/quote dialy`. Did you mean `/quote daily`?" in text
+    assert "I don't know `/quote dialy`. Did you mean `/quote daily 09:00 Berlin`?" in text
     assert "Did you mean `/quote top`?" in ephemeral_text(slack.command("/quote", "tpo"))
     make_manager(sessions, "U1")
     assert "Did you mean `/coach notes`?" in ephemeral_text(slack.command("/coach", "ntoes"))
-    assert "Did you mean `/coach prompts`?" in ephemeral_text(slack.command("/coach", "prompst 08:30"))
+    assert "Did you mean `/coach prompts 08:30`?" in ephemeral_text(slack.command("/coach", "prompst 08:30"))
+    # Echoed back escaped once: a ping stays text, a typed & stays an &.
+    hostile = ephemeral_text(slack.command("/quote", "dialy <!channel> &amp; `x`"))
+    assert "Did you mean `/quote daily &lt;!channel&gt; &amp; 'x'`?" in hostile and "<!channel>" not in hostile
     assert schedule(sessions, "quote_channel", "C1") is None and schedule(sessions, "prompt_dm", "U1") is None
 
 

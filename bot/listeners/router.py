@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
-from bot.listeners.coach_args import NotAMention
+from bot.listeners.coach_args import NotAMention, slack_unescape
 from bot.services.text import escape, strip_invisible, truncate
 
 Audience = Literal["everyone", "manager", "admin"]
@@ -184,7 +184,12 @@ class CommandRouter:
             )
         close = self.closest(word)
         if close is not None:
-            return f"{head} Did you mean `{self.command} {close}`?\nEverything it does: `{self.command} help`"
+            # With what followed the word, so the suggestion can be pasted as it is.
+            rest = [*ctx.args.split(None, 1), ""][1] if ctx is not None else ""
+            # Slack sends typed & < > as entities: undo that, then escape once for the echo.
+            rest = escape(truncate(slack_unescape(strip_invisible(rest)).replace("`", "'").strip(), 60))
+            again = f"{self.command} {close} {rest}".rstrip()
+            return f"{head} Did you mean `{again}`?\nEverything it does: `{self.command} help`"
         names = ", ".join(f"`{s}`" for s in self.names())
         return f"{head} Try one of: {names}.\nFor example: `{self.command} help`"
 
