@@ -224,7 +224,7 @@ def test_export_with_loop_columns_keeps_the_old_columns_first(sessions: Sessions
         "",
     ]
     assert len(rows) == 3
-    assert list(csv.reader(io.StringIO(old)))[0] == list(coaching.CSV_COLUMNS)
+    assert next(csv.reader(io.StringIO(old))) == list(coaching.CSV_COLUMNS)
 
 
 def test_delete_all_also_removes_the_managers_action_items_only(sessions: Sessions) -> None:
