@@ -28,6 +28,7 @@ def main() -> int:
         ["-m", "benchmarks.fanout", *(["--skip-baseline", "--skip-large"] if quick else ["--skip-baseline"])],
         ["-m", "benchmarks.rotation", *(["--quotes", "5000", "--history", "500", "--picks", "200"] if quick else [])],
         ["-m", "benchmarks.memory", *(["--settle", "2"] if quick else [])],
+        ["-m", "benchmarks.healthz_load", *(["--checks", "600", "--seconds", "2"] if quick else [])],
     ]
     failed = 0
     for args in runs:
