@@ -176,9 +176,13 @@ def test_a_mistyped_subcommand_gets_did_you_mean(slack: SlackSender, sessions: S
     assert schedule(sessions, "quote_channel", "C1") is None and schedule(sessions, "prompt_dm", "U1") is None
 
 
-def test_a_word_close_to_nothing_lists_the_subcommands(slack: SlackSender) -> None:
+def test_a_word_close_to_nothing_lists_the_subcommands_the_reader_can_use(slack: SlackSender) -> None:
     text = ephemeral_text(slack.command("/quote", "frobnicate"))
-    assert "Did you mean" not in text and "Try one of:" in text and "`/quote help`" in text
+    assert "Did you mean" not in text and "Try one of:" in text and "`daily`" in text and "`/quote help`" in text
+    rep = ephemeral_text(slack.command("/coach", "frobnicate", user="U2"))
+    assert "Try one of: `help`." in rep
+    admin = ephemeral_text(slack.command("/coach", "frobnicate", user="UADMIN"))
+    assert "`notes`" in admin and "`managers`" in admin
 
 
 def test_a_name_typed_without_autocomplete_gets_did_you_mean_the_member(

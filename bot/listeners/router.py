@@ -190,7 +190,7 @@ class CommandRouter:
             rest = escape(truncate(slack_unescape(strip_invisible(rest)).replace("`", "'").strip(), 60))
             again = f"{self.command} {close} {rest}".rstrip()
             return f"{head} Did you mean `{again}`?\nEverything it does: `{self.command} help`"
-        names = ", ".join(f"`{s}`" for s in self.names())
+        names = ", ".join(f"`{s}`" for s in self.names(reader=self.reader(ctx) if ctx is not None else None))
         return f"{head} Try one of: {names}.\nFor example: `{self.command} help`"
 
     def closest(self, word: str) -> str | None:
@@ -216,14 +216,21 @@ class CommandRouter:
             return None  # nobody of that name, or the member list did not come in time
         return "Did you mean " + " or ".join(f"<@{m.id}>" for m in found[:3]) + "?"
 
-    def names(self) -> list[str]:
-        return list(dict.fromkeys(s.name for s in self.subcommands.values()))
+    def names(self, *, reader: Audience | None = None) -> list[str]:
+        """Subcommand names in registration order; with ``reader``, only those that role may use."""
+        subs: list[Subcommand] = list(self.subcommands.values())
+        if reader is not None:
+            subs = [s for s in subs if _RANK[self.audience(s)] <= _RANK[reader]]
+        return list(dict.fromkeys(s.name for s in subs))
+
+    def reader(self, ctx: CommandContext) -> Audience:
+        return self.audience_of(ctx) if self.audience_of is not None else "admin"
 
     def audience(self, sub: Subcommand) -> Audience:
         return sub.audience or self.default_audience
 
     def _help(self, ctx: CommandContext) -> Reply:
-        reader = self.audience_of(ctx) if self.audience_of is not None else "admin"
+        reader = self.reader(ctx)
         lines = [f"*{self.title or self.command}* — what you can do:"]
         hidden = False
         for name in self.names():
