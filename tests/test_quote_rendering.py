@@ -262,6 +262,16 @@ def test_why_on_app_home_opens_a_modal(
     assert LEVELS["contested"]["attribution_note"] in json.dumps(view["blocks"])
 
 
+def test_why_still_answers_for_a_quote_retired_since_it_was_posted(
+    levels: dict[str, int], fake_slack: FakeSlack, slack: SlackSender
+) -> None:
+    # `levels` leaves every fixture quote out of rotation (active = false), as a retired entry is.
+    sender, url = bound(slack, fake_slack)
+    sender.block_action(WHY, str(levels["contested"]))
+    (answer,) = fake_slack.responses(url)
+    assert answer["text"] == f"Why the attribution is contested: {LEVELS['contested']['attribution_note']}"
+
+
 @pytest.mark.parametrize(
     "value", ["999999", "2147483648", str(2**63), "-1", "0", "abc", "", "12 ", "١٢", "1e3", "<!channel>"]
 )
