@@ -1,0 +1,156 @@
+"""The leader digest (counts and averages only) and the coaching-loop Block Kit builders."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from bot.blocks import coaching_loop as loop_blocks
+from bot.db.engine import Sessions
+from bot.services import action_items, digest, rep_card
+from tests.services.test_coaching_loop_support import NOW, rated_note, seed_item
+from tests.test_coaching_support import make_manager, seed_note
+
+MARKER = "SECRET-NOTE-MARKER-7f3a"
+DAY = timedelta(days=1)
+
+
+def test_digest_counts_per_manager(sessions: Sessions) -> None:
+    make_manager(sessions, "U1")
+    make_manager(sessions, "U8")  # named, has done nothing yet
+    for rep, ago in (("U2", 1), ("U2", 6), ("U3", 20), ("U4", 45)):
+        seed_note(sessions, author="U1", rep=rep, created_at=NOW - ago * DAY)
+    seed_note(sessions, author="UADMIN", rep="U2", created_at=NOW - 15 * DAY)  # an admin coaching: counted
+    seed_note(sessions, author="U9", rep="U2", team_id="T2", created_at=NOW)  # other workspace
+    seed_item(sessions, assigner="U1", due_on=date(2026, 11, 1))  # overdue
+    seed_item(sessions, assigner="U1", due_on=date(2026, 12, 20), status="acknowledged")
+    seed_item(sessions, assigner="U1", status="done", done_at=NOW - 3 * DAY)
+    seed_item(sessions, assigner="U1", status="done", done_at=NOW - 40 * DAY)
+    with sessions.begin() as session:
+        d = digest.build_digest(session, team_id="T1", now=NOW)
+    by_id = {m.manager_id: m for m in d.managers}
+    assert set(by_id) == {"U1", "U8", "UADMIN"}
+    u1 = by_id["U1"]
+    assert (u1.notes_7d, u1.notes_30d, u1.reps_noted_30d, u1.reps_ever, u1.reps_stale) == (2, 3, 2, 3, 2)
+    assert (u1.items_open, u1.items_overdue, u1.items_done_30d) == (2, 1, 1)
+    assert by_id["UADMIN"].reps_stale == 1 and by_id["U8"].notes_30d == 0
+    assert d.managers[0].manager_id == "U8"  # least active first
+    assert d.notes_30d == 4
+
+
+def test_skill_averages_need_three_ratings_and_compare_with_the_30_days_before(sessions: Sessions) -> None:
+    for r, author in ((2, "U1"), (3, "U1"), (4, "U9")):
+        rated_note(sessions, skill="discovery", rating=r, author=author, created_at=NOW - 5 * DAY)
+    for r in (1, 2, 3):
+        rated_note(sessions, skill="discovery", rating=r, created_at=NOW - 45 * DAY)
+    rated_note(sessions, skill="demo", rating=5, created_at=NOW - DAY)  # one rating: never shown
+    rated_note(sessions, skill="demo", rating=1, created_at=NOW - 2 * DAY)
+    rated_note(sessions, skill="closing", rating=1, team_id="T2", created_at=NOW - DAY)
+    with sessions.begin() as session:
+        d = digest.build_digest(session, team_id="T1", now=NOW)
+    by_name = {s.name: s for s in d.skills}
+    assert (by_name["discovery"].average, by_name["discovery"].change, by_name["discovery"].ratings) == (3.0, 1.0, 3)
+    assert (by_name["demo"].average, by_name["demo"].change, by_name["demo"].ratings) == (None, None, 2)
+    assert by_name["closing"].average is None and by_name["closing"].ratings == 0
+
+
+def test_nothing_a_manager_wrote_reaches_the_digest_message(sessions: Sessions) -> None:
+    make_manager(sessions, "U1")
+    for n in range(4):
+        rated_note(sessions, skill="demo", rating=1 + n, text=f"{MARKER} note {n}", rep_name=f"{MARKER} rep")
+    seed_item(sessions, text=f"{MARKER} action item", due_on=date(2026, 11, 1))
+    with sessions.begin() as session:
+        message = loop_blocks.digest_message(digest.build_digest(session, team_id="T1", now=NOW))
+    dumped = json.dumps(message.blocks) + message.text
+    assert MARKER not in dumped
+    assert "<@U1>: 4 notes in 7 days, 4 in 30" in dumped and "Demo: 2.5" in dumped
+    assert "never a single rating" in dumped.lower() or "Never a note's text, never a single rating" in dumped
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+
+def _item(**kw: object) -> action_items.ActionItemView:
+    base: dict[str, object] = dict(
+        id=7,
+        team_id="T1",
+        assigner_id="U1",
+        rep_id="U2",
+        rep_tz="UTC",
+        text="Send <!channel> the recap & notes",
+        due_on=date(2026, 12, 4),
+        status="open",
+        note_id=3,
+        dm_channel_id=None,
+        dm_ts=None,
+        created_at=NOW,
+        acknowledged_at=None,
+        done_at=None,
+    )
+    base.update(kw)
+    return action_items.ActionItemView(**base)  # type: ignore[arg-type]
+
+
+def _buttons(blocks: list[dict[str, object]]) -> dict[str, str]:
+    found = {}
+    for b in blocks:
+        if b.get("type") == "actions":
+            for e in b["elements"]:  # type: ignore[attr-defined]
+                found[e["action_id"]] = e["value"]
+    return found
+
+
+def test_action_item_dm_escapes_names_the_assigner_and_never_the_note() -> None:
+    message = loop_blocks.action_item_message(_item())
+    dumped = json.dumps(message.blocks)
+    assert "<@U1> asked you to do this (due 2026-12-04)" in dumped
+    assert "&lt;!channel&gt; the recap &amp; notes" in dumped and "<!channel>" not in dumped + message.text
+    assert _buttons(message.blocks) == {loop_blocks.TODO_ACK: "7", loop_blocks.TODO_DONE: "7"}
+    assert "note" not in message.text.lower().replace("notes", "")  # no "note #3"
+    acknowledged = loop_blocks.action_item_message(_item(status="acknowledged"))
+    assert _buttons(acknowledged.blocks) == {loop_blocks.TODO_DONE: "7"}
+    assert _buttons(loop_blocks.action_item_message(_item(status="done")).blocks) == {}
+    done = loop_blocks.action_item_done_message(_item(status="done"))
+    assert done.text.startswith("<@U2> finished: Send &lt;!channel&gt;")
+
+
+def test_rep_card_message_button_carries_rep_and_weakest_skill(sessions: Sessions) -> None:
+    rated_note(sessions, skill="demo", rating=2, text="went <!here> long")
+    rated_note(sessions, skill="closing", rating=4)
+    with sessions.begin() as session:
+        card = rep_card.rep_card(session, team_id="T1", author_id="U1", rep_id="U2", now=NOW + DAY)
+    message = loop_blocks.rep_card_message(card, tz="Europe/Berlin")
+    dumped = json.dumps(message.blocks, ensure_ascii=False)
+    assert "went &lt;!here&gt; long" in dumped and "<!here>" not in dumped
+    assert "*Demo* 2.0" in dumped and "← weakest" in dumped
+    value = _buttons(message.blocks)[loop_blocks.LOG_NOTE_FOR_REP]
+    assert card.weakest is not None
+    assert loop_blocks.parse_log_note_value(value) == ("U2", card.weakest.skill_id)
+    for bad in ("", "{", "[]", '{"rep": "<!channel>", "skill": true}', '{"rep": "U2", "skill": 2147483648}'):
+        rep, skill = loop_blocks.parse_log_note_value(bad)
+        assert skill is None and rep in (None, "U2")
+
+
+def test_todos_message_lists_both_sides_and_fits_a_section() -> None:
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    mine = tuple(_item(id=n, rep_id="U1", assigner_id="U9", text="x" * 900) for n in range(1, 51))
+    todos = action_items.Todos(
+        assigned_to_me=mine, assigned_by_me=(_item(id=99),), to_me_total=60, by_me_total=1, now=now
+    )
+    message = loop_blocks.todos_message(todos)
+    sections = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+    assert all(len(s) <= 3000 for s in sections)
+    assert "*Assigned to you* (60 open), the 50 most pressing shown" in sections[0] and "overdue" in sections[0]
+    assert "#99 <@U2>, due 2026-12-04, *overdue*" in sections[1]
+    assert len(_buttons(message.blocks)) == 1 and len(message.blocks[1]["elements"]) == 5
+
+
+def test_skill_rating_inputs_preselect_the_skill_and_rating(sessions: Sessions) -> None:
+    from bot.services import rubric
+
+    with sessions.begin() as session:
+        skills = rubric.list_skills(session, team_id="T1", now=NOW)
+    blocks = loop_blocks.skill_rating_inputs(skills, skill_id=skills[1].id, rating=3)
+    assert blocks[0]["element"]["initial_option"]["value"] == str(skills[1].id)
+    assert blocks[1]["element"]["initial_option"]["value"] == "3"
+    assert "initial_option" not in loop_blocks.skill_rating_inputs(skills)[1]["element"]
