@@ -311,3 +311,15 @@ def test_out_of_range_id_in_a_modal_is_no_such_submission(slack: SlackSender) ->
     values = {"reason": {"reason": {"type": "plain_text_input", "value": "no"}}}
     resp = slack.view_submission("submission_reject_modal", values, user="UADMIN", private_metadata=meta)
     assert resp.status_code == 200 and "no such submission" in resp.text and BUG not in resp.text
+
+
+def test_a_long_review_queue_fits_in_one_slack_message(
+    start_app: Callable[..., SlackSender], sessions: Sessions
+) -> None:
+    slack = start_app(COACHBOT_MAX_PENDING_SUBMISSIONS="100", COACHBOT_MAX_SUBMISSIONS_PER_DAY="100")
+    for n in range(20):
+        add(slack, n)
+    resp = slack.command("/quote", "review", user="UADMIN")
+    blocks = resp.json()["blocks"]
+    assert len(blocks) <= 50
+    assert "more submissions not shown" in json.dumps(blocks)

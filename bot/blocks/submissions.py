@@ -65,6 +65,7 @@ TEXT_BLOCK, AUTHOR_BLOCK, SOURCE_BLOCK, TAGS_BLOCK, REASON_BLOCK = "text", "auth
 _INPUT_MAX = 3000
 _SHOWN_WORDS = 200  # characters of a search echoed back
 _TEXT_MAX = 3000  # Slack's limit for a section's (or a context element's) text
+_MAX_BLOCKS = 50  # Slack's limit for one message
 STATUS_LABELS = {
     AWAITING_CONSENT: "⏳ waiting for the quoted member's OK",
     PENDING: "🕵️ in review",
@@ -463,15 +464,20 @@ def pending_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
         return text, _dicts([SectionBlock(text=_md(text))])
     head = f"*Quotes waiting for review* ({listing.total})"
     blocks: list[Block] = [SectionBlock(text=_md(head))]
+    shown = 0
     for sub in listing.items:
-        blocks.append(DividerBlock())
-        blocks += _card_blocks(sub)
+        item: list[Block] = [DividerBlock(), *_card_blocks(sub)]
         if sub.near_dup is not None:
-            blocks.append(ContextBlock(elements=near_dup_elements(sub.near_dup)))
-        blocks.append(decision_buttons(sub.id))
-    more = _more(listing, "submission")
-    if more:
-        blocks.append(ContextBlock(elements=[_md(more.replace("older", "more"))]))
+            item.append(ContextBlock(elements=near_dup_elements(sub.near_dup)))
+        item.append(decision_buttons(sub.id))
+        # Slack refuses a message of more than 50 blocks; keep one for the "more" line.
+        if len(blocks) + len(item) > _MAX_BLOCKS - 1:
+            break
+        blocks += item
+        shown += 1
+    hidden = listing.total - shown
+    if hidden > 0:
+        blocks.append(ContextBlock(elements=[_md(f"…and {plural(hidden, 'more submission')} not shown.")]))
     return head, _dicts(blocks)
 
 

@@ -34,7 +34,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import submissions as ui
 from bot.deps import Deps
-from bot.errors import NotAllowed, UsageError, UserError
+from bot.errors import NotAllowed, NotFound, UsageError, UserError
 from bot.gateway.roles import configured_admins, is_admin
 from bot.gateway.users import NAMES_WAIT
 from bot.listeners.router import CommandContext, Reply, Routers
@@ -86,7 +86,9 @@ def _submission_id(raw: Any) -> int:
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. Ids are
     # 32-bit in the database: a larger one would be a database error, not "no such".
     if not (text.isascii() and text.isdigit()) or len(text) > 12 or not 1 <= int(text) <= MAX_ID:
-        raise submissions.no_such_submission(text)
+        raise NotFound(
+            "That button refers to no quote I know: no such submission. Run `/quote review` for the current list."
+        )
     return int(text)
 
 
