@@ -44,6 +44,13 @@ def served(tmp_path_factory: pytest.TempPathFactory, module_fake: FakeSlack) -> 
     proc.stop()
 
 
+def reset_peak_or_skip(served: ServeProcess) -> None:
+    try:
+        served.reset_peak()
+    except OSError:
+        pytest.skip("cannot reset the peak RSS (/proc/PID/clear_refs) here")
+
+
 def post_200_mb(port: int, head: str, block: bytes, *, chunked: bool) -> int:
     """Stream 200 MB after ``head``; return how many bytes the server let us send."""
     sent = 0
@@ -68,10 +75,7 @@ def test_a_200_mb_post_raises_rss_by_less_than_20_mb(served: ServeProcess, kind:
         block = b"a" * MIB
     else:
         head, block = signed_head(SIGNING_SECRET, 200 * MIB, chunked=kind == "signed-chunked")
-    try:
-        served.reset_peak()
-    except OSError:
-        pytest.skip("cannot reset the peak RSS (/proc/PID/clear_refs) here")
+    reset_peak_or_skip(served)
     before = served.memory_mb()["VmRSS"]
     sent = post_200_mb(served.port, head, block, chunked=kind == "signed-chunked")
     after = served.memory_mb()
@@ -79,6 +83,43 @@ def test_a_200_mb_post_raises_rss_by_less_than_20_mb(served: ServeProcess, kind:
     assert after["VmHWM"] - before < 20
     assert sent < 200 * MIB  # the server stopped reading; it did not swallow the upload
     assert requests.get(f"{served.url}/healthz", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["one endless header", "endless url", "endless stream of headers"])
+def test_an_endless_request_head_gets_431_and_memory_stays_flat(served: ServeProcess, kind: str) -> None:
+    reset_peak_or_skip(served)
+    before = served.memory_mb()["VmRSS"]
+    sent = 0
+    with socket.create_connection(("127.0.0.1", served.port), timeout=30) as s:
+        if kind == "one endless header":
+            s.sendall(b"POST /slack/events HTTP/1.1\r\nX-Long: ")
+        elif kind == "endless url":
+            s.sendall(b"GET /")
+        else:
+            s.sendall(b"POST /slack/events HTTP/1.1\r\n")
+        try:
+            for i in range(200):
+                if kind == "endless stream of headers":
+                    s.sendall(b"".join(b"X-%d: a\r\n" % (i * 100_000 + j) for j in range(100_000))[:MIB])
+                else:
+                    s.sendall(b"a" * MIB)
+                sent += MIB
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    after = served.memory_mb()
+    assert after["VmHWM"] - before < 20
+    assert sent < 200 * MIB
+
+
+def test_a_head_over_64_kib_gets_431_and_one_under_is_served(served: ServeProcess) -> None:
+    def get_with_header(size: int) -> bytes:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=30) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: coachbot\r\nX-Pad: " + b"a" * size + b"\r\n\r\n")
+            return read_response(s)
+
+    assert status_of(get_with_header(60_000)) == 200
+    assert status_of(get_with_header(66_000)) == 431  # sent in one piece, still counted
+    assert status_of(get_with_header(60_000)) == 200
 
 
 def test_healthz_answers_while_1100_sockets_stall(tmp_path: Path, module_fake: FakeSlack) -> None:

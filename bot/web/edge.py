@@ -11,7 +11,8 @@ Two layers, because each protects against something the other cannot see:
   timeout but no deadline for a request's headers or body, and it only checks
   ``limit_concurrency`` once headers have arrived, so a client that connects and says
   nothing holds a file descriptor forever. The subclass gives every request a deadline and
-  sheds connections past the cap as soon as they are accepted.
+  sheds connections past the cap as soon as they are accepted. It also caps a request's
+  head (request line and headers) at 64 KiB: httptools would buffer it without limit.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ SLACK_EVENTS_PATH = "/slack/events"
 MAX_SKEW_SECONDS = 5 * 60
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _DIGITS = re.compile(r"[0-9]{1,20}")
+# A request line and headers larger than this get 431. Slack's are under 2 KB; without a
+# cap, httptools keeps buffering a header (or a stream of headers) for as long as it comes.
+MAX_HEAD_BYTES = 64 * 1024
 # File descriptors kept for everything that is not a client connection: the database
 # pool, Slack API connections, log files, the metrics port.
 FD_RESERVE = 256
@@ -225,6 +229,10 @@ _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 16\r\nconnection: close\r\n\r\nrequest too slow"
 )
+_HEAD_TOO_LARGE_RESPONSE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 24\r\nconnection: close\r\n\r\nrequest head over 64 KiB"
+)
 _BUSY_RESPONSE = (
     b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 20\r\nconnection: close\r\n\r\ntoo many connections"
@@ -237,6 +245,13 @@ def edge_protocol(limits: EdgeLimits, dropped: Counter) -> type[HttpToolsProtoco
     class EdgeHttpToolsProtocol(HttpToolsProtocol):
         _deadline: asyncio.TimerHandle | None = None
         _shed = False
+        # The request head so far: bytes of chunks that ended inside it (an unfinished
+        # header grows in httptools' buffer, unseen by callbacks), and bytes of the request
+        # line and headers as parsed. None once the head is complete.
+        _head_chunks: int | None = 0
+        _head_parsed = 0
+        _progress = False  # a head or a message completed in the chunk being parsed
+        _refused = False  # answered 431; the rest of the connection is ignored
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             if len(self.connections) >= limits.max_connections:
@@ -259,22 +274,64 @@ def edge_protocol(limits: EdgeLimits, dropped: Counter) -> type[HttpToolsProtoco
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
-            if self._shed:
+            if self._shed or self._refused:
                 return
+            self._progress = False
             super().data_received(data)
+            if self._head_chunks is not None and not self._progress and not self._refused:
+                # Only chunks that end inside a head count here: the one that completes a
+                # head (or a whole request) may carry a body of any size up to the body cap.
+                self._head_chunks += len(data)
+                if self._head_chunks > MAX_HEAD_BYTES:
+                    self._refuse_head()
+            if self._refused or self.transport.is_closing():
+                return
             # uvicorn cancels its keep-alive timer on any byte; stray bytes that start no
             # request (a bare CRLF) must not leave the connection without a deadline.
             idle = self.cycle is None or self.cycle.response_complete
-            if idle and self.timeout_keep_alive_task is None and not self.transport.is_closing():
+            if idle and self.timeout_keep_alive_task is None:
                 self._arm()
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._arm()
 
+        def on_url(self, url: bytes) -> None:
+            super().on_url(url)
+            self._head_parsed += len(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            super().on_header(name, value)
+            self._head_parsed += len(name) + len(value) + 4  # ": " and CRLF
+
+        def on_headers_complete(self) -> None:
+            if self._refused:
+                return
+            if self._head_parsed > MAX_HEAD_BYTES:
+                self._refuse_head()  # before uvicorn starts the app for this request
+                return
+            super().on_headers_complete()
+            self._head_chunks = None
+            self._progress = True
+
+        def on_body(self, body: bytes) -> None:
+            if not self._refused:
+                super().on_body(body)
+
         def on_message_complete(self) -> None:
+            if self._refused:
+                return
             super().on_message_complete()
             self._disarm()
+            self._head_chunks, self._head_parsed = 0, 0  # later bytes start the next head
+            self._progress = True
+
+        def _refuse_head(self) -> None:
+            self._refused = True
+            dropped.labels(reason="head_too_large").inc()
+            log.debug("closing a connection whose request head is over %d bytes", MAX_HEAD_BYTES)
+            self.transport.write(_HEAD_TOO_LARGE_RESPONSE)
+            self.transport.close()
 
         def _arm(self) -> None:
             if self._deadline is None:
