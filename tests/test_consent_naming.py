@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.engine import Sessions
-from bot.db.models import Submission
+from bot.db.models import Quote, Submission
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, ephemeral_text
 
@@ -183,3 +183,50 @@ def test_the_shortcut_refuses_an_opted_out_member_under_the_author_field(
     # A form error speaks of the form, not of slash-command syntax.
     assert "/quote add" not in body["errors"]["author"] and "Who said it" in body["errors"]["author"]
     assert rows(sessions) == []
+
+
+def test_opting_out_withdraws_and_retires_quotes_naming_them_in_plain_text(
+    slack: SlackSender, sessions: Sessions, clock: Any
+) -> None:
+    # Sent in before names were checked: plain-text authors, no quoted member recorded.
+    from bot.services import submissions as svc
+
+    with sessions.begin() as s:
+        waiting = svc.submit(
+            s,
+            team_id="T1",
+            enterprise_id=None,
+            submitter_id="U1",
+            text=TEXT,
+            author="Bob Rep",
+            via="command",
+            now=clock.now,
+        )
+        approved = svc.submit(
+            s,
+            team_id="T1",
+            enterprise_id=None,
+            submitter_id="U3",
+            text="Another line worth keeping around.",
+            author="BOB",
+            via="command",
+            now=clock.now,
+        )
+        svc.approve(s, team_id="T1", submission_id=approved.id, admin_id="UADMIN", actor_is_admin=True, now=clock.now)
+        other = svc.submit(
+            s,
+            team_id="T1",
+            enterprise_id=None,
+            submitter_id="U1",
+            text="Someone else entirely said this.",
+            author="Jordan Lee",
+            via="command",
+            now=clock.now,
+        )
+    text = ephemeral_text(slack.command("/quote", "optout", user="U2"))
+    assert "I withdrew 1 quote of yours" in text and "1 approved quote of yours left the daily rotation" in text
+    with sessions() as s:
+        assert s.get(Submission, waiting.id).status == "declined"  # type: ignore[union-attr]
+        assert s.get(Submission, other.id).status == "pending"  # type: ignore[union-attr]
+        quote = s.scalars(select(Quote).where(Quote.submission_id == approved.id)).one()
+        assert quote.active is False

@@ -37,6 +37,7 @@ class SlackUser:
     is_owner: bool
     is_bot: bool
     deleted: bool
+    display_name: str = ""
 
     @property
     def display(self) -> str:
@@ -100,6 +101,7 @@ class UserDirectory:
                 is_owner=bool(u.get("is_owner")) or bool(u.get("is_primary_owner")),
                 is_bot=bool(u.get("is_bot")) or u["id"] == "USLACKBOT",
                 deleted=bool(u.get("deleted")),
+                display_name=str(profile.get("display_name") or ""),
             )
         with self._lock:
             self._cache[key] = (now, user)

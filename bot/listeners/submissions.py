@@ -495,8 +495,13 @@ def _no_arguments(ctx: CommandContext) -> None:
 
 def handle_optout(ctx: CommandContext) -> Reply:
     _no_arguments(ctx)
+    # Quotes naming them in plain text are theirs too (users.info, cached).
+    me = ctx.deps.users.get(ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    names = [me.name, me.real_name, me.display_name] if me is not None else []
     with ctx.deps.sessions.begin() as session:
-        result = submissions.opt_out(session, team_id=ctx.team_id, user_id=ctx.user_id, now=ctx.deps.clock())
+        result = submissions.opt_out(
+            session, team_id=ctx.team_id, user_id=ctx.user_id, now=ctx.deps.clock(), names=names
+        )
     if result.retired_quotes:
         ctx.deps.quote_pool.invalidate(ctx.team_id)
     for decision in result.withdrawn:

@@ -13,12 +13,13 @@ Services take a Session and plain values and never commit or call Slack.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from bot.db.models import MemberLock, OptOut, Quote, ReviewMessage, ReviewSummar
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.services.quote_input import EXAMPLE, QUOTE_TAGS, validate
 from bot.services.quotes import visible_to
-from bot.services.text import escape, norm_key, normalize
+from bot.services.text import compact, escape, norm_key, normalize
 
 NEAR_DUP_SCORE = 90
 AWAITING_CONSENT = "awaiting_consent"
@@ -768,18 +769,23 @@ def check_pending(session: Session, *, team_id: str, submission_id: int, actor_i
 # -- opting out ----------------------------------------------------------------------------
 
 
-def opt_out(session: Session, *, team_id: str, user_id: str, now: datetime) -> OptOutResult:
-    """Stop being quoted: refuse new submissions, withdraw open ones, retire approved ones."""
+def opt_out(session: Session, *, team_id: str, user_id: str, now: datetime, names: Sequence[str] = ()) -> OptOutResult:
+    """Stop being quoted: refuse new submissions, withdraw open ones, retire approved ones.
+
+    ``names``: the member's handle, display and real name. Quotes whose author is one of
+    them (compared after ``normalize``, as consent does) count as theirs too, even when
+    they were sent in before names were checked.
+    """
     inserted = insert_ignore(session, OptOut, {"team_id": team_id, "user_id": user_id, "created_at": now})
-    open_ids = list(
-        session.scalars(
-            select(Submission.id).where(
-                Submission.team_id == team_id,
-                Submission.author_user_id == user_id,
-                Submission.status.in_(OPEN_STATUSES),
-            )
+    keys = {k for k in (compact(n) for n in names) if k}
+    open_rows = session.execute(
+        select(Submission.id, Submission.author, Submission.author_user_id).where(
+            Submission.team_id == team_id,
+            or_(Submission.author_user_id == user_id, Submission.author_user_id.is_(None)),
+            Submission.status.in_(OPEN_STATUSES),
         )
-    )
+    ).all()
+    open_ids = [sid for sid, author, uid in open_rows if uid == user_id or compact(author) in keys]
     withdrawn: list[Decision] = []
     for sid in open_ids:
         result = session.execute(
@@ -796,9 +802,20 @@ def opt_out(session: Session, *, team_id: str, user_id: str, now: datetime) -> O
     approved = select(Submission.id).where(
         Submission.team_id == team_id, Submission.author_user_id == user_id, Submission.status == APPROVED
     )
+    named = [
+        qid
+        for qid, author in session.execute(
+            select(Quote.id, Quote.author).where(Quote.team_id == team_id, Quote.active.is_(True))
+        )
+        if compact(author) in keys
+    ]
     retired = session.execute(
         update(Quote)
-        .where(Quote.team_id == team_id, Quote.active.is_(True), Quote.submission_id.in_(approved))
+        .where(
+            Quote.team_id == team_id,
+            Quote.active.is_(True),
+            or_(Quote.submission_id.in_(approved), Quote.id.in_(named)),
+        )
         .values(active=False, updated_at=now)
         .execution_options(synchronize_session=False)
     )
