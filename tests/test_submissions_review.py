@@ -455,3 +455,19 @@ def test_another_workspace_cannot_act_on_this_ones_submission(
     # With one bot token the app refuses another workspace's request before any listener runs.
     assert not any("Approved" in t for t in private_replies(fake_slack))
     assert row(sessions, sub_id).status == "pending"
+
+
+def test_an_edit_cannot_name_a_teammate_who_was_never_asked(
+    rslack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    sub_id, card = submit(rslack, fake_slack, sessions)
+    meta = json.dumps({"id": sub_id, "channel": REVIEW, "ts": card.response["ts"], "response_url": None})
+    values = {
+        "text": {"text": {"type": "plain_text_input", "value": TEXT}},
+        "author": {"author": {"type": "plain_text_input", "value": "B\u043eb Rep"}},  # Cyrillic о
+    }
+    resp = rslack.view_submission("submission_edit_modal", values, user="UADMIN", private_metadata=meta)
+    body = resp.json()
+    assert body["response_action"] == "errors" and "<@U2>" in body["errors"]["author"]
+    assert "needs their OK" in body["errors"]["author"]
+    assert row(sessions, sub_id).status == "pending" and team_quotes(sessions) == []

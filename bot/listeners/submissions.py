@@ -712,6 +712,7 @@ def _open_decision_modal(
 def handle_edit(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
     _open_decision_modal(body, client, deps, ui.edit_modal)
+    deps.defer(_warm_names, deps, client, _team(body)[0])
 
 
 def handle_reject(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
@@ -749,6 +750,8 @@ def handle_edit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], clien
             None,
             form=True,
         )
+        if admin:
+            _refuse_a_newly_named_member(deps, client, press, author)
         decision = _approve(deps, press, actor_is_admin=admin, text=text, author=author)
     except UserError as err:
         _form_error(ack, err)
@@ -756,6 +759,28 @@ def handle_edit_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], clien
     ack()
     deps.defer(announce_decision, client, decision, press, _respond_for(press))
     deps.defer(refresh_summaries, deps, client, press.team_id)
+
+
+def _refuse_a_newly_named_member(deps: Deps, client: WebClient, press: Press, author: str) -> None:
+    """An edit may not name a teammate who was never asked: approving can't wait for consent."""
+    member = member_named(deps, client, press.team_id, author, form=True)
+    if member is None:
+        return
+    if isinstance(member, _Unchecked):
+        raise UserError(
+            f"I couldn't check whether “{escape(author)}” is a teammate just now. Please try again in a minute.",
+            block_id=ui.AUTHOR_BLOCK,
+        )
+    with deps.sessions.begin() as session:
+        sub = submissions.get_submission(session, team_id=press.team_id, submission_id=press.submission_id)
+    if member in (sub.author_user_id, sub.submitter_id):
+        return
+    raise UserError(
+        f"“{escape(author)}” is a teammate (<@{member}>), and a quote naming a teammate needs their OK first, "
+        "which an edit can't ask for. Keep the author as it was, or reject this one and ask "
+        f"<@{sub.submitter_id}> to send it in naming them.",
+        block_id=ui.AUTHOR_BLOCK,
+    )
 
 
 def handle_reject_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps) -> None:
