@@ -83,6 +83,12 @@ def test_an_opted_out_member_is_refused_however_named(
     assert consent_dms(fake_slack) == []
 
 
+def test_a_handle_is_credited_as_the_members_name(slack: SlackSender, sessions: Sessions) -> None:
+    add(slack, "@bob")
+    (row,) = rows(sessions)
+    assert (row.author, row.author_user_id) == ("Bob Rep", "U2")
+
+
 def test_a_name_that_is_nobody_here_goes_straight_to_review(slack: SlackSender, sessions: Sessions) -> None:
     assert "with an admin for review" in add(slack, "Jordan Lee")
     (row,) = rows(sessions)

@@ -492,8 +492,13 @@ def _quote_item(prefix: str | None, q: QuoteView) -> list[Block]:
 def top_message(favourites: Sequence[Favourite], window: str) -> tuple[str, list[dict[str, Any]]]:
     period = {"30d": "the last 30 days", "90d": "the last 90 days", "all": "all time"}.get(window, window)
     if not favourites:
-        text = f"No votes on the daily quotes in {period} yet. React to a daily post to vote for it"
-        text += "." if window == "all" else ", or look further back with `/quote top all`."
+        if window == "all":
+            text = "No votes on the daily quotes yet. React to a daily post to vote for it."
+        else:
+            text = (
+                f"No votes on the daily quotes in {period}. React to a daily post to vote for it, "
+                "or look further back with `/quote top all`."
+            )
         return text, _dicts([SectionBlock(text=_md(text))])
     head = f"*Team favourites* — the daily quotes with the most votes (reactions, one per person), {period}"
     blocks: list[Block] = [SectionBlock(text=_md(head))]

@@ -432,7 +432,15 @@ def handle_add(ctx: CommandContext) -> Reply | None:
         # Empty ack now; the answer follows through response_url once the list is in.
         ctx.deps.defer(_finish_add, ctx, parsed.text, parsed.author)
         return None
-    return _add(ctx, parsed.text, parsed.author, member)
+    return _add(ctx, parsed.text, _byline(ctx, parsed.author, member), member)
+
+
+def _byline(ctx: CommandContext, author: str, member: str | None) -> str:
+    """``— @bob`` names a member by handle: the quote is credited to their name."""
+    if member is None or not author.startswith("@"):
+        return author
+    user = ctx.deps.users.get(ctx.client, team_id=ctx.team_id, user_id=member)
+    return user.display if user is not None and not user.deleted else author
 
 
 def _add(ctx: CommandContext, text: str, author: str, member: str | None) -> Reply:
@@ -461,7 +469,7 @@ def _finish_add(ctx: CommandContext, text: str, author: str) -> None:
         member = member_named(ctx.deps, ctx.client, ctx.team_id, author, wait=None)
         if isinstance(member, _Unchecked):
             raise UserError(NOT_CHECKED.format(author=escape(author)))
-        reply = _add(ctx, text, author, member)
+        reply = _add(ctx, text, _byline(ctx, author, member), member)
     except UserError as err:
         respond(text=err.message, response_type="ephemeral")
         return
