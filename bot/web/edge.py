@@ -25,7 +25,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client import CollectorRegistry, Counter
 from starlette.datastructures import Headers
@@ -42,6 +42,8 @@ SLACK_EVENTS_PATH = "/slack/events"
 MAX_SKEW_SECONDS = 5 * 60
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _DIGITS = re.compile(r"[0-9]{1,20}")
+# Set in the ASGI scope by the protocol when it closed a request that was too slow.
+TIMED_OUT = "coachbot.timed_out"
 # A request line and headers larger than this get 431. Slack's are under 2 KB; without a
 # cap, httptools keeps buffering a header (or a stream of headers) for as long as it comes.
 MAX_HEAD_BYTES = 64 * 1024
@@ -163,7 +165,7 @@ class SlackEdge:
                 self._refused(scope, "rejected", "%s", problem)
                 await _answer(send, 401, f"invalid request: {problem}")
                 return
-        body = await self._read_body(receive)
+        body = await self._read_body(scope, receive)
         if body is None:
             return  # the client left; nobody to answer
         if len(body) > self.max_body_bytes:
@@ -172,7 +174,7 @@ class SlackEdge:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body, or up to one chunk past the cap; None if the client disconnected.
 
         uvicorn pauses reading while a chunk waits here (64 KiB high-water mark), so memory
@@ -183,7 +185,10 @@ class SlackEdge:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                log.info("client disconnected mid-upload after %d bytes; nothing was processed", size)
+                if scope.get(TIMED_OUT):
+                    log.debug("request body not complete in time after %d bytes; closed", size)
+                else:
+                    log.info("client disconnected mid-upload after %d bytes; nothing was processed", size)
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
@@ -353,7 +358,9 @@ def edge_protocol(limits: EdgeLimits, dropped: Counter) -> type[HttpToolsProtoco
                 if cycle.response_started:
                     self.transport.close()
                     return
-                # The app may be waiting for the rest of the body: it now reads a disconnect.
+                # The app may be waiting for the rest of the body: it now reads a disconnect,
+                # and the scope says why (SlackEdge logs a timeout quietly; it is counted).
+                cast(dict[str, Any], cycle.scope)[TIMED_OUT] = True
                 cycle.disconnected = True
                 cycle.message_event.set()
             self.transport.write(_TIMEOUT_RESPONSE)
