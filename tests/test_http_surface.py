@@ -55,7 +55,8 @@ def test_quote_returns_a_curated_quote_privately(slack: SlackSender) -> None:
                 texts.add(" ".join(q["text"].split()))
     shown = body["text"].split("”")[0].lstrip("“")
     assert shown in texts
-    assert body["blocks"][0]["type"] == "section"
+    assert body["blocks"][0]["type"] == "rich_text"
+    assert body["blocks"][0]["elements"][0]["elements"][0]["text"] == shown
 
 
 def test_quote_help_lists_every_subcommand_with_an_example(slack: SlackSender, app_server: AppServer) -> None:
