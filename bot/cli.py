@@ -150,16 +150,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The checklist's first line: the settings themselves are what fails.
             print(f"[FAIL] settings are not valid: {err}")
             return 1
-        print(f"coachbot: {err}", file=sys.stderr)
+        logs.console_error(f"coachbot: {err}")
         return 2
     except StoreError as err:
-        print(f"coachbot: {err}", file=sys.stderr)
+        logs.console_error(f"coachbot: {err}")
         return 1
     except OperationalError as err:
-        print(
+        logs.console_error(
             f"coachbot: cannot reach the database ({type(err.orig).__name__}); check DATABASE_URL "
-            "and that the server is running",
-            file=sys.stderr,
+            "and that the server is running"
         )
         return 1
     except KeyboardInterrupt:

@@ -108,3 +108,14 @@ def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
         thread,
         exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback),
     )
+
+
+def console_error(message: str) -> None:
+    """A command's one-line failure on stderr: a JSON object when LOG_FORMAT=json is in
+    effect (so every line a log shipper reads parses), plain text otherwise, including
+    when the settings themselves could not be read."""
+    root = logging.getLogger()
+    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        logging.getLogger("coachbot").error(message)
+    else:
+        print(message, file=sys.stderr)

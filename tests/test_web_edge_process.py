@@ -298,6 +298,20 @@ def test_a_taken_metrics_port_stops_start_up_with_one_line(tmp_path: Path, modul
     assert "Traceback" not in serve.stderr()
 
 
+def test_a_start_up_failure_is_json_too_when_logs_are(tmp_path: Path, module_fake: FakeSlack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = serve_env(f"sqlite:///{tmp_path / 'tj.db'}", module_fake, METRICS_PORT=str(port), LOG_FORMAT="json")
+        serve = ServeProcess(tmp_path, env).start(wait=False)
+        assert serve.proc is not None
+        assert serve.proc.wait(timeout=90) == 2
+    entries = [json.loads(line) for line in serve.stderr().splitlines()]
+    (failure,) = [e for e in entries if e["level"] == "ERROR"]
+    assert failure["message"].startswith(f"coachbot: METRICS_PORT={port} on 127.0.0.1 cannot be opened")
+
+
 def test_json_logs_cover_uvicorn_and_tracebacks(tmp_path: Path, module_fake: FakeSlack) -> None:
     env = serve_env(f"sqlite:///{tmp_path / 'json.db'}", module_fake, LOG_FORMAT="json")
     serve = ServeProcess(tmp_path, env).start()
