@@ -90,8 +90,18 @@ def weakest_of(trends: list[SkillTrend]) -> SkillTrend | None:
     return min(trends, key=lambda t: (t.average, t.last_rated_at, t.position, t.skill_id))
 
 
-def skill_trends(session: Session, *, team_id: str, author_id: str, rep_id: str, now: datetime) -> list[SkillTrend]:
-    skills = rubric.list_skills(session, team_id=team_id, now=now, include_removed=True)
+def skill_trends(
+    session: Session,
+    *,
+    team_id: str,
+    author_id: str,
+    rep_id: str,
+    now: datetime,
+    skills: list[rubric.SkillView] | None = None,
+) -> list[SkillTrend]:
+    """Per skill rated on this rep (removed skills included), the last ``TREND`` ratings."""
+    if skills is None:
+        skills = rubric.list_skills(session, team_id=team_id, now=now, include_removed=True)
     if not skills:
         return []
     parts = [
@@ -134,13 +144,14 @@ def skill_trends(session: Session, *, team_id: str, author_id: str, rep_id: str,
 
 def rep_card(session: Session, *, team_id: str, author_id: str, rep_id: str, now: datetime) -> RepCard:
     """The card for ``/coach rep @rep`` (the caller checks the author is a manager)."""
-    trends = skill_trends(session, team_id=team_id, author_id=author_id, rep_id=rep_id, now=now)
+    skills = rubric.list_skills(session, team_id=team_id, now=now, include_removed=True)
+    trends = skill_trends(session, team_id=team_id, author_id=author_id, rep_id=rep_id, now=now, skills=skills)
     where = and_(Note.team_id == team_id, Note.author_id == author_id, Note.rep_id == rep_id)
     last = list(
         session.scalars(select(Note).where(where).order_by(Note.created_at.desc(), Note.id.desc()).limit(LAST_NOTES))
     )
     total = int(session.scalar(select(func.count(Note.id)).where(where)) or 0)
-    names = {s.id: s.name for s in rubric.list_skills(session, team_id=team_id, now=now, include_removed=True)}
+    names = {s.id: s.name for s in skills}
     counts = action_items.counts_for_rep(session, team_id=team_id, assigner_id=author_id, rep_id=rep_id, now=now)
     days = (now - last[0].created_at).days if last else None
     return RepCard(
