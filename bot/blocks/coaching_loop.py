@@ -21,24 +21,30 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    PlainTextObject,
     RadioButtonsElement,
     SectionBlock,
     StaticSelectElement,
 )
+from slack_sdk.models.views import View
 
-from bot.blocks.coaching import count_of, day, escaped_chunks
+from bot.blocks.coaching import FOLLOW_UP_BLOCK, NOTE_BLOCK, THEME_BLOCK, count_of, day, escaped_chunks, theme_option
 from bot.blocks.daily import Message
 from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, Todos
+from bot.services.coaching import NOTE_LIMIT, NoteView
 from bot.services.digest import MIN_RATINGS, Digest
 from bot.services.note_input import RATING_MAX, RATING_MIN
 from bot.services.rep_card import RepCard, TargetedPrompt
 from bot.services.rubric import SkillView
+from bot.services.store import THEMES
 from bot.services.text import escape, truncate, truncate_escaped
 
 # Action ids: the contract between these builders and the listeners.
 LOG_NOTE_FOR_REP = "coach_log_note_rep"  # value: {"rep": "U..", "skill": <skill id> | null}
 TODO_ACK = "coach_todo_ack"  # value: action item id
 TODO_DONE = "coach_todo_done"  # value: action item id
+EDIT_NOTE = "coach_note_edit"  # value: note id; the listener checks the presser is the author
+NOTE_EDIT_MODAL = "coach_note_edit_modal"  # private_metadata: note id
 # Block (and action) ids of the inputs the note modal gains.
 SKILL_BLOCK, RATING_BLOCK = "skill", "rating"
 ACTION_ITEM_BLOCK, ACTION_DUE_BLOCK = "action_item", "action_due"
@@ -162,6 +168,68 @@ def action_item_inputs() -> list[dict[str, Any]]:
     )
 
 
+# --- editing a note --------------------------------------------------------------------------
+
+
+def edit_note_button(note_id: int) -> ButtonElement:
+    """ "Edit" on the saved-note reply and on each note in ``/coach notes`` (only the author sees
+    those; the listener still checks the presser is the author)."""
+    return ButtonElement(text="Edit", action_id=EDIT_NOTE, value=str(note_id))
+
+
+def edited_mark(note: NoteView) -> str:
+    """`` · edited`` after a note's details once it was changed, else nothing."""
+    return " · edited" if note.edited_at is not None else ""
+
+
+def note_edit_modal(note: NoteView, *, skills: Sequence[SkillView]) -> dict[str, Any]:
+    """The note form, pre-filled with the note (the rep and the sharing stay as saved)."""
+    theme_select = StaticSelectElement(
+        action_id=THEME_BLOCK,
+        placeholder="Pick a theme",
+        options=[theme_option(t) for t in THEMES],
+        initial_option=theme_option(note.theme) if note.theme in THEMES else None,
+    )
+    blocks: list[dict[str, Any]] = _dicts(
+        [
+            _section(f"Editing note *#{note.id}* about <@{note.rep_id}>. Only you can read it."),
+            InputBlock(
+                block_id=NOTE_BLOCK,
+                label="Note",
+                element=PlainTextInputElement(
+                    action_id=NOTE_BLOCK, multiline=True, max_length=NOTE_LIMIT, initial_value=note.text
+                ),
+                hint=f"At most {NOTE_LIMIT:,} characters.",
+            ),
+        ]
+    )
+    blocks += skill_rating_inputs(skills, skill_id=note.skill_id, rating=note.rating)
+    blocks += _dicts(
+        [
+            InputBlock(
+                block_id=FOLLOW_UP_BLOCK,
+                label="Follow up on",
+                element=DatePickerElement(
+                    action_id=FOLLOW_UP_BLOCK,
+                    placeholder="No follow-up",
+                    initial_date=note.follow_up_on.isoformat() if note.follow_up_on else None,
+                ),
+                optional=True,
+            ),
+            InputBlock(block_id=THEME_BLOCK, label="Theme", element=theme_select, optional=True),
+        ]
+    )
+    return View(
+        type="modal",
+        callback_id=NOTE_EDIT_MODAL,
+        title=PlainTextObject(text="Edit a coaching note"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=str(note.id),
+        blocks=blocks,
+    ).to_dict()
+
+
 # --- the rep card ----------------------------------------------------------------------------
 
 
@@ -240,7 +308,9 @@ def targeted_prompt_message(tp: TargetedPrompt) -> Message:
         # Curated prompts may use mrkdwn and are validated free of <, > and &.
         blocks.append(_section(tp.prompt.text))
     skill_id = t.skill.skill_id if t.skill.active else None
-    blocks.append(ActionsBlock(elements=[log_note_for_rep_button(t.rep_id, skill_id, text="Log a note on this rep")]))
+    # Escaped like every user text in plain_text here (bot.services.text.plain does the same).
+    on = truncate_escaped(escape(t.rep_name), 50) if t.rep_name else "this rep"
+    blocks.append(ActionsBlock(elements=[log_note_for_rep_button(t.rep_id, skill_id, text=f"Log a note on {on}")]))
     blocks.append(
         ContextBlock(
             elements=[

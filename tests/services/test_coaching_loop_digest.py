@@ -154,3 +154,51 @@ def test_skill_rating_inputs_preselect_the_skill_and_rating(sessions: Sessions) 
     assert blocks[0]["element"]["initial_option"]["value"] == str(skills[1].id)
     assert blocks[1]["element"]["initial_option"]["value"] == "3"
     assert "initial_option" not in loop_blocks.skill_rating_inputs(skills)[1]["element"]
+
+
+def test_edit_modal_is_prefilled_and_edited_notes_say_so(sessions: Sessions) -> None:
+    from bot.services import coaching, rubric
+
+    with sessions.begin() as session:
+        skills = rubric.list_skills(session, team_id="T1", now=NOW)
+        note = coaching.log_note(
+            session,
+            team_id="T1",
+            enterprise_id=None,
+            author_id="U1",
+            author_tz=None,
+            rep_id="U2",
+            rep_name="Bob",
+            text="Draft <!channel> & more",
+            now=NOW,
+            theme="coaching",
+            follow_up_on=date(2026, 12, 9),
+            skill_id=skills[2].id,
+            rating=2,
+        )
+        assert loop_blocks.edited_mark(note) == ""
+        edited = coaching.edit_note(session, team_id="T1", author_id="U1", note_id=note.id, text="Final", now=NOW + DAY)
+    assert loop_blocks.edited_mark(edited) == " · edited"
+    view = loop_blocks.note_edit_modal(note, skills=skills)
+    assert (view["callback_id"], view["private_metadata"]) == (loop_blocks.NOTE_EDIT_MODAL, str(note.id))
+    by_block = {b.get("block_id"): b for b in view["blocks"]}
+    assert by_block["note"]["element"]["initial_value"] == "Draft <!channel> & more"  # plain_text input: verbatim
+    assert by_block["skill"]["element"]["initial_option"]["value"] == str(skills[2].id)
+    assert by_block["rating"]["element"]["initial_option"]["value"] == "2"
+    assert by_block["follow_up"]["element"]["initial_date"] == "2026-12-09"
+    assert by_block["theme"]["element"]["initial_option"]["value"] == "coaching"
+    assert loop_blocks.edit_note_button(note.id).to_dict()["value"] == str(note.id)
+
+
+def test_targeted_prompt_message_names_rep_and_skill_with_a_prefilled_button(sessions: Sessions) -> None:
+    rated_note(sessions, skill="discovery", rating=1, created_at=NOW - 9 * DAY, rep_name="Bob <!here> Rep")
+    with sessions.begin() as session:
+        tp = rep_card.targeted_prompt(session, team_id="T1", author_id="U1", now=NOW)
+    assert tp is not None and tp.prompt is not None
+    message = loop_blocks.targeted_prompt_message(tp)
+    dumped = json.dumps(message.blocks)
+    assert "<@U2> hasn't had a note in 9 days" in dumped and "*Discovery* (1.0)" in dumped
+    assert tp.prompt.text in dumped
+    button = next(e for b in message.blocks if b["type"] == "actions" for e in b["elements"])
+    assert button["text"]["text"] == "Log a note on Bob &lt;!here&gt; Rep"
+    assert loop_blocks.parse_log_note_value(button["value"]) == ("U2", tp.target.skill.skill_id)
