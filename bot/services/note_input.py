@@ -57,6 +57,7 @@ _WEEKDAYS = {
     "sunday": 6,
 }
 _SHOWN = 40
+_LONGEST_WORD = 80  # skill names have at most 40 characters; leave room for invisible ones
 # Compared in ``compact`` form on both sides: its look-alike folding maps some plain letters
 # too (TR39 treats "m" and "rn" as one), so plain keys would miss plain words.
 _WEEKDAY_KEYS = {compact(word): day for word, day in _WEEKDAYS.items()}
@@ -90,6 +91,8 @@ def find_skill(typed: str, skills: Sequence[str]) -> tuple[str | None, list[str]
     Exact matches win (``demo`` over a hypothetical ``demo-prep``); otherwise a prefix of at
     least ``MIN_PREFIX`` characters that fits exactly one skill.
     """
+    if len(typed) > _LONGEST_WORD:  # no skill name is this long: don't fold a pasted wall of text
+        return None, []
     key = compact(typed)
     if not key:
         return None, []

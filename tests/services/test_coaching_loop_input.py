@@ -62,6 +62,11 @@ def test_parse_note_refusals_name_the_problem_and_show_an_example(typed: str, me
     assert "`/coach @bob discovery 3 asked great follow-up questions`" in err.value.message
 
 
+def test_a_huge_first_word_is_text() -> None:
+    word = "discovery" + "x" * 100_000
+    assert parse_note(f"{word} 3 rest", SKILLS) == NoteInput(None, None, f"{word} 3 rest")
+
+
 def test_match_skill_exact_beats_prefix_and_unknown_lists_the_rubric() -> None:
     assert match_skill("demo", ["demo", "demo-prep"]) == "demo"
     assert match_skill("demo-p", ["demo", "demo-prep"]) == "demo-prep"
