@@ -134,6 +134,8 @@ def match_skill(typed: str, skills: Sequence[str], *, example: str = NOTE_WITH_S
 
 def _looks_like_skill(word: str, skills: Sequence[str]) -> bool:
     """A misspelt skill (``discvery``): close to one, so the user meant a skill."""
+    if len(word) > _LONGEST_WORD:
+        return False
     key = compact(word)
     return bool(key) and any(fuzz.ratio(key, compact(s)) >= 80 for s in skills)
 
