@@ -39,6 +39,12 @@ class Schedule(Base):
     # Occurrences due before this instant are never delivered (set when the schedule is
     # (re)set, so "09:00" typed at 09:30 means tomorrow rather than a post right away).
     active_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Calendars (bot.services.calendars): a holiday calendar code such as ``DE`` or ``DE-BY``
+    # (NULL: none) whose holidays produce no delivery; a pause until a local date (the first
+    # date it posts again) and who asked for it.
+    holidays: Mapped[str | None] = mapped_column(String(40))
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    paused_by: Mapped[str | None] = mapped_column(SlackId)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -49,6 +55,9 @@ class Delivery(Base):
     ``key`` is unique and names the occurrence, e.g. ``schedule:12:2026-11-30`` or
     ``followup:7:2026-12-01``. Inserting the row is the claim; ``status`` moves from
     ``pending`` (claimed, not yet confirmed by Slack) to ``sent``, ``failed`` or ``skipped``.
+    A DM to someone whose Slack status says away is ``deferred``: ``due_at`` moves to their next
+    working day (same key, same item); it becomes ``pending`` when it goes out, or
+    ``superseded`` when a newer occurrence of the same schedule comes first.
     """
 
     __tablename__ = "deliveries"
@@ -56,6 +65,8 @@ class Delivery(Base):
         Index("ix_deliveries_status_due", "status", "due_at"),
         Index("ix_deliveries_team_kind_sent", "team_id", "kind", "sent_at"),
         Index("ix_deliveries_channel_ts", "team_id", "channel_id", "message_ts"),
+        # A deferred DM looks for a newer occurrence of its schedule.
+        Index("ix_deliveries_schedule_date", "schedule_id", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +89,9 @@ class Delivery(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Away deferrals: how many, and the last one (at most one per item per day).
+    deferrals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
