@@ -20,6 +20,10 @@ _TEAM_USER = re.compile(r"^[TE][A-Z0-9]+:[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _PLACEHOLDERS = {"changeme", "xoxb-your-token", "xapp-your-token", "your-signing-secret", "..."}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Whose Slack status says they are away: a scheduled DM to them waits for their next working day.
+DEFAULT_AWAY_EMOJI = ("palm_tree", "airplane", "face_with_thermometer", "house_with_garden")
+DEFAULT_AWAY_WORDS = ("vacation", "holiday", "OOO", "out of office", "sick", "parental leave")
+_EMOJI_NAME = re.compile(r"^:?[a-z0-9_+'-]+:?$")
 
 
 class ConfigError(Exception):
@@ -55,6 +59,11 @@ class Settings:
     max_connections: int = 2000
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
+    # Calendars: the holiday calendar new schedules get when they name none (e.g. "DE-BY"), and
+    # what counts as away (bot.services.calendars).
+    holidays: str | None = None
+    away_emoji: tuple[str, ...] = DEFAULT_AWAY_EMOJI
+    away_words: tuple[str, ...] = DEFAULT_AWAY_WORDS
 
     def admins_in(self, team_id: str) -> frozenset[str]:
         """The user ids COACHBOT_ADMINS names for one workspace (``TEAM:USER``, or a bare id
@@ -175,6 +184,9 @@ class Settings:
             max_connections=_int(env, "COACHBOT_MAX_CONNECTIONS", 2000, 10, 100_000),
             metrics_port=_metrics_port(env),
             metrics_host=get("METRICS_HOST") or "127.0.0.1",
+            holidays=_holidays(get("COACHBOT_HOLIDAYS")),
+            away_emoji=_away_list(env, "COACHBOT_AWAY_EMOJI", DEFAULT_AWAY_EMOJI),
+            away_words=_away_list(env, "COACHBOT_AWAY_WORDS", DEFAULT_AWAY_WORDS),
         )
 
     def require_slack(self) -> None:
@@ -217,6 +229,40 @@ def _metrics_port(env: Mapping[str, str]) -> int | None:
             "or leave METRICS_PORT unset to serve /metrics on PORT"
         )
     return port
+
+
+def _holidays(code: str | None) -> str | None:
+    if code is None:
+        return None
+    # Imported here: the holidays package is only loaded when a default calendar is set.
+    from bot.services.calendars import InvalidCalendar, parse_calendar
+
+    try:
+        return parse_calendar(code)
+    except InvalidCalendar as exc:
+        nearest = ", ".join(exc.nearest)
+        raise ConfigError(
+            f"COACHBOT_HOLIDAYS={code!r} is not a holiday calendar I know (nearest: {nearest}); use a country "
+            "code, optionally with a region, e.g. COACHBOT_HOLIDAYS=US or COACHBOT_HOLIDAYS=DE-BY"
+        ) from None
+
+
+def _away_list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() == "none":
+        return ()
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    if name == "COACHBOT_AWAY_EMOJI":
+        bad = [item for item in items if not _EMOJI_NAME.match(item)]
+        if bad:
+            raise ConfigError(
+                f"{name} has {bad[0]!r}, which is not an emoji name; use comma-separated names like "
+                f"{name}=palm_tree,airplane (or none to turn the emoji check off)"
+            )
+        return tuple(item.strip(":") for item in items)
+    return items
 
 
 def _database_url(url: str) -> str:
