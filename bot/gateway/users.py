@@ -1,4 +1,4 @@
-"""users.info, cached briefly: roles and time zones are needed on many requests."""
+"""users.info, cached briefly: roles, time zones and statuses are needed on many requests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,6 +25,9 @@ NAMES_SECONDS = 600.0
 NAMES_WAIT = 1.5
 NAMES_PAGE = 200
 NAMES_MAX_PAGES = 500
+# Statuses (is someone away?) are read by the delivery engine when a DM is due, and kept this
+# long on the engine's own clock, so ``run-due --at`` at another instant reads them afresh.
+STATUS_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,11 @@ class SlackUser:
     is_bot: bool
     deleted: bool
     display_name: str = ""
+    # The Slack status (``profile.status_*``): an emoji like ":palm_tree:", text, and the Unix
+    # time it clears at (0: never).
+    status_emoji: str = ""
+    status_text: str = ""
+    status_expiration: int = 0
 
     @property
     def display(self) -> str:
@@ -72,6 +81,7 @@ class UserDirectory:
         self._lock = threading.Lock()
         self._names: dict[str, tuple[float, NameIndex]] = {}
         self._loading: dict[str, Future[NameIndex | None]] = {}
+        self._statuses: dict[tuple[str, str], tuple[datetime, SlackUser | None]] = {}
 
     def get(self, client: WebClient, *, team_id: str, user_id: str) -> SlackUser | None:
         """The user, or None when Slack does not know them (user_not_found)."""
@@ -102,14 +112,32 @@ class UserDirectory:
                 is_bot=bool(u.get("is_bot")) or u["id"] == "USLACKBOT",
                 deleted=bool(u.get("deleted")),
                 display_name=str(profile.get("display_name") or ""),
+                status_emoji=str(profile.get("status_emoji") or ""),
+                status_text=str(profile.get("status_text") or ""),
+                status_expiration=_int(profile.get("status_expiration")),
             )
         with self._lock:
             self._cache[key] = (now, user)
         return user
 
+    def status_of(self, client: WebClient, *, team_id: str, user_id: str, now: datetime) -> SlackUser | None:
+        """The user with their current status, read at most every ``STATUS_SECONDS`` of ``now``
+        (the caller's clock) per user. Never on an ack path: it may call users.info."""
+        key = (team_id, user_id)
+        with self._lock:
+            hit = self._statuses.get(key)
+        if hit is not None and 0 <= (now - hit[0]).total_seconds() < STATUS_SECONDS:
+            return hit[1]
+        self.forget(team_id=team_id, user_id=user_id)
+        user = self.get(client, team_id=team_id, user_id=user_id)
+        with self._lock:
+            self._statuses[key] = (now, user)
+        return user
+
     def forget(self, *, team_id: str, user_id: str) -> None:
         with self._lock:
             self._cache.pop((team_id, user_id), None)
+            self._statuses.pop((team_id, user_id), None)
 
     # -- by name (users.list) --------------------------------------------------------------
 
@@ -165,6 +193,15 @@ class UserDirectory:
             with self._lock:
                 self._loading.pop(team_id, None)
             future.set_result(index)
+
+
+def _int(value: object) -> int:
+    if isinstance(value, int | float | str):
+        try:
+            return int(value)
+        except ValueError:
+            return 0
+    return 0
 
 
 def _list_members(client: WebClient) -> list[Member]:

@@ -182,6 +182,10 @@ class User:
     is_owner: bool = False
     is_bot: bool = False
     deleted: bool = False
+    # The Slack status, served in ``profile`` by users.info and users.profile.get.
+    status_emoji: str = ""
+    status_text: str = ""
+    status_expiration: int = 0
 
     def to_api(self) -> dict[str, Any]:
         """The ``user`` object as ``users.info`` returns it."""
@@ -191,6 +195,9 @@ class User:
             "real_name_normalized": self.real_name,
             "display_name": self.display_name,
             "display_name_normalized": self.display_name,
+            "status_emoji": self.status_emoji,
+            "status_text": self.status_text,
+            "status_expiration": self.status_expiration,
         }
         if self.email is not None:
             profile["email"] = self.email
@@ -553,6 +560,7 @@ class FakeSlack:
             "conversations.members": self._conversations_members,
             "conversations.list": self._conversations_list,
             "users.info": self._users_info,
+            "users.profile.get": self._users_profile_get,
             "users.list": self._users_list,
             "users.lookupByEmail": self._users_lookup_by_email,
             "views.open": self._views_open,
@@ -744,6 +752,12 @@ class FakeSlack:
         """The live ``User`` object (mutate only between requests)."""
         with self._lock:
             return self._users[user_id]
+
+    def set_status(self, user_id: str, emoji: str = "", text: str = "", expiration: int = 0) -> None:
+        """Set a user's Slack status, as they would in the client (``""`` clears it)."""
+        with self._lock:
+            user = self._users[user_id]
+            user.status_emoji, user.status_text, user.status_expiration = emoji, text, expiration
 
     def add_channel(
         self,
@@ -1495,6 +1509,9 @@ class FakeSlack:
 
     def _users_info(self, ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user": self._visible_user(ws, params.get("user")).to_api()}
+
+    def _users_profile_get(self, ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "profile": self._visible_user(ws, params.get("user")).to_api()["profile"]}
 
     def _users_list(self, ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         members = [u.to_api() for u in self._users.values() if self._same_org(ws, u.team_id)]
