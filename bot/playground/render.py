@@ -570,6 +570,16 @@ def blocks_html(blocks: Sequence[Mapping[str, Any]], directory: Directory) -> st
 # -- messages ------------------------------------------------------------------------------
 
 
+def day_divider(ts: str, directory: Directory) -> str:
+    """Slack's line between days, in the reader's zone: "Tuesday, December 1"."""
+    day = datetime.fromtimestamp(float(ts), ZoneInfo(directory.tz))
+    return f'<div class="pg-day" role="separator"><span>{day:%A, %B} {day.day}</span></div>'
+
+
+def local_day(ts: str, directory: Directory) -> str:
+    return datetime.fromtimestamp(float(ts), ZoneInfo(directory.tz)).date().isoformat()
+
+
 def _names(user_ids: Sequence[str], directory: Directory) -> str:
     return ", ".join(directory.users.get(u, u) for u in user_ids)
 
@@ -626,7 +636,7 @@ def message_html(
         if ephemeral
         else (
             '<div class="pg-tools"><button type="button" class="pg-tool" data-kind="react-menu" '
-            'title="Add reaction">☺＋</button><button type="button" class="pg-tool" data-kind="message-menu" '
+            'title="Add reaction">☺+</button><button type="button" class="pg-tool" data-kind="message-menu" '
             'title="More actions">⋮</button></div>'
         )
     )

@@ -374,23 +374,24 @@ class Playground:
 
     def state(self, persona: w.Persona, channel: w.Channel) -> dict[str, Any]:
         directory = self.directory(persona)
+        shown: list[str] = []
         with self.world.lock:
             version = self.world.version
-            shown = [
-                render.message_html(
-                    {
-                        **m.to_api(with_metadata=False),
-                        "edited": m.edited,
-                        "reactions": m.reactions,
-                    },
-                    author=self.author(m.user),
-                    directory=directory,
-                    ephemeral=m.visible_to is not None,
-                    system=m.system,
-                    me=persona.id,
+            day = ""
+            for m in self.world.visible(channel.id, persona.id):
+                if render.local_day(m.ts, directory) != day:
+                    day = render.local_day(m.ts, directory)
+                    shown.append(render.day_divider(m.ts, directory))
+                shown.append(
+                    render.message_html(
+                        {**m.to_api(with_metadata=False), "edited": m.edited, "reactions": m.reactions},
+                        author=self.author(m.user),
+                        directory=directory,
+                        ephemeral=m.visible_to is not None,
+                        system=m.system,
+                        me=persona.id,
+                    )
                 )
-                for m in self.world.visible(channel.id, persona.id)
-            ]
             stack = self.world.modal_stack(persona.id)
             home = self.world.homes.get(persona.id)
         top = stack[-1] if stack else None

@@ -325,3 +325,11 @@ def test_author_and_colour_are_escaped(name: str) -> None:
         render.message_html({"ts": "1.0", "text": "x"}, author=render.Author(name, "<", 'red"><i'), directory=D)
     )
     assert "script" not in tree.tags() and "i" not in tree.tags() and name in tree.shown
+
+
+def test_day_divider_names_the_readers_local_day() -> None:
+    # 2026-12-01 03:00 UTC is still Monday evening in New York.
+    ts = "1796094000.000000"
+    assert Tree(render.day_divider(ts, D)).shown == "Monday, November 30"
+    assert render.local_day(ts, D) == "2026-11-30"
+    assert Tree(render.day_divider(ts, Directory(tz="Europe/London"))).shown == "Tuesday, December 1"
