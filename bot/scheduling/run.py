@@ -37,6 +37,15 @@ fail the delivery and keep the schedule.
 
 Fan-out: the work goes to a bounded thread pool (``COACHBOT_FANOUT_WORKERS``), each
 worker with its own session.
+
+Calendars (``bot.scheduling.calendar_gate``): an occurrence on a public holiday of its
+schedule's calendar, or before its schedule's pause ends, is dropped while computing what is
+due: no claim, nothing made up later. A DM (the target is a user) whose recipient's Slack
+status says away is claimed as ``deferred`` to their next working day at the same local time,
+keeping its key and its chosen item; when it comes due it is checked again (so at most one
+deferral per item per day), sent as a fresh attempt, or ``superseded`` when a newer occurrence
+of its schedule exists, so the person gets one message when back. The status is read
+(users.info, cached) here, when the DM is due, never on an ack path.
 """
 
 from __future__ import annotations
@@ -60,10 +69,12 @@ from sqlalchemy.orm import Session
 from bot.blocks.daily import delivery_paused_message
 from bot.db.models import Delivery
 from bot.deps import Deps
+from bot.gateway.users import SlackUser
+from bot.scheduling import calendar_gate
 from bot.scheduling.fanout import TeamPacer, paced, run_bounded
 from bot.scheduling.kinds import DeliveryKind, Occurrence, Rendered
 from bot.scheduling.registry import delivery_kinds
-from bot.services import schedules
+from bot.services import calendars, schedules
 from bot.services.text import stable_int
 
 log = logging.getLogger(__name__)
@@ -105,6 +116,10 @@ class RunResult:
     rate_limited: int = 0  # 429 answers waited out
     stopped: int = 0  # not started because the process is stopping (SIGTERM); the next run does them
     expired: int = 0  # pending claims past their grace, given up (never posted late)
+    holidays: int = 0  # occurrences not claimed: a public holiday in their schedule's calendar
+    paused: int = 0  # occurrences not claimed: their schedule is paused until a later date
+    deferred: int = 0  # DMs held for the recipient's next working day (their status says away)
+    superseded: int = 0  # deferred DMs replaced by a newer occurrence of the same schedule
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -115,6 +130,10 @@ class RunResult:
             f"{self.busy} busy elsewhere, {self.rate_limited} rate-limit waits"
             + (f", {self.stopped} left for the next run: stopping" if self.stopped else "")
             + (f", {self.expired} expired unconfirmed past the grace" if self.expired else "")
+            + (f", {self.holidays} skipped for a public holiday" if self.holidays else "")
+            + (f", {self.paused} paused" if self.paused else "")
+            + (f", {self.deferred} deferred: recipient away" if self.deferred else "")
+            + (f", {self.superseded} superseded by a newer one" if self.superseded else "")
             + f") in {self.seconds:.2f}s"
         )
 
@@ -124,11 +143,12 @@ class _Task:
     occ: Occurrence | None = None  # claim this first
     delivery_id: int | None = None  # or deliver this existing pending delivery
     key: str | None = None
+    deferred: bool = False  # the existing delivery is a deferred DM, now due again
 
 
 @dataclass(frozen=True)
 class _Outcome:
-    status: str  # sent | reconciled | skipped | failed | pending | busy | done | lost_claim | stopped
+    status: str  # sent | reconciled | skipped | failed | pending | busy | done | lost_claim | stopped | deferred
     kind: str = ""
     error: str | None = None
 
@@ -154,6 +174,7 @@ class _Run:
         self._lock = threading.Lock()
         # How long a request of a dead attempt can still be on its way: the client timeout.
         self.settle_window = float(SLACK_CLIENT_TIMEOUT + SETTLE_MARGIN_SECONDS)
+        self.away_rules = calendars.AwayRules.of(deps.settings.away_emoji, deps.settings.away_words)
 
     # -- the run ------------------------------------------------------------------------
 
@@ -163,6 +184,12 @@ class _Run:
         with self.deps.sessions.begin() as session:
             for kind in self.kinds.values():
                 occurrences.extend(kind.due(session, self.at, self.grace))
+            # Holidays and pauses: decided here, so they produce no claim at all.
+            gated = calendar_gate.gate(session, occurrences)
+            occurrences = gated.due
+            deferred = calendar_gate.deferred_due(
+                session, at=self.at, grace=self.grace, kinds=list(self.kinds), occurrences=occurrences
+            )
             taken = _existing_keys(session, [o.key for o in occurrences])
             # Claims whose post never went through and whose grace has run out are given up
             # explicitly (posting now would be late: yesterday's quote), not left pending.
@@ -191,12 +218,14 @@ class _Run:
                 .order_by(Delivery.due_at, Delivery.id)
             ).all()
         result.due = len(occurrences)
-        result.expired = len(expired)
-        for kind_name in expired:
+        result.expired = len(expired) + len(deferred.expired)
+        result.holidays, result.paused, result.superseded = gated.holidays, gated.paused, deferred.superseded
+        for kind_name in [*expired, *deferred.expired]:
             self.deps.metrics.deliveries.labels(kind=kind_name, outcome="expired").inc()
         result.already_claimed = sum(1 for o in occurrences if o.key in taken)
         tasks = [_Task(occ=o) for o in occurrences if o.key not in taken]
         tasks += [_Task(delivery_id=row.id, key=row.key) for row in orphans]
+        tasks += [_Task(delivery_id=delivery_id, key=key, deferred=True) for delivery_id, key in deferred.rows]
 
         outcomes = run_bounded(self._task, tasks, workers=self.deps.settings.fanout_workers)
         for outcome in outcomes:
@@ -226,6 +255,8 @@ class _Run:
             result.already_claimed += 1
         elif status == "stopped":
             result.stopped += 1
+        elif status == "deferred":
+            result.deferred += 1
         if outcome.error and status in ("failed", "pending"):
             result.errors.append(outcome.error)
         if outcome.kind and status not in ("busy", "done", "lost_claim", "stopped"):
@@ -239,6 +270,8 @@ class _Run:
         if task.occ is not None:
             return self._claim_and_deliver(task.occ)
         assert task.delivery_id is not None and task.key is not None
+        if task.deferred:
+            return self._deliver_deferred(task.delivery_id, task.key)
         return self._deliver_pending(task.delivery_id, task.key)
 
     @contextmanager
@@ -270,17 +303,25 @@ class _Run:
     # -- claiming ---------------------------------------------------------------------
 
     def _claim_and_deliver(self, occ: Occurrence) -> _Outcome:
-        """Claim, choose, render and record the first attempt in ONE transaction; then post."""
+        """Claim, choose, render and record the first attempt in ONE transaction; then post.
+
+        A DM to someone away is claimed as deferred instead (item chosen, nothing posted)."""
         kind = self.kinds[occ.kind]
         with self._attempt(occ.key) as attempt:
             if attempt is None:
                 return _Outcome("busy", occ.kind)
             session, lock = attempt
+            # Read before the claim's transaction: a Slack call must not hold a database lock.
+            away = self._away(occ)
             try:
                 with self._writing(), session.begin():
                     if not lock.take(session):
                         return _Outcome("busy", occ.kind)
                     item_id = kind.choose(session, occ)
+                    if away is not None:
+                        session.add(self._deferred_claim(session, occ, item_id, away))
+                        session.flush()  # the claim, as below
+                        return _Outcome("deferred", occ.kind)
                     delivery = Delivery(
                         key=occ.key,
                         team_id=occ.team_id,
@@ -311,6 +352,107 @@ class _Run:
             if rendered is None:
                 return _Outcome("skipped", occ.kind)
             return self._send(session, occ, delivery_id, channel_id, rendered, earlier_attempts=0)
+
+    # -- people who are away --------------------------------------------------------------
+
+    def _away(self, occ: Occurrence) -> SlackUser | None:
+        """The recipient, when ``occ`` is a DM and their Slack status says away; else None.
+
+        A status that cannot be read (Slack error, no answer) does not hold a DM back."""
+        if not _is_user(occ.target_id):
+            return None
+        client = self._client(occ.team_id, occ.enterprise_id)
+        if client is None:
+            return None
+        try:
+            user = self.deps.users.status_of(client, team_id=occ.team_id, user_id=occ.target_id, now=self.at)
+        except SlackApiError as exc:
+            self.deps.metrics.slack_error("users.info", _error_code(exc))
+            return None
+        except (OSError, http.client.HTTPException) as exc:
+            log.warning("delivery %s: status not read (%s); delivering", occ.key, type(exc).__name__)
+            return None
+        if user is None or not calendars.is_away(
+            status_emoji=user.status_emoji,
+            status_text=user.status_text,
+            status_expiration=user.status_expiration,
+            at=self.at,
+            rules=self.away_rules,
+        ):
+            return None
+        return user
+
+    def _deferred_claim(self, session: Session, occ: Occurrence, item_id: int | None, user: SlackUser) -> Delivery:
+        return Delivery(
+            key=occ.key,
+            team_id=occ.team_id,
+            enterprise_id=occ.enterprise_id,
+            kind=occ.kind,
+            schedule_id=occ.schedule_id,
+            note_id=occ.note_id,
+            target_id=occ.target_id,
+            channel_id=None,
+            local_date=occ.local_date,  # the item's identity: it keeps its day and key
+            due_at=calendar_gate.deferral_instant(session, occ, user_tz=user.tz),
+            item_id=item_id,
+            claimed_at=self.at,
+            status=calendar_gate.DEFERRED,
+            attempts=0,
+            deferrals=1,
+            deferred_at=self.at,
+        )
+
+    def _deliver_deferred(self, delivery_id: int, key: str) -> _Outcome:
+        """A DM deferred earlier is due: still away, defer once more (one day on); else send it."""
+        with self._attempt(key) as attempt:
+            if attempt is None:
+                return _Outcome("busy")
+            session, lock = attempt
+            with session.begin():
+                if not lock.take(session):
+                    return _Outcome("busy")
+                delivery = session.scalars(
+                    select(Delivery).where(Delivery.id == delivery_id).execution_options(populate_existing=True)
+                ).first()
+                if delivery is None or delivery.status != calendar_gate.DEFERRED or delivery.due_at > self.at:
+                    return _Outcome("done")
+                occ, due_at, item_id = _occurrence_of(delivery), delivery.due_at, delivery.item_id
+            away = self._away(occ)
+            with self._writing(), session.begin():
+                pending = (
+                    Delivery.id == delivery_id,
+                    Delivery.status == calendar_gate.DEFERRED,
+                    Delivery.due_at == due_at,
+                )
+                if away is not None:
+                    later = calendar_gate.deferral_instant(session, occ, user_tz=away.tz)
+                    moved = session.execute(
+                        update(Delivery)
+                        .where(*pending)
+                        .values(due_at=later, deferrals=Delivery.deferrals + 1, deferred_at=self.at)
+                        .execution_options(synchronize_session=False)
+                    )
+                    return _Outcome("deferred" if getattr(moved, "rowcount", 0) else "done", occ.kind)
+                # Back: this is the first attempt, committed before the post like a claim's.
+                started = session.execute(
+                    update(Delivery)
+                    .where(*pending)
+                    .values(status="pending", attempts=1, attempted_at=self.deps.clock())
+                    .execution_options(synchronize_session=False)
+                )
+                if not getattr(started, "rowcount", 0):
+                    return _Outcome("done")
+                kind = self.kinds[occ.kind]
+                rendered = kind.render(session, occ, item_id)
+                if rendered is None:
+                    session.execute(
+                        update(Delivery)
+                        .where(Delivery.id == delivery_id)
+                        .values(status="skipped", error="nothing to send")
+                    )
+            if rendered is None:
+                return _Outcome("skipped", occ.kind)
+            return self._send(session, occ, delivery_id, None, rendered, earlier_attempts=0)
 
     # -- delivering -------------------------------------------------------------------
 

@@ -55,6 +55,10 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 class InvalidCalendar(UsageError):
     """An unknown country or subdivision. The message names it and the nearest valid codes."""
 
+    def __init__(self, message: str, *, nearest: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.nearest = tuple(nearest)
+
 
 class InvalidPause(UsageError):
     """A pause that cannot be: not a date or span, in the past, or longer than a year."""
@@ -145,15 +149,19 @@ def _nearest(token: str, labelled: dict[str, str], limit: int = 3) -> list[str]:
     return found
 
 
-def _country_suggestions(token: str) -> str:
+def _nearest_countries(token: str) -> list[str]:
     labelled = {**{code: code for code in _countries()}, **{name: code for code, name in _countries().items()}}
-    return ", ".join(f"`{code}` ({_countries()[code]})" for code in _nearest(token, labelled))
+    return _nearest(token, labelled)
 
 
-def _subdivision_suggestions(country: str, token: str) -> str:
+def _nearest_subdivisions(country: str, token: str) -> list[str]:
     names = _subdivisions(country)[1]
     labelled = {**{sub: sub for sub in names}, **{name: sub for sub, name in names.items()}}
-    return ", ".join(f"`{country}-{sub}` ({names[sub]})" for sub in _nearest(token, labelled))
+    return [f"{country}-{sub}" for sub in _nearest(token, labelled)]
+
+
+def _listed(codes: list[str]) -> str:
+    return ", ".join(f"`{code}` ({calendar_label(code).rsplit(' (', 1)[0]})" for code in codes)
 
 
 def parse_calendar(text: str) -> str | None:
@@ -175,10 +183,11 @@ def parse_calendar(text: str) -> str | None:
     country_text, sub_text = parts[0], (parts[1] if len(parts) > 1 else "")
     country = _country_keys().get(_key(country_text))
     if country is None:
+        nearest = _nearest_countries(country_text or token)
         raise InvalidCalendar(
             f"`{_shown(country_text or token)}` is not a country I have a holiday calendar for. "
-            f"Nearest: {_country_suggestions(country_text or token)}. Use a country code, optionally with "
-            f"a region: {CALENDAR_EXAMPLE}."
+            f"Nearest: {_listed(nearest)}. Use a country code, optionally with a region: {CALENDAR_EXAMPLE}.",
+            nearest=nearest,
         )
     if not sub_text.strip():
         return country
@@ -188,12 +197,14 @@ def parse_calendar(text: str) -> str | None:
         if not names:
             raise InvalidCalendar(
                 f"{_countries()[country]} (`{country}`) has no regional holiday calendars, so "
-                f"`{_shown(token)}` is not one. Use `skip holidays {country}`."
+                f"`{_shown(token)}` is not one. Use `skip holidays {country}`.",
+                nearest=[country],
             )
+        nearest = _nearest_subdivisions(country, sub_text)
         raise InvalidCalendar(
             f"`{_shown(sub_text)}` is not a region of {_countries()[country]} (`{country}`) with its own holidays. "
-            f"Nearest: {_subdivision_suggestions(country, sub_text)}. For example `skip holidays {country}` for the "
-            f"whole country."
+            f"Nearest: {_listed(nearest)}. For example `skip holidays {country}` for the whole country.",
+            nearest=nearest,
         )
     return f"{country}-{sub}"
 
