@@ -75,8 +75,11 @@ def test_bad_input_gets_a_clear_answer(fresh: Playground) -> None:
     assert "unknown persona" in call(fresh, "send", persona="UEVE", conv=w.SALES.id, text="/quote")["error"]
     assert "unknown conversation" in call(fresh, "send", persona=w.ADA.id, conv="CNOPE", text="/quote")["error"]
     assert "unknown request" in call(fresh, "bogus", persona=w.ADA.id)["error"]
-    call(fresh, "send", persona=w.ADA.id, conv=w.SALES.id, text="/qoute")
-    assert "is not a valid command" in state(fresh, w.ADA.id, w.SALES.id)["messages"]
+    for lookalike in ("/qoute", "/qu\u043ete", "/quo\u00adte"):  # a typo, a Cyrillic o, a soft hyphen
+        call(fresh, "send", persona=w.ADA.id, conv=w.SALES.id, text=lookalike)
+    shown = state(fresh, w.ADA.id, w.SALES.id)["messages"]
+    assert shown.count("is not a valid command") == 3 and "Slackbot" in shown
+    assert state(fresh, w.MAX.id, w.SALES.id)["messages"] == ""  # Slackbot's line is Ada's alone
 
 
 def test_typed_markup_is_sent_as_slack_sends_it() -> None:
@@ -84,6 +87,7 @@ def test_typed_markup_is_sent_as_slack_sends_it() -> None:
         "<@URILEY|riley> &amp; &lt;b&gt; <!channel> <#CSALES|sales> #nope"
     )
     assert slack_encode("mail@riley.com a@max") == "mail@riley.com a@max"  # not mentions
+    assert slack_encode("@R\u0456ley") == "@R\u0456ley"  # a Cyrillic look-alike is nobody
 
 
 def test_hostile_message_text_is_shown_as_text(fresh: Playground) -> None:
