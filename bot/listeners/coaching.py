@@ -26,7 +26,7 @@ from bot.deps import Deps
 from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles
 from bot.gateway.users import SlackUser
-from bot.listeners import coach_args, coach_help, schedule_args
+from bot.listeners import coach_args, coach_help, schedule_args, schedule_changes
 from bot.listeners.router import CommandContext, CommandRouter, Reply, Routers
 from bot.services import coaching, prompts, schedules
 from bot.services.store import THEMES
@@ -92,7 +92,7 @@ def check_manager(deps: Deps, client: WebClient, *, team_id: str, user_id: str, 
                 return
     if roles.is_admin(deps, client, team_id=team_id, user_id=user_id):
         return
-    raise coaching.NotAManager(coaching.not_a_manager_message(roles.configured_admins(deps)))
+    raise coaching.NotAManager(coaching.not_a_manager_message(roles.configured_admins(deps, team_id=team_id)))
 
 
 def is_manager(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:
@@ -361,7 +361,7 @@ def handle_managers(ctx: CommandContext) -> Reply:
         # Asking who the managers are changes nothing: say who manages that list instead.
         return Reply(text=blocks.managers_admin_only_text(roles.configured_admins(deps, team_id=ctx.team_id)))
     coaching.ensure_admin(is_admin=is_admin)
-    admins = roles.configured_admins(deps)
+    admins = roles.configured_admins(deps, team_id=ctx.team_id)
     if verb == "list":
         with deps.sessions.begin() as session:
             managers = coaching.list_managers(session, team_id=ctx.team_id)
@@ -557,10 +557,12 @@ def _channel_prompts(ctx: CommandContext, args: coach_args.PromptsArgs) -> Reply
         )
     what, off = "This channel gets a coaching prompt", "/coach prompts channel off"
     if args.action == "off":
+        was = schedule_changes.before(ctx, kind=PROMPT_CHANNEL)
         with deps.sessions.begin() as session:
             stopped = schedules.stop_schedule(
                 session, team_id=ctx.team_id, kind=PROMPT_CHANNEL, target_id=ctx.channel_id
             )
+        schedule_changes.announce(ctx, kind=PROMPT_CHANNEL, was=was, now=None)
         if not stopped:
             return Reply(text=f"This channel gets no coaching prompts. Start them with `{CHANNEL_PROMPT_EXAMPLE}`.")
         return Reply(text="Coaching prompts in this channel stopped.")
@@ -582,6 +584,7 @@ def _channel_prompts(ctx: CommandContext, args: coach_args.PromptsArgs) -> Reply
     problem = _channel_problem(ctx, spec)
     if problem is not None:
         return Reply(text=f":warning: {problem} Nothing was saved.")
+    was = schedule_changes.before(ctx, kind=PROMPT_CHANNEL)
     now = deps.clock()
     with deps.sessions.begin() as session:
         schedules.set_schedule(
@@ -594,6 +597,7 @@ def _channel_prompts(ctx: CommandContext, args: coach_args.PromptsArgs) -> Reply
             spec=spec,
             now=now,
         )
+    schedule_changes.announce(ctx, kind=PROMPT_CHANNEL, was=was, now=spec)
     return Reply(text=_schedule_text(spec, now, what=what, off=off))
 
 
