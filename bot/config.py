@@ -75,6 +75,9 @@ class Settings:
                 ids.add(user)
         return frozenset(ids)
 
+    # Who may set, change or stop a channel's daily quote: "anyone" in the channel, or "admins".
+    schedule_changes: str = "anyone"
+
     @property
     def oauth_enabled(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret and self.slack_state_secret)
@@ -145,6 +148,12 @@ class Settings:
         if log_format not in ("text", "json"):
             raise ConfigError(f"LOG_FORMAT={log_format!r} must be 'text' or 'json'")
         quotes_path = get("COACHBOT_QUOTES_PATH")
+        schedule_changes = (get("COACHBOT_SCHEDULE_CHANGES") or "anyone").lower()
+        if schedule_changes not in ("anyone", "admins"):
+            raise ConfigError(
+                f"COACHBOT_SCHEDULE_CHANGES={schedule_changes!r} must be 'anyone' or 'admins', "
+                "e.g. COACHBOT_SCHEDULE_CHANGES=admins"
+            )
 
         oauth = [get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET"), get("SLACK_STATE_SECRET")]
         if any(oauth) and not all(oauth):
@@ -177,6 +186,7 @@ class Settings:
             grace_minutes=_int(env, "COACHBOT_GRACE_MINUTES", 120, 1, 24 * 60),
             tick_seconds=_int(env, "COACHBOT_TICK_SECONDS", 30, 1, 3600),
             quotes_path=Path(quotes_path) if quotes_path else None,
+            schedule_changes=schedule_changes,
             fanout_workers=_int(env, "COACHBOT_FANOUT_WORKERS", 32, 1, 256),
             max_body_bytes=_int(env, "COACHBOT_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
             request_timeout_seconds=_int(env, "COACHBOT_REQUEST_TIMEOUT_SECONDS", 10, 1, 300),
