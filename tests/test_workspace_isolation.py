@@ -125,7 +125,9 @@ def test_nothing_crosses_between_workspaces(
     for day in range(5):
         at = MONDAY_0745_BERLIN + timedelta(days=day)
         run_due(app_server.deps, at)
-    posts = fake_slack.calls_to("chat.postMessage", channel="C1")
+    notices = fake_slack.calls_to("chat.postMessage", channel="C1", text=lambda t: t.startswith(":calendar:"))
+    assert len(notices) == 1 and notices[0].team_id == "T1"  # who set up T1's daily quote, in T1 only
+    posts = [p for p in fake_slack.calls_to("chat.postMessage", channel="C1") if p not in notices]
     assert len(posts) == 5
     assert all(p.team_id == "T1" for p in posts)
     assert all(T2_QUOTE not in json.dumps(p.params) for p in posts)
