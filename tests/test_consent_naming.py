@@ -236,3 +236,34 @@ def test_opting_out_withdraws_and_retires_quotes_naming_them_in_plain_text(
         assert s.get(Submission, other.id).status == "pending"  # type: ignore[union-attr]
         quote = s.scalars(select(Quote).where(Quote.submission_id == approved.id)).one()
         assert quote.active is False
+
+
+def test_a_slow_member_list_finishes_the_form_after_it_closes(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    fake_slack.hang("users.list", 2.5, times=1)
+    values = {
+        "text": {"text": {"type": "plain_text_input", "value": TEXT}},
+        "author": {"author": {"type": "plain_text_input", "value": "Bob Rep"}},
+    }
+    resp = slack.view_submission("submit_quote", values, user="U1", private_metadata=json.dumps({"via": "home"}))
+    assert resp.status_code == 200 and not resp.content  # the form closes at once
+    (dm,) = until(lambda: fake_slack.calls_to("chat.postMessage", channel="U1"), timeout=10)
+    assert "<@U2> has to agree to be quoted" in json.dumps(dm.json("blocks"))
+    (row,) = rows(sessions)
+    assert (row.status, row.author_user_id, row.via) == ("awaiting_consent", "U2", "home")
+
+
+def test_when_slack_gives_no_member_list_nothing_is_stored_and_the_reply_says_why(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    # Consent can't be checked, so the quote is refused rather than let through unchecked.
+    fake_slack.fail("users.list", "internal_error")
+    resp = slack.command("/quote", f'add "{TEXT}" — Bob Rep', user="U1")
+    assert resp.status_code == 200
+    (reply,) = until(fake_slack.responses, timeout=10)
+    assert "couldn't check whether “Bob Rep” is a teammate" in reply["text"] and "not saved" in reply["text"]
+    assert rows(sessions) == []
+    # A quote with no author names nobody and needs no list.
+    fake_slack.clear_failures()
+    assert "Thanks" in ephemeral_text(slack.command("/quote", f'add "{TEXT}"', user="U1"))
