@@ -1,0 +1,304 @@
+"""The calendar words as people type them: holiday codes, `skip holidays XX`, pauses, statuses,
+and the settings. Pure functions, tested directly (the engine tests are beside this file)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.config import DEFAULT_AWAY_EMOJI, DEFAULT_AWAY_WORDS, ConfigError, Settings
+from bot.services import calendars
+from bot.services.calendars import InvalidCalendar, InvalidPause
+from bot.services.schedules import WEEKDAYS
+
+# -- holiday codes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("DE", "DE"),
+        ("de", "DE"),
+        ("DE-BY", "DE-BY"),
+        ("de-by", "DE-BY"),
+        ("DE-Bayern", "DE-BY"),
+        ("DE–BY", "DE-BY"),  # an en dash, as phones type it
+        ("DE_BY", "DE-BY"),
+        ("US", "US"),
+        ("US-CA", "US-CA"),
+        ("us-ny", "US-NY"),
+        ("UK", "GB"),
+        ("GB-SCT", "GB-SCT"),
+        ("Germany", "DE"),
+        ("DEU", "DE"),
+        ("USA", "US"),
+        ("AU-NSW", "AU-NSW"),
+        ("CA-ON", "CA-ON"),
+        ("FR", "FR"),
+        ("JP", "JP"),
+        ("IN", "IN"),
+        ("BR", "BR"),
+        ("CH-ZH", "CH-ZH"),
+        ("D\u0415", "DE"),  # a Cyrillic "Е"
+        ("D\u00ade", "DE"),  # a soft hyphen
+        (" de ", "DE"),
+        ("none", None),
+        ("NONE", None),
+    ],
+)
+def test_calendar_codes_people_type(typed: str, code: str | None) -> None:
+    assert calendars.parse_calendar(typed) == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "named", "nearest"),
+    [
+        ("XX", "`XX` is not a country", ["MX", "AX", "CX"]),
+        ("Germny", "`Germny` is not a country", ["DE"]),
+        ("Deutschland", "`Deutschland` is not a country", ["DE"]),
+        ("DE-XY", "`XY` is not a region of Germany", ["DE-BY", "DE-BB", "DE-BE"]),
+        ("US-Cali", "`Cali` is not a region of United States", ["US-CA"]),
+        ("IS-XX", "has no regional holiday calendars", ["IS"]),
+    ],
+)
+def test_an_unknown_calendar_names_the_problem_and_the_nearest_codes(
+    typed: str, named: str, nearest: list[str]
+) -> None:
+    with pytest.raises(InvalidCalendar) as err:
+        calendars.parse_calendar(typed)
+    assert named in err.value.message
+    assert list(err.value.nearest[: len(nearest)]) == nearest
+    for code in nearest:
+        assert f"`{code}`" in err.value.message
+
+
+def test_an_unknown_calendar_shows_a_correct_example() -> None:
+    with pytest.raises(InvalidCalendar) as err:
+        calendars.parse_calendar("XX")
+    assert "`skip holidays DE`" in err.value.message and "`skip holidays DE-BY`" in err.value.message
+
+
+def test_what_is_echoed_back_is_escaped_and_short() -> None:
+    with pytest.raises(InvalidCalendar) as err:
+        calendars.parse_calendar("<!channel>&" + "x" * 5000)
+    assert "<!channel>" not in err.value.message and "&lt;!channel&gt;&amp;" in err.value.message
+    assert len(err.value.message) < 600
+
+
+def test_labels_name_country_and_region() -> None:
+    assert calendars.calendar_label("DE-BY") == "Germany, Bayern (DE-BY)"
+    assert calendars.calendar_label("US") == "United States (US)"
+    assert calendars.calendar_label(None) == "no holiday calendar"
+
+
+def test_holidays_are_those_of_the_region() -> None:
+    epiphany = date(2027, 1, 6)
+    assert calendars.is_holiday("DE-BY", epiphany) and not calendars.is_holiday("DE", epiphany)
+    assert calendars.holiday_name("DE", date(2026, 12, 26)) == "Second Day of Christmas"
+    assert calendars.holiday_name("US", date(2026, 11, 26)) == "Thanksgiving Day"
+    assert not calendars.is_holiday(None, date(2026, 12, 25))
+
+
+def test_the_next_three_skipped_dates() -> None:
+    assert calendars.next_skipped("DE", "Europe/Berlin", date(2026, 12, 1)) == [
+        (date(2026, 12, 25), "Christmas Day"),
+        (date(2026, 12, 26), "Second Day of Christmas"),
+        (date(2027, 1, 1), "New Year's Day"),
+    ]
+    # On weekdays only: 26 Dec 2026 is a Saturday, so it is not a skipped post.
+    weekdays = calendars.next_skipped("DE", "Europe/Berlin", date(2026, 12, 1), days=WEEKDAYS)
+    assert [d for d, _ in weekdays] == [date(2026, 12, 25), date(2027, 1, 1), date(2027, 3, 26)]
+    # An instant is read in the schedule's zone: 23:30 UTC on the 24th is the 25th in Berlin.
+    late = calendars.next_skipped("DE", "Europe/Berlin", datetime(2026, 12, 24, 23, 30, tzinfo=UTC), n=1)
+    assert late == [(date(2026, 12, 25), "Christmas Day")]
+    assert calendars.next_skipped(None, "Europe/Berlin", date(2026, 12, 1)) == []
+
+
+# -- the option words ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "option", "rest"),
+    [
+        ("09:00 Europe/Berlin weekdays skip holidays DE", "DE", "09:00 Europe/Berlin weekdays"),
+        ("09:00 skip holidays de-by Europe/Berlin", "DE-BY", "09:00 Europe/Berlin"),
+        ("9am Skip Holiday us", "US", "9am"),
+        ("09:00 skip holidays none", "none", "09:00"),
+        ("09:00 Europe/Berlin weekdays", None, "09:00 Europe/Berlin weekdays"),
+        ("pause until 2027-01-04", None, "pause until 2027-01-04"),
+    ],
+)
+def test_split_calendar_option(words: str, option: str | None, rest: str) -> None:
+    assert calendars.split_calendar_option(words.split()) == (option, rest.split())
+
+
+@pytest.mark.parametrize(
+    ("words", "problem"),
+    [
+        ("09:00 skip", "`skip` takes `holidays`"),
+        ("09:00 skip weekends", "`skip` takes `holidays`"),
+        ("09:00 skip holidays", "Say which holidays"),
+        ("09:00 skip holidays DE skip holidays US", "one holiday calendar, not two"),
+        ("09:00 skip holidays XX", "`XX` is not a country"),
+    ],
+)
+def test_split_calendar_option_refuses_with_an_example(words: str, problem: str) -> None:
+    with pytest.raises(InvalidCalendar) as err:
+        calendars.split_calendar_option(words.split())
+    assert problem in err.value.message and "`skip holidays DE`" in err.value.message
+
+
+def test_which_calendar_a_schedule_gets() -> None:
+    choose = calendars.calendar_for_schedule
+    assert choose(None, default="US", current=None, is_new=True) == "US"  # the workspace default
+    assert choose(None, default="US", current=None, is_new=False) is None  # an existing one keeps its own
+    assert choose(None, default="US", current="DE", is_new=False) == "DE"
+    assert choose("none", default="US", current="DE", is_new=False) is None
+    assert choose("DE-BY", default="US", current=None, is_new=True) == "DE-BY"
+    assert choose(None, default=None, current=None, is_new=True) is None
+
+
+# -- pauses --------------------------------------------------------------------------------
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "until"),
+    [
+        ("until 2027-01-04", date(2027, 1, 4)),
+        ("2027-01-04", date(2027, 1, 4)),
+        ("until 2027-1-4", date(2027, 1, 4)),
+        ("2w", date(2026, 12, 15)),
+        ("2 weeks", date(2026, 12, 15)),
+        ("10d", date(2026, 12, 11)),
+        ("1m", date(2027, 1, 1)),
+        ("12m", date(2027, 12, 1)),
+        ("52w", date(2027, 11, 30)),
+        ("365d", date(2027, 12, 1)),
+        ("\uff11\uff10d", date(2026, 12, 11)),  # fullwidth digits
+        ("UNTIL 2026-12-02", date(2026, 12, 2)),
+    ],
+)
+def test_pauses_people_type(typed: str, until: date) -> None:
+    assert calendars.parse_pause(typed, today=TODAY) == until
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("until 2026-11-01", "2026-11-01 is in the past"),
+        ("until 2026-12-01", "2026-12-01 is today"),
+        ("13m", "more than a year away"),
+        ("366d", "more than a year away"),
+        ("2027-12-02", "more than a year away"),
+        ("0d", "at least a day"),
+        ("until", "Say until when"),
+        ("", "Say until when"),
+        ("2027-02-30", "not a date in the calendar"),
+        ("tomorrow", "`tomorrow` is not a date or a span"),
+        ("<!here>", "`&lt;!here&gt;` is not a date"),
+    ],
+)
+def test_pauses_refused_with_a_clear_message(typed: str, problem: str) -> None:
+    with pytest.raises(InvalidPause) as err:
+        calendars.parse_pause(typed, today=TODAY)
+    assert problem in err.value.message
+    assert "pause until" in err.value.message or "`off`" in err.value.message
+
+
+def test_months_end_on_the_last_day_of_short_months() -> None:
+    assert calendars.add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert calendars.add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert calendars.add_months(date(2026, 12, 15), 1) == date(2027, 1, 15)
+
+
+# -- away ----------------------------------------------------------------------------------
+
+RULES = calendars.AwayRules.of(DEFAULT_AWAY_EMOJI, DEFAULT_AWAY_WORDS)
+NOON = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("emoji", "text", "away"),
+    [
+        (":palm_tree:", "Vacationing", True),
+        (":airplane:", "", True),
+        (":face_with_thermometer:", "", True),
+        (":house_with_garden:", "", True),
+        (":Palm_Tree:", "", True),
+        ("", "on holiday", True),
+        ("", "HOLIDAYS!", True),
+        ("", "ooo", True),
+        ("", "Out   of\toffice", True),
+        ("", "sick leave", True),
+        ("", "Parental Leave until March", True),
+        ("", "Vac\u0430tion", True),  # a Cyrillic "а"
+        ("", "", False),
+        (":coffee:", "Focus time", False),
+        ("", "Oooh, a new deal", False),
+        ("", "homesick", False),
+        ("", "Quota 1,000,000", False),
+    ],
+)
+def test_is_away(emoji: str, text: str, away: bool) -> None:
+    found = calendars.is_away(status_emoji=emoji, status_text=text, status_expiration=0, at=NOON, rules=RULES)
+    assert found is away
+
+
+def test_an_expired_status_is_not_away() -> None:
+    past, future = int(NOON.timestamp()) - 1, int(NOON.timestamp()) + 3600
+    for expiration, away in ((past, False), (future, True)):
+        assert (
+            calendars.is_away(
+                status_emoji=":palm_tree:", status_text="", status_expiration=expiration, at=NOON, rules=RULES
+            )
+            is away
+        )
+
+
+def test_deferred_to_the_next_working_day_at_the_same_local_time_across_a_clock_change() -> None:
+    # Friday 27 March 2026 09:00 in Berlin is 08:00 UTC (CET); Monday 30 March 09:00 is CEST.
+    friday_9 = datetime(2026, 3, 27, 8, 0, tzinfo=UTC)
+    assert calendars.deferred_until(friday_9, tz="Europe/Berlin", calendar=None) == datetime(
+        2026, 3, 30, 7, 0, tzinfo=UTC
+    )
+    # Maundy Thursday 2026 (2 April) in Berlin: Good Friday and Easter Monday are holidays.
+    thursday_9 = datetime(2026, 4, 2, 7, 0, tzinfo=UTC)
+    assert calendars.deferred_until(thursday_9, tz="Europe/Berlin", calendar="DE") == datetime(
+        2026, 4, 7, 7, 0, tzinfo=UTC
+    )
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+def test_settings_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.holidays is None
+    assert settings.away_emoji == ("palm_tree", "airplane", "face_with_thermometer", "house_with_garden")
+    assert settings.away_words == ("vacation", "holiday", "OOO", "out of office", "sick", "parental leave")
+
+
+def test_settings_read_the_calendar_and_the_away_lists() -> None:
+    settings = Settings.from_env(
+        {"COACHBOT_HOLIDAYS": "de-by", "COACHBOT_AWAY_EMOJI": ":sun:, palm_tree", "COACHBOT_AWAY_WORDS": "offsite"}
+    )
+    assert settings.holidays == "DE-BY"
+    assert (settings.away_emoji, settings.away_words) == (("sun", "palm_tree"), ("offsite",))
+    assert Settings.from_env({"COACHBOT_AWAY_WORDS": "none"}).away_words == ()
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"COACHBOT_HOLIDAYS": "XX"}, "COACHBOT_HOLIDAYS='XX' is not a holiday calendar I know (nearest: MX, AX, CX)"),
+        ({"COACHBOT_HOLIDAYS": "DE-XY"}, "(nearest: DE-BY, DE-BB, DE-BE)"),
+        ({"COACHBOT_AWAY_EMOJI": "<!here>"}, "COACHBOT_AWAY_EMOJI has '<!here>', which is not an emoji name"),
+    ],
+)
+def test_bad_settings_name_the_variable_and_a_fix(env: dict[str, str], says: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env(env)
+    assert says in str(err.value) and "\n" not in str(err.value)
