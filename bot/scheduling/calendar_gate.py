@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -71,6 +72,7 @@ def gate(session: Session, occurrences: Sequence[Occurrence]) -> Gated:
 class DeferredDue:
     rows: list[tuple[int, str]] = field(default_factory=list)  # (id, key), oldest first
     superseded: int = 0
+    dropped: int = 0  # their schedule was turned off or paused meanwhile: not sent
     expired: list[str] = field(default_factory=list)  # kinds, for the metrics
 
 
@@ -91,7 +93,17 @@ def deferred_due(
         .all()
     )
     rows = session.execute(
-        select(Delivery.id, Delivery.key, Delivery.schedule_id, Delivery.local_date)
+        select(
+            Delivery.id,
+            Delivery.key,
+            Delivery.schedule_id,
+            Delivery.local_date,
+            Delivery.due_at,
+            Schedule.active,
+            Schedule.paused_until,
+            Schedule.tz,
+        )
+        .outerjoin(Schedule, Schedule.id == Delivery.schedule_id)
         .where(
             Delivery.status == DEFERRED,
             Delivery.due_at >= at - grace,
@@ -116,16 +128,33 @@ def deferred_due(
             if schedule_id is not None:
                 latest[schedule_id] = max(latest.get(schedule_id, newest), newest)
     stale = [r.id for r in rows if r.schedule_id is not None and latest.get(r.schedule_id, r.local_date) > r.local_date]
-    if stale:
-        result = session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(stale), Delivery.status == DEFERRED)
-            .values(status=SUPERSEDED, error="a newer occurrence of the schedule replaced it")
-            .execution_options(synchronize_session=False)
+    found.superseded = _close(session, stale, SUPERSEDED, "a newer occurrence of the schedule replaced it")
+    # Turned off, or paused, since it was deferred: the person asked for silence.
+    off = [
+        r.id
+        for r in rows
+        if r.schedule_id is not None
+        and r.id not in stale
+        and (
+            not r.active
+            or (r.tz is not None and calendars.is_paused(r.paused_until, r.due_at.astimezone(ZoneInfo(r.tz)).date()))
         )
-        found.superseded = int(getattr(result, "rowcount", 0) or 0)
-    found.rows = [(r.id, r.key) for r in rows if r.id not in stale]
+    ]
+    found.dropped = _close(session, off, "skipped", "its schedule was turned off or paused while it waited")
+    found.rows = [(r.id, r.key) for r in rows if r.id not in stale and r.id not in off]
     return found
+
+
+def _close(session: Session, ids: list[int], status: str, error: str) -> int:
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == DEFERRED)
+        .values(status=status, error=error)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def deferral_instant(session: Session, occ: Occurrence, *, user_tz: str | None) -> datetime:

@@ -220,6 +220,7 @@ class _Run:
         result.due = len(occurrences)
         result.expired = len(expired) + len(deferred.expired)
         result.holidays, result.paused, result.superseded = gated.holidays, gated.paused, deferred.superseded
+        result.skipped += deferred.dropped
         for kind_name in [*expired, *deferred.expired]:
             self.deps.metrics.deliveries.labels(kind=kind_name, outcome="expired").inc()
         result.already_claimed = sum(1 for o in occurrences if o.key in taken)

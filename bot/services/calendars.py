@@ -261,6 +261,18 @@ def next_skipped(
     return found
 
 
+def calendar_summary(calendar: str | None, *, tz: str, now: datetime, days: int = EVERYDAY) -> str:
+    """What a confirmation or ``show`` says about the calendar: ``Skips public holidays in
+    Germany, Bayern (DE-BY); next: Fri 25 Dec 2026 (Christmas Day), ...``. Plain text, no
+    user input in it (the code is canonical)."""
+    if calendar is None:
+        return "Posts on public holidays too (no holiday calendar)."
+    upcoming = next_skipped(calendar, tz, now, days=days)
+    listed = "; ".join(f"{day:%a} {day.day} {day:%b %Y} ({escape(name)})" for day, name in upcoming)
+    nothing = "none on its days in the next two years"
+    return f"Skips public holidays in {calendar_label(calendar)}. Next skipped: {listed or nothing}."
+
+
 def split_calendar_option(words: Sequence[str]) -> tuple[str | None, list[str]]:
     """Take ``skip holidays XX`` out of a schedule's words.
 
@@ -382,6 +394,16 @@ def resume_schedule(schedule: Schedule) -> bool:
     schedule.paused_until = None
     schedule.paused_by = None
     return was_paused
+
+
+def pause_summary(schedule: Schedule, *, today: date) -> str | None:
+    """``Paused until Mon 4 Jan 2027 by <@U1>: it posts again that day by itself.``; None when
+    it is not paused (a pause that has run out counts as none). ``today`` is the schedule's local date."""
+    until = schedule.paused_until
+    if until is None or until <= today:
+        return None
+    by = f" by <@{schedule.paused_by}>" if schedule.paused_by else ""
+    return f"Paused until {until:%a} {until.day} {until:%b %Y}{by}: it posts again that day by itself."
 
 
 def is_paused(paused_until: date | None, local_date: date) -> bool:

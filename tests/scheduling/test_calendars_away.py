@@ -193,6 +193,20 @@ def test_a_deferred_dm_nobody_ran_for_expires_rather_than_arriving_late(
     assert dms(fake_slack) == []
 
 
+def test_a_deferred_prompt_is_dropped_when_the_schedule_is_turned_off_meanwhile(
+    slack: SlackSender, app_server: AppServer, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    slack.command("/coach", "prompts 09:00 Europe/Berlin mon,wed,fri")
+    fake_slack.set_status("U1", ":palm_tree:", "")
+    assert run(app_server, berlin(MONDAY)).deferred == 1
+    slack.command("/coach", "prompts off")
+    fake_slack.set_status("U1")
+    result = run(app_server, berlin(MONDAY + timedelta(days=1)))
+    assert (result.sent, result.skipped) == (0, 1)
+    assert [r.status for r in deliveries(sessions)] == ["skipped"]
+    assert dms(fake_slack) == []
+
+
 def test_channel_posts_never_read_anyones_status(
     slack: SlackSender, app_server: AppServer, fake_slack: FakeSlack, sessions: Sessions
 ) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.config import DEFAULT_AWAY_EMOJI, DEFAULT_AWAY_WORDS, ConfigError, Settings
+from bot.db.models import Schedule
 from bot.services import calendars
 from bot.services.calendars import InvalidCalendar, InvalidPause
 from bot.services.schedules import WEEKDAYS
@@ -115,6 +116,17 @@ def test_the_next_three_skipped_dates() -> None:
     assert calendars.next_skipped(None, "Europe/Berlin", date(2026, 12, 1)) == []
 
 
+def test_the_confirmation_text_names_the_calendar_and_the_next_three_skips() -> None:
+    text = calendars.calendar_summary(
+        "DE-BY", tz="Europe/Berlin", now=datetime(2026, 12, 1, 8, 0, tzinfo=UTC), days=WEEKDAYS
+    )
+    assert text == (
+        "Skips public holidays in Germany, Bayern (DE-BY). Next skipped: Fri 25 Dec 2026 (Christmas Day); "
+        "Fri 1 Jan 2027 (New Year's Day); Wed 6 Jan 2027 (Epiphany)."
+    )
+    assert "no holiday calendar" in calendars.calendar_summary(None, tz="UTC", now=datetime(2026, 12, 1, tzinfo=UTC))
+
+
 # -- the option words ----------------------------------------------------------------------
 
 
@@ -206,6 +218,29 @@ def test_pauses_refused_with_a_clear_message(typed: str, problem: str) -> None:
         calendars.parse_pause(typed, today=TODAY)
     assert problem in err.value.message
     assert "pause until" in err.value.message or "`off`" in err.value.message
+
+
+def test_pause_and_resume_on_a_schedule_row() -> None:
+    row = Schedule(team_id="T1", kind="quote_channel", target_id="C1", created_by="U1", hour=9, minute=0, tz="UTC")
+    calendars.pause_schedule_until(row, date(2027, 1, 4), "U2")
+    assert (row.paused_until, row.paused_by) == (date(2027, 1, 4), "U2")
+    assert calendars.pause_summary(row, today=TODAY) == (
+        "Paused until Mon 4 Jan 2027 by <@U2>: it posts again that day by itself."
+    )
+    assert calendars.pause_summary(row, today=date(2027, 1, 4)) is None  # the pause has run out
+    assert calendars.resume_schedule(row) is True
+    assert (row.paused_until, row.paused_by) == (None, None)
+    assert calendars.pause_summary(row, today=TODAY) is None
+    assert calendars.resume_schedule(row) is False
+
+
+def test_set_calendar_stores_the_canonical_code_and_refuses_unknown_ones() -> None:
+    row = Schedule(team_id="T1", kind="quote_channel", target_id="C1", created_by="U1", hour=9, minute=0, tz="UTC")
+    assert calendars.set_calendar(row, "de-bayern") == "DE-BY" and row.holidays == "DE-BY"
+    with pytest.raises(InvalidCalendar):
+        calendars.set_calendar(row, "XX")
+    assert row.holidays == "DE-BY"  # unchanged
+    assert calendars.set_calendar(row, "none") is None and row.holidays is None
 
 
 def test_months_end_on_the_last_day_of_short_months() -> None:
