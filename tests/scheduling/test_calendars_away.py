@@ -7,8 +7,12 @@ signed HTTP.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -18,10 +22,11 @@ from bot.db.engine import Sessions
 from bot.db.models import Delivery, Schedule
 from bot.deps import Deps
 from bot.scheduling.run import RunResult, run_due
-from bot.services import calendars
+from bot.services import calendars, schedules
+from bot.services.schedules import WEEKDAYS, ScheduleSpec
 from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlack
-from tests.harness import AppServer, SlackSender, TestClock
+from tests.harness import BOT_TOKEN, AppServer, SlackSender, TestClock
 from tests.test_coaching_support import make_manager, seed_note
 
 MONDAY = date(2026, 12, 7)
@@ -242,3 +247,69 @@ def test_away_emoji_and_words_are_settings(
     fake_slack.set_status("U1", "", "At a Conference")
     clock.now = berlin(MONDAY + timedelta(days=1))
     assert run_due(deps_with_rules, clock.now).deferred == 1
+
+
+def run_due_processes(database_url: str, fake: FakeSlack, cwd: Path, at: datetime, n: int = 3) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACHBOT_"))}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "SLACK_API_URL": fake.api_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": "x" * 32,
+            "COACHBOT_FANOUT_WORKERS": "4",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run-due", "--at", at.isoformat()],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+    return [out for out, _ in outputs]
+
+
+def test_three_run_due_processes_defer_once_and_send_one_prompt_each_on_the_return_day(
+    database_url: str, engine: Engine, sessions: Sessions, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several run-due processes at once need PostgreSQL; SQLite supports one process (see README)")
+    managers = [f"UM{i:02d}" for i in range(12)]
+    with sessions.begin() as session:
+        for user in managers:
+            schedules.set_schedule(
+                session,
+                team_id="T1",
+                enterprise_id=None,
+                kind="prompt_dm",
+                target_id=user,
+                created_by=user,
+                spec=ScheduleSpec(9, 0, "Europe/Berlin", WEEKDAYS),
+            )
+    for user in managers:
+        fake_slack.add_user(user, tz="Europe/Berlin")
+        fake_slack.set_status(user, ":palm_tree:", "Vacationing")
+    fake_slack.latency = 0.05
+
+    run_due_processes(database_url, fake_slack, tmp_path, berlin(MONDAY))
+    rows = deliveries(sessions)
+    assert len(rows) == len(managers)
+    assert {(r.status, r.deferrals) for r in rows} == {("deferred", 1)}
+    assert fake_slack.posts() == []
+
+    for user in managers:
+        fake_slack.set_status(user)
+    outputs = run_due_processes(database_url, fake_slack, tmp_path, berlin(MONDAY + timedelta(days=1)))
+    assert sorted(c.params["channel"] for c in fake_slack.posts()) == sorted(f"D{u}" for u in managers)
+    statuses = sorted((r.local_date, r.status) for r in deliveries(sessions))
+    assert statuses == sorted([(MONDAY, "superseded")] * 12 + [(MONDAY + timedelta(days=1), "sent")] * 12)
+    assert sum(int(out.split(" sent")[0].rsplit(" ", 1)[-1]) for out in outputs) == len(managers)
