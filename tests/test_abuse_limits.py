@@ -278,7 +278,7 @@ def test_the_summary_follows_decisions_and_cards_come_back_when_the_queue_is_sho
         assert resp.status_code == 200
     assert until(
         lambda: any(
-            "*10 quotes are waiting" in json.dumps(c.json("blocks"))
+            "*9 quotes are waiting" in json.dumps(c.json("blocks"))
             for c in fake_slack.calls_to("chat.update", ts=summary.response["ts"])
         )
     )

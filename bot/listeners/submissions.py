@@ -23,6 +23,7 @@ import functools
 import json
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -270,6 +271,9 @@ class _Coalescer:
     racing each other; with this, an update in flight is followed by at most one more.
     """
 
+    # chat.update is rate-limited (Tier 3, about 50 a minute): at most one run a second per key.
+    MIN_INTERVAL = 1.0
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._busy: set[tuple[str, str]] = set()
@@ -283,7 +287,9 @@ class _Coalescer:
             self._busy.add(key)
         try:
             while True:
+                started = time.monotonic()
                 job()
+                time.sleep(max(0.0, started + self.MIN_INTERVAL - time.monotonic()))
                 with self._lock:
                     if key not in self._dirty:
                         return
