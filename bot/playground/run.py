@@ -84,6 +84,8 @@ def parse_now(raw: str | None) -> datetime | None:
 
 def check_port(host: str, port: int) -> None:
     with socket.socket() as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free, not "in use".
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host if host != "localhost" else DEFAULT_HOST, port))
         except OSError as err:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -380,3 +381,13 @@ def test_fresh_wheel_runs_the_playground_with_a_working_quote(tmp_path: Path) ->
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_port_in_use_is_named_with_the_fix(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run("playground", "--port", str(port), "--db", str(tmp_path / "p.db"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"port {port} is already in use" in result.stderr and f"--port {port + 1}" in result.stderr
