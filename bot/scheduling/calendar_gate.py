@@ -43,17 +43,19 @@ class Gated:
 def gate(session: Session, occurrences: Sequence[Occurrence]) -> Gated:
     """``occurrences`` without those on a holiday or within a pause (judged on the occurrence's
     local date, which is in its schedule's own zone)."""
-    ids = {o.schedule_id for o in occurrences if o.schedule_id is not None}
-    rules: dict[int, tuple[str | None, date | None]] = {}
-    for chunk in _chunks(sorted(ids)):
-        rules.update(
-            (row.id, (row.holidays, row.paused_until))
-            for row in session.execute(
-                select(Schedule.id, Schedule.holidays, Schedule.paused_until).where(
-                    Schedule.id.in_(chunk), or_(Schedule.holidays.is_not(None), Schedule.paused_until.is_not(None))
-                )
+    if not any(o.schedule_id is not None for o in occurrences):
+        return Gated(due=list(occurrences))
+    # One query for every active schedule with a calendar or a pause (usually few), rather
+    # than the due ones by id: no long IN lists, one round trip however many are due.
+    rules: dict[int, tuple[str | None, date | None]] = {
+        row.id: (row.holidays, row.paused_until)
+        for row in session.execute(
+            select(Schedule.id, Schedule.holidays, Schedule.paused_until).where(
+                Schedule.active.is_(True),
+                or_(Schedule.holidays.is_not(None), Schedule.paused_until.is_not(None)),
             )
         )
+    }
     gated = Gated()
     for occ in occurrences:
         rule = rules.get(occ.schedule_id) if occ.schedule_id is not None else None
