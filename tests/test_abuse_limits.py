@@ -252,8 +252,9 @@ def test_a_burst_of_300_adds_sends_each_admin_at_most_ten_cards_and_one_summary(
     assert until(settled, timeout=60), "the summaries never showed the whole queue"
     for admin in ("UADMIN", "UADMIN2"):
         cards, summaries = _admin_dms(fake_slack, admin)
-        # Cards only while the queue held 10 or fewer (in a burst, often fewer get one).
-        assert 1 <= len(cards) <= svc.REVIEW_CARDS_MAX, len(cards)
+        # Cards only while the queue held 10 or fewer: in a burst, when a submission's
+        # notice goes out the queue may already be longer, so often fewer (even none) get one.
+        assert len(cards) <= svc.REVIEW_CARDS_MAX, len(cards)
         assert len(summaries) == 1, len(summaries)
         assert "/quote review" in json.dumps(summaries[0].json("blocks"))
         assert len(dms_to(fake_slack, admin)) == len(cards) + 1 <= svc.REVIEW_CARDS_MAX + 1
