@@ -1,10 +1,13 @@
-"""Who is an admin: COACHBOT_ADMINS plus the workspace's admins and owners (users.info)."""
+"""Who may do what: admins (COACHBOT_ADMINS plus the workspace's admins and owners, from
+users.info) and managers (named by an admin; admins count as managers)."""
 
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.services import coaching
 
 
 def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:
@@ -17,3 +20,22 @@ def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bo
 def configured_admins(deps: Deps, *, team_id: str) -> list[str]:
     """The admins we can name and DM without listing the workspace: COACHBOT_ADMINS."""
     return sorted(deps.settings.admins_in(team_id))
+
+
+def check_manager(deps: Deps, client: WebClient, session: Session, *, team_id: str, user_id: str) -> None:
+    """Managers and admins may keep notes; anyone else gets ``NotAManager`` saying whom to ask.
+
+    Runs inside the caller's unit of work: the check and what it guards share a transaction."""
+    if coaching.is_manager(session, team_id=team_id, user_id=user_id):
+        return
+    if is_admin(deps, client, team_id=team_id, user_id=user_id):
+        return
+    raise coaching.NotAManager(coaching.not_a_manager_message(configured_admins(deps, team_id=team_id)))
+
+
+def is_manager(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:
+    """For reads that only choose what to show (App Home, help): its own short transaction."""
+    with deps.sessions.begin() as session:
+        if coaching.is_manager(session, team_id=team_id, user_id=user_id):
+            return True
+    return is_admin(deps, client, team_id=team_id, user_id=user_id)

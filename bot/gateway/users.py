@@ -13,6 +13,9 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.coaching import person_error_text
+from bot.errors import NotFound, UserError
+from bot.services.schedules import canonical_zone
 from bot.services.text import compact
 
 log = logging.getLogger(__name__)
@@ -235,3 +238,40 @@ def _name_index(members: list[Member]) -> NameIndex:
             if key:
                 found.setdefault(key, {})[m.id] = m
     return {key: tuple(by_id.values()) for key, by_id in found.items()}
+
+
+def resolve_person(
+    directory: UserDirectory,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    example: str,
+    block_id: str | None = None,
+) -> SlackUser:
+    """A real, active person of this workspace, or a ``UserError`` saying what is wrong.
+
+    With ``block_id`` the error is shown under a form's field, where the fix is picking
+    someone else there, so it names no command."""
+    user = directory.get(client, team_id=team_id, user_id=user_id)
+    shown = None if block_id else example
+    if user is None:
+        raise NotFound(person_error_text(user_id, "missing", example=shown), block_id=block_id)
+    if user.is_bot:
+        raise UserError(person_error_text(user_id, "bot", example=shown), block_id=block_id)
+    if user.deleted:
+        raise UserError(person_error_text(user_id, "deactivated", example=shown), block_id=block_id)
+    return user
+
+
+def user_zone(directory: UserDirectory, client: WebClient, *, team_id: str, user_id: str) -> str | None:
+    """The user's Slack time zone in canonical IANA spelling, or None (unknown, or Slack failed).
+
+    The one way every feature reads a person's zone: examples in replies, schedule defaults,
+    note dates. A lookup failure never fails the reply that only wanted the zone.
+    """
+    try:
+        user = directory.get(client, team_id=team_id, user_id=user_id)
+    except SlackApiError:
+        return None
+    return canonical_zone(user.tz) if user is not None and user.tz else None

@@ -1,165 +1,115 @@
-"""Listeners for daily quote posts: ``/quote daily ...`` and the uninstall events."""
+"""``/quote daily ...``: a channel's daily quote; and the uninstall events that stop them."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
-from bot.blocks.daily import (
-    Message,
-    cannot_post_message,
-    invite_needed_message,
-    no_schedule_message,
-    not_a_channel_message,
-    schedule_off_message,
-    schedule_set_message,
-    schedule_status_message,
-)
+from bot.blocks import daily as ui
 from bot.deps import Deps
-from bot.listeners import schedule_args, schedule_changes
-from bot.listeners.router import CommandContext, Reply, Routers
+from bot.kinds import ScheduleKind
+from bot.listeners import schedule_args, schedule_command
+from bot.listeners.router import CommandContext, Reply, Routers, Subcommand, declare
+from bot.listeners.schedule_command import ChannelProblem, Current, Saved, ScheduleCommand
 from bot.services import schedules
-from bot.services.schedules import InvalidSchedule, ScheduleSpec
+from bot.services.schedules import ScheduleSpec
 
 log = logging.getLogger(__name__)
 
-KIND = "quote_channel"
+SUBCOMMANDS: list[Subcommand] = []
 EXAMPLE_ARGS = "09:00 Europe/Berlin weekdays"
 EXAMPLE = f"`/quote daily {EXAMPLE_ARGS}`"
 
 
-def _reply(message: Message) -> Reply:
+def _reply(message: ui.Message) -> Reply:
     return Reply(text=message.text, blocks=message.blocks)
 
 
-def handle_daily(ctx: CommandContext) -> Reply:
-    """``/quote daily [HH:MM [Area/City] [days] | off]``, typed in the channel concerned."""
-    args = ctx.args.strip()
-    if ctx.channel_id.startswith("D"):
-        return _reply(not_a_channel_message(example=EXAMPLE))
-    if not args:
-        return _show(ctx)
-    if args.lower() in ("off", "stop"):
-        schedule_changes.check_allowed(ctx, kind=KIND, command="/quote daily off")
-        was = schedule_changes.before(ctx, kind=KIND)
-        with ctx.deps.sessions.begin() as session:
-            was_on = schedules.stop_schedule(session, team_id=ctx.team_id, kind=KIND, target_id=ctx.channel_id)
-        schedule_changes.announce(ctx, kind=KIND, was=was, now=None)
-        return _reply(schedule_off_message(channel_id=ctx.channel_id, was_on=was_on))
+class DailyReplies:
+    """The words of ``/quote daily``'s replies (Block Kit from ``bot.blocks.daily``)."""
 
-    spec = schedule_args.parse_schedule_text(
-        ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, text=args, command="/quote daily"
-    )
-    zone_from_profile = spec.tz is None
-    if spec.tz is None:
-        spec = dataclasses.replace(spec, tz=_user_zone(ctx, spec))
-
-    schedule_changes.check_allowed(ctx, kind=KIND, command=f"/quote daily {args}")
-    problem, joined = _check_channel(ctx, spec)
-    if problem is not None:
-        return _reply(problem)
-
-    was = schedule_changes.before(ctx, kind=KIND)
-    now = ctx.deps.clock()
-    with ctx.deps.sessions.begin() as session:
-        schedules.set_schedule(
-            session,
-            team_id=ctx.team_id,
-            enterprise_id=ctx.enterprise_id,
-            kind=KIND,
-            target_id=ctx.channel_id,
-            created_by=ctx.user_id,
-            spec=spec,
-            now=now,
-        )
-    assert spec.tz is not None
-    schedule_changes.announce(ctx, kind=KIND, was=was, now=spec)
-    next_post = schedules.describe_instant(schedules.next_run(spec, now), spec.tz)
-    return _reply(
-        schedule_set_message(
-            channel_id=ctx.channel_id,
-            spec=spec,
-            next_post=next_post,
-            zone_from_profile=zone_from_profile,
-            joined=joined,
-        )
-    )
-
-
-def _show(ctx: CommandContext) -> Reply:
-    with ctx.deps.sessions.begin() as session:
-        row = schedules.get_schedule(session, team_id=ctx.team_id, kind=KIND, target_id=ctx.channel_id)
-        if row is not None:
-            spec, active, reason = schedules.spec_of(row), row.active, row.paused_reason
-    if row is None:
-        # The example in the zone a schedule set here would fall back to: the user's own.
-        zone = schedule_args.users_zone(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    def saved(self, ctx: CommandContext, saved: Saved) -> Reply:
         return _reply(
-            no_schedule_message(channel_id=ctx.channel_id, example=schedule_args.example("/quote daily", zone))
+            ui.schedule_set_message(
+                channel_id=ctx.channel_id,
+                spec=saved.spec,
+                next_post=saved.next_post,
+                zone_from_profile=saved.zone_from_profile,
+                joined=saved.joined,
+            )
         )
-    assert spec.tz is not None
-    next_post = schedules.describe_instant(schedules.next_run(spec, ctx.deps.clock()), spec.tz) if active else None
-    return _reply(
-        schedule_status_message(
-            channel_id=ctx.channel_id, spec=spec, active=active, paused_reason=reason, next_post=next_post
+
+    def current(self, ctx: CommandContext, current: Current) -> Reply:
+        return _reply(
+            ui.schedule_status_message(
+                channel_id=ctx.channel_id,
+                spec=current.spec,
+                active=current.active,
+                paused_reason=current.paused_reason,
+                next_post=current.next_post,
+            )
         )
-    )
 
+    def nothing_set(self, ctx: CommandContext) -> Reply:
+        zone = schedule_args.users_zone(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+        return _reply(ui.no_schedule_message(channel_id=ctx.channel_id, example=_example(zone)))
 
-def _user_zone(ctx: CommandContext, spec: ScheduleSpec) -> str:
-    user = ctx.deps.users.get(ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
-    zone = schedules.canonical_zone(user.tz) if user is not None and user.tz else None
-    if zone is None:
-        raise InvalidSchedule(
-            "I couldn't read your Slack time zone, so please name one, for example "
-            f"`/quote daily {schedules.format_time(spec)} Europe/Berlin`."
+    def stopped(self, ctx: CommandContext, *, was_on: bool) -> Reply:
+        return _reply(ui.schedule_off_message(channel_id=ctx.channel_id, was_on=was_on))
+
+    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Reply:
+        args = schedules.command_args(spec) if spec is not None else EXAMPLE_ARGS
+        if problem.reason == "not_a_channel":
+            return _reply(ui.not_a_channel_message(example=EXAMPLE))
+        if problem.reason == "invite_needed":
+            return _reply(ui.invite_needed_message(channel_id=ctx.channel_id, args=args))
+        if problem.reason == "archived":
+            return _reply(
+                ui.cannot_post_message(
+                    channel_id=ctx.channel_id,
+                    reason="it is archived",
+                    example=f"Run `/quote daily {args}` in another channel.",
+                )
+            )
+        if problem.reason == "join_failed":
+            return _reply(
+                ui.cannot_post_message(
+                    channel_id=ctx.channel_id,
+                    reason=f"I couldn't join it (Slack said `{problem.code}`)",
+                    example="Type `/invite @coachbot` here, then run the command again.",
+                )
+            )
+        return _reply(
+            ui.cannot_post_message(
+                channel_id=ctx.channel_id,
+                reason=f"Slack said `{problem.code}`",
+                example=f"Try again in a minute: {EXAMPLE}",
+            )
         )
-    return zone
 
 
-def _check_channel(ctx: CommandContext, spec: ScheduleSpec) -> tuple[Message | None, bool]:
-    """Can the bot post here at the set time? Joins a public channel it is not in.
+def _example(zone: str | None) -> str:
+    return schedule_args.example("/quote daily", zone)
 
-    A private channel the bot is not in is refused (and nothing saved) rather than saved
-    paused: the fix, ``/invite @coachbot``, is one step, and the person is right there.
-    """
-    args = schedules.command_args(spec)
-    try:
-        info: dict[str, Any] = ctx.client.conversations_info(channel=ctx.channel_id)["channel"]
-    except SlackApiError as exc:
-        code = exc.response.get("error")
-        if code == "channel_not_found":
-            # Slack hides private channels the bot is not in: that is what this means here.
-            return invite_needed_message(channel_id=ctx.channel_id, args=args), False
-        return cannot_post_message(
-            channel_id=ctx.channel_id, reason=f"Slack said `{code}`", example=f"Try again in a minute: {EXAMPLE}"
-        ), False
-    if info.get("is_im") or info.get("is_mpim"):
-        return not_a_channel_message(example=EXAMPLE), False
-    if info.get("is_archived"):
-        return cannot_post_message(
-            channel_id=ctx.channel_id,
-            reason="it is archived",
-            example=f"Run `/quote daily {args}` in another channel.",
-        ), False
-    if info.get("is_member"):
-        return None, False
-    if info.get("is_private"):
-        return invite_needed_message(channel_id=ctx.channel_id, args=args), False
-    try:
-        ctx.client.conversations_join(channel=ctx.channel_id)
-    except SlackApiError as exc:
-        code = exc.response.get("error")
-        return cannot_post_message(
-            channel_id=ctx.channel_id,
-            reason=f"I couldn't join it (Slack said `{code}`)",
-            example="Type `/invite @coachbot` here, then run the command again.",
-        ), False
-    return None, True
+
+DAILY = ScheduleCommand(
+    kind=ScheduleKind.QUOTE_CHANNEL, command="/quote daily", in_channel=True, replies=DailyReplies()
+)
+
+
+@declare(
+    SUBCOMMANDS,
+    "daily",
+    usage="daily HH:MM [Area/City] [weekdays|everyday|mon,wed,fri] | daily | daily off",
+    example="daily 09:00 Europe/Berlin weekdays",
+    summary="A leadership quote in this channel every day at that time (zone defaults to yours); "
+    "`daily` shows the setting, `daily off` stops it.",
+)
+def handle_daily(ctx: CommandContext) -> Reply:
+    """``/quote daily [HH:MM [zone] [days] | off]``, typed in the channel concerned."""
+    return schedule_command.handle(DAILY, ctx, ctx.args)
 
 
 def handle_app_uninstalled(body: dict[str, Any], deps: Deps) -> None:
@@ -192,13 +142,6 @@ def _stop_team(body: dict[str, Any], deps: Deps, *, why: str) -> None:
 
 
 def register(app: App, routers: Routers) -> None:
-    routers.quote.add(
-        "daily",
-        handle_daily,
-        usage="daily HH:MM [Area/City] [weekdays|everyday|mon,wed,fri] | daily | daily off",
-        example="daily 09:00 Europe/Berlin weekdays",
-        summary="A leadership quote in this channel every day at that time (zone defaults to yours); "
-        "`daily` shows the setting, `daily off` stops it.",
-    )
+    routers.quote.add_all(SUBCOMMANDS)
     app.event("app_uninstalled")(handle_app_uninstalled)
     app.event("tokens_revoked")(handle_tokens_revoked)

@@ -15,7 +15,8 @@ from slack_sdk import WebClient
 from bot.blocks.home import manager_home, member_home
 from bot.deps import Deps
 from bot.errors import NotFound
-from bot.listeners.coaching import is_manager, user_tz
+from bot.gateway import roles, users
+from bot.kinds import ScheduleKind
 from bot.listeners.router import Routers
 from bot.services import coaching, schedules
 from bot.services.quotes import QuoteView
@@ -24,14 +25,14 @@ RECENT_NOTES = 5
 
 
 def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
-    tz = user_tz(deps, client, team_id=team_id, user_id=user_id)
+    tz = users.user_zone(deps.users, client, team_id=team_id, user_id=user_id)
     now = deps.clock()
     quote = todays_quote(deps, team_id=team_id, tz=tz)
-    if is_manager(deps, client, team_id=team_id, user_id=user_id):
+    if roles.is_manager(deps, client, team_id=team_id, user_id=user_id):
         with deps.sessions.begin() as session:
             recent = coaching.list_notes(session, team_id=team_id, author_id=user_id, page_size=RECENT_NOTES)
             ov = coaching.overview(session, team_id=team_id, author_id=user_id, now=now)
-            sched = schedules.get_schedule(session, team_id=team_id, kind="prompt_dm", target_id=user_id)
+            sched = schedules.get_schedule(session, team_id=team_id, kind=ScheduleKind.PROMPT_DM, target_id=user_id)
             spec = schedules.spec_of(sched) if sched is not None and sched.active else None
         next_prompt = None
         if spec is not None and spec.tz:

@@ -74,6 +74,37 @@ class Subcommand:
     audience: Audience | None = None  # None: the router's default_audience
 
 
+def declare(
+    into: list[Subcommand],
+    name: str,
+    *,
+    usage: str,
+    example: str,
+    summary: str,
+    audience: Audience | None = None,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Handler], Handler]:
+    """Declare a subcommand beside its handler; ``help`` is generated from these declarations.
+
+    ``@declare(SUBCOMMANDS, "notes", usage="notes [@rep] [page]", ...)`` above the handler, then
+    the feature's ``register`` hands ``SUBCOMMANDS`` to its router with ``add_all``.
+    """
+
+    def add(handler: Handler) -> Handler:
+        into.append(Subcommand(name, handler, usage, example, summary, aliases, audience))
+        return handler
+
+    return add
+
+
+class UnknownWord(UsageError):
+    """Raised by a fallback handler: the first word is neither a subcommand nor what it takes."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(word)
+        self.word = word
+
+
 class CommandRouter:
     def __init__(self, command: str, *, default: Handler | None = None, title: str = "") -> None:
         self.command = command
@@ -107,6 +138,11 @@ class CommandRouter:
         sub = Subcommand(name, handler, usage, example, summary, aliases, audience)
         for key in (name, *aliases):
             self.subcommands[key] = sub
+
+    def add_all(self, subcommands: list[Subcommand]) -> None:
+        for sub in subcommands:
+            for key in (sub.name, *sub.aliases):
+                self.subcommands[key] = sub
 
     def set_audience(self, audience: Audience, *names: str) -> None:
         """Say who may use already registered subcommands (help lists them for that role up)."""
@@ -156,6 +192,8 @@ class CommandRouter:
                 reply = self.extra_fallback(ctx)
             else:
                 raise UsageError(self.unknown(first, ctx))
+        except UnknownWord as err:
+            reply = Reply(text=self.unknown(err.word, ctx))
         except NotAMention as err:
             hint = self.person_hint(ctx, err.word) if self.suggests_people else None
             reply = Reply(text=f"{hint} {err.message}" if hint else err.message)

@@ -1,0 +1,37 @@
+"""The three meanings of "kind", each spelled once.
+
+- ``ScheduleKind``: what a ``Schedule`` row is for (``schedules.kind``): a channel's daily quote,
+  a channel's or a manager's daily coaching prompt, a leader's digest.
+- ``DeliveryKindName``: which delivery kind produced a ``Delivery`` (``deliveries.kind``) and
+  claims its key. Scheduled ones share their schedule kind's name; follow-ups and action-item
+  reminders come from notes and action items, not schedules. The engine's registry
+  (``bot.scheduling.registry``) maps each name to the code that finds, renders and posts it.
+- ``RotationKind``: which pool a ``Rotation`` walks without repeats (``rotations.kind``).
+
+They are ``StrEnum``s with the values already stored, so no data migration was needed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ScheduleKind(StrEnum):
+    QUOTE_CHANNEL = "quote_channel"
+    PROMPT_CHANNEL = "prompt_channel"
+    PROMPT_DM = "prompt_dm"
+    DIGEST = "digest"
+
+
+class DeliveryKindName(StrEnum):
+    QUOTE_CHANNEL = "quote_channel"
+    PROMPT_CHANNEL = "prompt_channel"
+    PROMPT_DM = "prompt_dm"
+    DIGEST = "digest"
+    FOLLOW_UP = "followup"
+    TODO_REMINDER = "todo"
+
+
+class RotationKind(StrEnum):
+    QUOTE = "quote"
+    PROMPT = "prompt"

@@ -1,0 +1,177 @@
+"""Reading back your notes: list and page, search, delete (one or all), export, overview.
+
+Every read and change is filtered on the caller's own team and user id by the service: a
+note is readable only by its author, whatever a button's value says.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import coaching as blocks
+from bot.deps import Deps
+from bot.errors import UsageError, UserError
+from bot.gateway import users
+from bot.listeners import answers, coach_args, payload
+from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.services import coaching
+
+log = logging.getLogger(__name__)
+
+SUBCOMMANDS: list[Subcommand] = []
+TITLE = "Coaching note"
+
+
+def _zone(ctx: CommandContext) -> str | None:
+    return users.user_zone(ctx.deps.users, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+
+
+@declare(SUBCOMMANDS, "notes", usage="notes [@rep] [page]", example="notes @bob 2", summary="Your notes, newest first.")
+def handle_notes(ctx: CommandContext) -> Reply:
+    args = coach_args.parse_notes(ctx.args)
+    with ctx.deps.sessions.begin() as session:
+        result = coaching.list_notes(
+            session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=args.rep_id, page=args.page
+        )
+    return Reply(text=blocks.notes_page_text(result), blocks=blocks.notes_page_blocks(result, tz=_zone(ctx)))
+
+
+@declare(SUBCOMMANDS, "search", usage="search words", example="search discovery call", summary="Search your notes.")
+def handle_search(ctx: CommandContext) -> Reply:
+    with ctx.deps.sessions.begin() as session:
+        result = coaching.search_notes(
+            session, team_id=ctx.team_id, author_id=ctx.user_id, query=coach_args.parse_search(ctx.args)
+        )
+    return Reply(text=blocks.notes_page_text(result), blocks=blocks.notes_page_blocks(result, tz=_zone(ctx)))
+
+
+@declare(
+    SUBCOMMANDS, "delete", usage="delete ID | all", example="delete 12", summary="Delete one of your notes, or all."
+)
+def handle_delete(ctx: CommandContext) -> Reply:
+    """``/coach delete ID`` or ``/coach delete all`` (which asks first)."""
+    args = coach_args.parse_delete(ctx.args)
+    if args.note_id is None:
+        with ctx.deps.sessions.begin() as session:
+            count, newest = coaching.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
+        if not count or newest is None:
+            return Reply(text="You have no coaching notes, so there is nothing to delete.")
+        return Reply(
+            text=blocks.delete_all_prompt_text(count),
+            blocks=blocks.delete_all_confirm_blocks(count, newest),
+        )
+    with ctx.deps.sessions.begin() as session:
+        note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
+    log.info("note %d deleted by its author", note.id)
+    return Reply(text=f":wastebasket: Deleted note #{note.id} about <@{note.rep_id}>.")
+
+
+@declare(SUBCOMMANDS, "export", usage="export", example="export", summary="Get your notes as a CSV file by DM.")
+def handle_export(ctx: CommandContext) -> Reply:
+    deps = ctx.deps
+    tz = _zone(ctx)
+    with deps.sessions.begin() as session:
+        content, count = coaching.export_csv(session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz)
+    if not count:
+        return Reply(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
+    filename = f"coaching-notes-{coaching.local_today(deps.clock(), tz).isoformat()}.csv"
+    deps.defer(send_export, ctx.client, user_id=ctx.user_id, content=content, filename=filename, count=count)
+    return Reply(text=blocks.export_sending_text(count))
+
+
+def send_export(client: WebClient, *, user_id: str, content: str, filename: str, count: int) -> None:
+    """Upload the CSV into the author's DM with the bot (files upload v2 flow), after the ack."""
+    dm = client.conversations_open(users=user_id)
+    client.files_upload_v2(
+        channel=dm["channel"]["id"],
+        content=content,
+        filename=filename,
+        title="Your coaching notes",
+        initial_comment=blocks.export_comment(count, coaching.CSV_COLUMNS),
+    )
+    log.info("exported %d notes for %s", count, user_id)
+
+
+@declare(
+    SUBCOMMANDS,
+    "overview",
+    usage="overview",
+    example="overview",
+    summary="Per rep: last note, notes in 30/90 days, open follow-ups, who's gone 14+ days uncoached.",
+)
+def handle_overview(ctx: CommandContext) -> Reply:
+    with ctx.deps.sessions.begin() as session:
+        ov = coaching.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
+    return Reply(text=blocks.overview_text(ov), blocks=blocks.overview_blocks(ov, tz=_zone(ctx)))
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
+    """Prev/Next: the value says which list and page; the notes are always the clicker's own."""
+    ack()
+    who = payload.actor(body)
+    try:
+        raw = json.loads(payload.action_value(body))
+        page = int(raw.get("p", 1))
+        rep_id = raw.get("r")
+        query = raw.get("q")
+    except (ValueError, TypeError, AttributeError, OverflowError):  # {"p": 1e999} is inf
+        return
+    if rep_id is not None and (not isinstance(rep_id, str) or coach_args.parse_mention(f"<@{rep_id}>") is None):
+        return
+    try:
+        with deps.sessions.begin() as session:
+            if isinstance(query, str):
+                result = coaching.search_notes(
+                    session, team_id=who.team_id, author_id=who.user_id, query=query, page=page
+                )
+            else:
+                result = coaching.list_notes(
+                    session, team_id=who.team_id, author_id=who.user_id, rep_id=rep_id, page=page
+                )
+    except UserError as err:
+        answers.say_privately(body, respond, err.message)
+        return
+    tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
+    respond(
+        text=blocks.notes_page_text(result),
+        blocks=blocks.notes_page_blocks(result, tz=tz),
+        replace_original=True,
+        response_type="ephemeral",
+    )
+
+
+def handle_delete_all_confirm(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
+    ack()
+    who = payload.actor(body)
+
+    def delete_all() -> str:
+        up_to = payload.parse_id(payload.action_value(body))
+        if up_to is None:
+            raise UsageError("That button is not valid any more. Start again with `/coach delete all`.")
+        with deps.sessions.begin() as session:
+            deleted = coaching.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
+        log.info("%d notes deleted by their author", deleted)
+        return blocks.deleted_text(deleted)
+
+    answers.run_action(body, respond, client, delete_all, title=TITLE)
+
+
+def handle_delete_all_cancel(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    ack()
+    answers.answer_action(body, respond, client, "Nothing was deleted.", replace=True, title=TITLE)
+
+
+def register(app: App, coach: CommandRouter) -> None:
+    coach.add_all(SUBCOMMANDS)
+    app.action(re.compile(f"^{blocks.PAGE}_(prev|next)$"))(handle_page)
+    app.action(blocks.DELETE_ALL_CONFIRM)(handle_delete_all_confirm)
+    app.action(blocks.DELETE_ALL_CANCEL)(handle_delete_all_cancel)

@@ -1,0 +1,326 @@
+"""Writing a coaching note: ``/coach @rep text``, the note form, Undo, and follow-up buttons.
+
+One flow, one file: the command or the form saves the note in one unit of work with the
+manager check; the reply carries Undo for ten minutes; a follow-up date brings a reminder
+whose Done and Snooze buttons land here too. Ownership is re-checked by the service on every
+press, because button values come from the client and can be forged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.blocks import coaching as blocks
+from bot.deps import Deps
+from bot.errors import NotFound, UsageError, UserError
+from bot.gateway import roles, users
+from bot.listeners import answers, coach_args, payload
+from bot.listeners.home import publish_home
+from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, UnknownWord, declare
+from bot.services import coaching
+from bot.services.store import THEMES
+
+log = logging.getLogger(__name__)
+
+SUBCOMMANDS: list[Subcommand] = []
+TITLE = "Coaching note"
+
+
+@dataclass(frozen=True)
+class NoteForm:
+    rep_id: str | None
+    text: str
+    follow_up_on: date | None
+    theme: str | None
+    share: bool
+
+
+def parse_note_form(values: dict[str, Any]) -> NoteForm:
+    """``view.state.values`` of the note form as plain values."""
+    follow_raw = str(payload.field(values, blocks.FOLLOW_UP_BLOCK).get("selected_date") or "")
+    try:
+        follow_up = date.fromisoformat(follow_raw) if follow_raw else None
+    except ValueError:
+        raise UsageError("Pick a date from the calendar.", block_id=blocks.FOLLOW_UP_BLOCK) from None
+    return NoteForm(
+        rep_id=str(payload.field(values, blocks.REP_BLOCK).get("selected_user") or "") or None,
+        text=payload.text_input(values, blocks.NOTE_BLOCK),
+        follow_up_on=follow_up,
+        theme=payload.selected_value(values, blocks.THEME_BLOCK),
+        share=blocks.SHARE_VALUE in payload.selected_values(values, blocks.SHARE_BLOCK),
+    )
+
+
+# --- saving ----------------------------------------------------------------------------------
+
+
+def save_note(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    enterprise_id: str | None,
+    author_id: str,
+    rep_id: str,
+    text: str,
+    theme: str | None = None,
+    follow_up_on: date | None = None,
+    share: bool = False,
+    block_ids: bool = False,
+) -> tuple[coaching.NoteView, bool]:
+    """Check and store a note. Returns the note and whether it is about the author.
+
+    The manager check and the insert share one transaction (the ack path's main cost is
+    database round trips); a non-manager is refused before any Slack lookup."""
+    with deps.sessions.begin() as session:
+        roles.check_manager(deps, client, session, team_id=team_id, user_id=author_id)
+        note, about_self = _save_checked(
+            deps,
+            client,
+            session,
+            team_id=team_id,
+            enterprise_id=enterprise_id,
+            author_id=author_id,
+            rep_id=rep_id,
+            text=text,
+            theme=theme,
+            follow_up_on=follow_up_on,
+            share=share,
+            block_ids=block_ids,
+        )
+    log.info("note %d saved by %s in %s", note.id, author_id, team_id)
+    if note.shared_with_rep:
+        deps.defer(share_with_rep, client, note)
+    return note, about_self
+
+
+def _save_checked(
+    deps: Deps,
+    client: WebClient,
+    session: Session,
+    *,
+    team_id: str,
+    enterprise_id: str | None,
+    author_id: str,
+    rep_id: str,
+    text: str,
+    theme: str | None,
+    follow_up_on: date | None,
+    share: bool,
+    block_ids: bool,
+) -> tuple[coaching.NoteView, bool]:
+    # Length and emptiness first: a refused note costs no Slack call and stores nothing.
+    try:
+        coaching.validate_note_text(text)
+    except (coaching.EmptyNote, coaching.NoteTooLong):
+        if not block_ids:
+            raise
+        raise UsageError(blocks.note_field_error(text), block_id=blocks.NOTE_BLOCK) from None
+    rep = users.resolve_person(
+        deps.users,
+        client,
+        team_id=team_id,
+        user_id=rep_id,
+        example=coaching.NOTE_EXAMPLE,
+        block_id=blocks.REP_BLOCK if block_ids else None,
+    )
+    tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
+    if follow_up_on is not None and follow_up_on < coaching.local_today(deps.clock(), tz):
+        raise UserError("Pick today or a later date for the follow-up.", block_id=blocks.FOLLOW_UP_BLOCK)
+    note = coaching.log_note(
+        session,
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        author_id=author_id,
+        author_tz=tz,
+        rep_id=rep.id,
+        rep_name=rep.display,
+        text=text,
+        theme=theme,
+        follow_up_on=follow_up_on,
+        share_with_rep=share and rep.id != author_id,
+        now=deps.clock(),
+    )
+    return note, rep.id == author_id
+
+
+def share_with_rep(client: WebClient, note: coaching.NoteView) -> None:
+    """Send the rep their copy, once, at save time."""
+    text, message = blocks.shared_note_message(note)
+    client.chat_postMessage(channel=note.rep_id, text=text, blocks=message)
+
+
+# --- the command and the form ---------------------------------------------------------------
+
+
+def handle_log_note(ctx: CommandContext) -> Reply:
+    """``/coach @rep text`` (the router's fallback, since the first word is a mention)."""
+    try:
+        args = coach_args.parse_note(ctx.args)
+    except coach_args.NotAMention as err:
+        # `/coach frobnicate`: no mention and no subcommand of that name (`/coach note x` is a bad note).
+        if not ctx.name and not err.word.startswith(("@", "<@")):
+            raise UnknownWord(err.word) from None
+        raise
+    note, about_self = save_note(
+        ctx.deps,
+        ctx.client,
+        team_id=ctx.team_id,
+        enterprise_id=ctx.enterprise_id,
+        author_id=ctx.user_id,
+        rep_id=args.rep_id,
+        text=args.text,
+    )
+    return Reply(
+        text=blocks.note_saved_text(note, about_self=about_self),
+        blocks=blocks.note_saved_blocks(note, about_self=about_self),
+    )
+
+
+# `/coach note @rep text` works too; declaring it is how help lists logging a note.
+declare(
+    SUBCOMMANDS,
+    "note",
+    usage="@rep what you observed",
+    example="@bob Strong discovery call; next time quantify the pain before the demo",
+    summary="Log a private note on a rep (also `/coach note @rep ...`). `/coach` alone opens a form.",
+)(handle_log_note)
+
+
+def open_note_modal(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    theme: str | None = None,
+    private_metadata: str = "",
+) -> None:
+    with deps.sessions.begin() as session:
+        roles.check_manager(deps, client, session, team_id=team_id, user_id=user_id)
+    view = blocks.note_modal(theme=theme if theme in THEMES else None, private_metadata=private_metadata)
+    # The trigger_id is valid for 3 seconds: open right after the ack, not later.
+    deps.defer(client.views_open, trigger_id=trigger_id, view=view)
+
+
+def handle_open_modal(ctx: CommandContext) -> Reply | None:
+    """``/coach`` with no text."""
+    open_note_modal(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, trigger_id=ctx.trigger_id)
+    return None
+
+
+def handle_log_note_button(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
+    """'Log a note' on a prompt (theme pre-filled) or on the App Home."""
+    ack()
+    who = payload.actor(body)
+    from_home = payload.view_of(body).get("type") == "home"
+    try:
+        open_note_modal(
+            deps,
+            client,
+            team_id=who.team_id,
+            user_id=who.user_id,
+            trigger_id=payload.trigger_id(body),
+            theme=payload.action_value(body) or None,
+            private_metadata="home" if from_home else "",
+        )
+    except UserError as err:
+        answers.say_privately(body, respond, err.message)
+
+
+def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, deps: Deps) -> None:
+    view = payload.view_of(body)
+    who = payload.actor(body)
+    try:
+        form = parse_note_form(payload.view_values(view))
+        if form.rep_id is None:
+            raise UsageError("Pick the rep this note is about.", block_id=blocks.REP_BLOCK)
+        note, about_self = save_note(
+            deps,
+            client,
+            team_id=who.team_id,
+            enterprise_id=context.enterprise_id,
+            author_id=who.user_id,
+            rep_id=form.rep_id,
+            text=form.text,
+            theme=form.theme,
+            follow_up_on=form.follow_up_on,
+            share=form.share,
+            block_ids=True,
+        )
+    except UserError as err:
+        answers.form_errors(ack, err, blocks.NOTE_BLOCK)
+        return
+    ack(response_action="update", view=blocks.note_saved_view(note, about_self=about_self))
+    if payload.private_metadata(view) == "home":
+        deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
+
+
+# --- Undo and follow-up buttons ------------------------------------------------------------
+
+
+def _note_id(body: dict[str, Any]) -> int:
+    note_id = payload.parse_id(payload.action_value(body))
+    if note_id is None:
+        raise NotFound("That button does not name a note.")
+    return note_id
+
+
+def handle_undo(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
+    ack()
+    who = payload.actor(body)
+
+    def undo() -> str:
+        note_id = _note_id(body)
+        with deps.sessions.begin() as session:
+            note = coaching.undo_note(
+                session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=deps.clock()
+            )
+        log.info("note %d undone by its author", note.id)
+        return blocks.note_undone_text(note)
+
+    answers.run_action(body, respond, client, undo, title=TITLE)
+
+
+def handle_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
+    """Done / Snooze 1 week on a follow-up reminder."""
+    ack()
+    who = payload.actor(body)
+    done = payload.action_id(body) == blocks.FOLLOWUP_DONE
+
+    def act() -> str:
+        note_id = _note_id(body)
+        now = deps.clock()
+        with deps.sessions.begin() as session:
+            if done:
+                note = coaching.complete_follow_up(
+                    session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=now
+                )
+                return blocks.follow_up_done_text(note)
+            own = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
+            today = coaching.local_today(now, own.author_tz)
+            note = coaching.snooze_follow_up(
+                session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, today=today
+            )
+            return blocks.follow_up_snoozed_text(note)
+
+    answers.run_action(body, respond, client, act, title=TITLE)
+
+
+def register(app: App, coach: CommandRouter) -> None:
+    coach.default = handle_open_modal
+    coach.fallback(handle_log_note)
+    coach.add_all(SUBCOMMANDS)
+    app.action(blocks.UNDO)(handle_undo)
+    app.action(blocks.LOG_NOTE)(handle_log_note_button)
+    app.action(blocks.FOLLOWUP_DONE)(handle_follow_up)
+    app.action(blocks.FOLLOWUP_SNOOZE)(handle_follow_up)
+    app.view(blocks.NOTE_MODAL)(handle_note_submission)
