@@ -47,7 +47,8 @@ CALENDAR_EXAMPLE = (
 PAUSE_EXAMPLE = "`pause until 2027-01-04`, or a span from today: `pause 2w` (also `10d`, `1m`)"
 _SEPARATORS = re.compile(r"[-–—_/.:]")  # DE-BY, DE–BY (an en dash from a phone), DE_BY, DE/BY
 _RELATIVE = re.compile(
-    r"^(?P<n>\d{1,4})\s*(?P<unit>d|day|days|w|wk|wks|week|weeks|m|mo|mon|month|months)$", re.IGNORECASE
+    r"^(?P<n>\d{1,4})\s*(?P<unit>d|day|days|w|wk|wks|week|weeks|m|mo|mon|month|months|y|yr|year|years)$",
+    re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -325,6 +326,11 @@ def set_calendar(schedule: Schedule, calendar: str | None) -> str | None:
 # -- pauses ---------------------------------------------------------------------------------
 
 
+def local_today(tz: str, now: datetime) -> date:
+    """The date it is in ``tz`` at ``now``: what ``parse_pause`` counts from for a schedule."""
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
 def parse_pause(text: str, *, today: date) -> date:
     """The local date a paused schedule posts again, from ``until 2027-01-04`` or ``2w`` /
     ``10d`` / ``1m`` (weeks, days, months from ``today``, the schedule's local date).
@@ -343,10 +349,13 @@ def parse_pause(text: str, *, today: date) -> date:
         n, unit = int(relative["n"]), relative["unit"].lower()
         if n == 0:
             raise InvalidPause(f"A pause needs at least a day: {PAUSE_EXAMPLE}.")
+        n = min(n, 1000)  # anything longer is refused below as more than a year; keeps dates in range
         if unit.startswith("d"):
             until = today + timedelta(days=n)
         elif unit.startswith("w"):
             until = today + timedelta(weeks=n)
+        elif unit.startswith("y"):
+            until = add_months(today, 12 * n)
         else:
             until = add_months(today, n)
     elif iso is not None:

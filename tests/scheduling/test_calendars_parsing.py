@@ -189,6 +189,7 @@ TODAY = date(2026, 12, 1)
         ("12m", date(2027, 12, 1)),
         ("52w", date(2027, 11, 30)),
         ("365d", date(2027, 12, 1)),
+        ("1y", date(2027, 12, 1)),
         ("\uff11\uff10d", date(2026, 12, 11)),  # fullwidth digits
         ("UNTIL 2026-12-02", date(2026, 12, 2)),
     ],
@@ -204,6 +205,9 @@ def test_pauses_people_type(typed: str, until: date) -> None:
         ("until 2026-12-01", "2026-12-01 is today"),
         ("13m", "more than a year away"),
         ("366d", "more than a year away"),
+        ("2 years", "more than a year away"),
+        ("9999y", "more than a year away"),
+        ("9999w", "more than a year away"),
         ("2027-12-02", "more than a year away"),
         ("0d", "at least a day"),
         ("until", "Say until when"),
@@ -241,6 +245,12 @@ def test_set_calendar_stores_the_canonical_code_and_refuses_unknown_ones() -> No
         calendars.set_calendar(row, "XX")
     assert row.holidays == "DE-BY"  # unchanged
     assert calendars.set_calendar(row, "none") is None and row.holidays is None
+
+
+def test_today_is_the_schedules_local_date() -> None:
+    late_evening_utc = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    assert calendars.local_today("Asia/Tokyo", late_evening_utc) == date(2026, 12, 2)
+    assert calendars.local_today("America/New_York", late_evening_utc) == date(2026, 12, 1)
 
 
 def test_months_end_on_the_last_day_of_short_months() -> None:
