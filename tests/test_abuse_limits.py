@@ -324,3 +324,26 @@ def test_a_long_review_queue_fits_in_one_slack_message(
     blocks = resp.json()["blocks"]
     assert len(blocks) <= 50
     assert "more submissions not shown" in json.dumps(blocks)
+
+
+def test_a_review_channel_gets_one_summary_too(
+    start_app: Callable[..., SlackSender], fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    fake_slack.add_channel("CREVIEW", name="quote-review")
+    slack = start_app(
+        COACHBOT_REVIEW_CHANNEL="CREVIEW",
+        COACHBOT_MAX_PENDING_SUBMISSIONS="100",
+        COACHBOT_MAX_SUBMISSIONS_PER_DAY="100",
+    )
+    for n in range(14):
+        assert "Thanks" in add(slack, n)
+
+    def summaries() -> list[Call]:
+        return [c for c in dms_to(fake_slack, "CREVIEW") if "waiting for review" in json.dumps(c.json("blocks"))]
+
+    assert until(lambda: len(summaries()) == 1)
+    time.sleep(1.5)  # any update still coming is an update, not a second post
+    assert len(summaries()) == 1
+    cards = [c for c in dms_to(fake_slack, "CREVIEW") if "submission_approve" in json.dumps(c.json("blocks"))]
+    assert len(cards) <= svc.REVIEW_CARDS_MAX
+    assert dms_to(fake_slack, "UADMIN") == []  # the channel, not the admins' DMs
