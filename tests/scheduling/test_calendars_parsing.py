@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import DEFAULT_AWAY_EMOJI, DEFAULT_AWAY_WORDS, ConfigError, Settings
 from bot.db.models import Schedule
@@ -347,3 +349,37 @@ def test_bad_settings_name_the_variable_and_a_fix(env: dict[str, str], says: str
     with pytest.raises(ConfigError) as err:
         Settings.from_env(env)
     assert says in str(err.value) and "\n" not in str(err.value)
+
+
+# -- anything at all -------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_calendar_text_is_a_known_code_or_a_clear_refusal(text: str) -> None:
+    try:
+        code = calendars.parse_calendar(text)
+    except InvalidCalendar as err:
+        assert err.message and "<!" not in err.message
+        return
+    assert code is None or calendars.parse_calendar(code) == code  # canonical, and stable
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_any_pause_text_is_a_date_within_a_year_or_a_clear_refusal(text: str) -> None:
+    try:
+        until = calendars.parse_pause(text, today=TODAY)
+    except InvalidPause as err:
+        assert err.message and "<!" not in err.message
+        return
+    assert TODAY < until <= date(2027, 12, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=80), st.integers(min_value=-(2**40), max_value=2**40))
+def test_any_status_is_judged_and_an_expired_one_never_counts(emoji: str, text: str, expiration: int) -> None:
+    away = calendars.is_away(status_emoji=emoji, status_text=text, status_expiration=expiration, at=NOON, rules=RULES)
+    assert isinstance(away, bool)
+    if 0 < expiration <= NOON.timestamp():
+        assert away is False
