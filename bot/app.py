@@ -12,10 +12,9 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.db.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from bot.db.models import OAUTH_STATES_TABLE
 from bot.deps import Deps
 from bot.gateway.clients import make_client
 from bot.listeners import events, register_all
@@ -37,16 +36,6 @@ BOT_SCOPES = [
     "reactions:read",
     "users:read",
 ]
-
-
-def installation_store(deps_settings: Any, engine: Any) -> SQLAlchemyInstallationStore:
-    return SQLAlchemyInstallationStore(
-        client_id=deps_settings.slack_client_id or "single-workspace",
-        engine=engine,
-        installations_table_name=INSTALLATIONS_TABLE,
-        bots_table_name=BOTS_TABLE,
-        logger=logging.getLogger("slack_sdk.oauth"),
-    )
 
 
 _ENV_LOCK = threading.Lock()

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessions
 from bot.deps import Deps
-from bot.gateway.clients import ClientFactory
+from bot.gateway.clients import ClientFactory, installation_store
 from bot.services import store
 
 log = logging.getLogger(__name__)
@@ -20,16 +20,12 @@ log = logging.getLogger(__name__)
 
 def build_deps(settings: Settings, engine: Engine | None = None) -> Deps:
     engine = engine or make_engine(settings.database_url, pool_size=max(10, settings.fanout_workers))
-    installation_store = None
-    if settings.oauth_enabled:
-        from bot.app import installation_store as make_store
-
-        installation_store = make_store(settings, engine)
+    store = installation_store(settings, engine) if settings.oauth_enabled else None
     return Deps(
         settings=settings,
         engine=engine,
         sessions=make_sessions(engine),
-        clients=ClientFactory(settings, installation_store),
+        clients=ClientFactory(settings, store),
     )
 
 

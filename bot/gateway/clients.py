@@ -16,9 +16,12 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store import Bot, InstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.db.models import BOTS_TABLE, INSTALLATIONS_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +133,14 @@ class ClientFactory:
                 self.installation_store.delete_installation(
                     enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
                 )
+
+
+def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+    """slack-sdk's SQLAlchemy installation store, on our database and our migrated tables."""
+    return SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id or "single-workspace",
+        engine=engine,
+        installations_table_name=INSTALLATIONS_TABLE,
+        bots_table_name=BOTS_TABLE,
+        logger=logging.getLogger("slack_sdk.oauth"),
+    )
