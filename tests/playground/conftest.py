@@ -31,7 +31,9 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]
     port = free_port()
     pg = Playground(tmp_path_factory.mktemp("playground") / "playground.db", port=port, start=START)
     pg.start_app()
-    server = uvicorn.Server(uvicorn.Config(pg.asgi(), host="127.0.0.1", port=port, log_level="warning"))
+    # A page's long poll may be waiting (up to 20 s): do not wait for it at shutdown.
+    config = uvicorn.Config(pg.asgi(), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
