@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from bot.errors import NotAllowed
 from bot.gateway import notices, roles
+from bot.kinds import ScheduleKind
 from bot.listeners.router import CommandContext
 from bot.services import schedules
 from bot.services.schedules import ScheduleSpec
 
-LABELS = {"quote_channel": "the daily quote", "prompt_channel": "the daily coaching prompt"}
-SHOW = {"quote_channel": "/quote daily", "prompt_channel": "/coach prompts channel"}
+LABELS = {ScheduleKind.QUOTE_CHANNEL: "the daily quote", ScheduleKind.PROMPT_CHANNEL: "the daily coaching prompt"}
+SHOW = {ScheduleKind.QUOTE_CHANNEL: "/quote daily", ScheduleKind.PROMPT_CHANNEL: "/coach prompts channel"}
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Before:
     created_by: str | None
 
 
-def before(ctx: CommandContext, *, kind: str) -> Before:
+def before(ctx: CommandContext, *, kind: ScheduleKind) -> Before:
     with ctx.deps.sessions.begin() as session:
         row = schedules.get_schedule(session, team_id=ctx.team_id, kind=kind, target_id=ctx.channel_id)
         if row is None:
@@ -36,9 +37,9 @@ def before(ctx: CommandContext, *, kind: str) -> Before:
         return Before(args=schedules.command_args(schedules.spec_of(row)) if on else None, created_by=row.created_by)
 
 
-def check_allowed(ctx: CommandContext, *, kind: str, command: str) -> None:
+def check_allowed(ctx: CommandContext, *, kind: ScheduleKind, command: str) -> None:
     """With ``COACHBOT_SCHEDULE_CHANGES=admins``, only admins set, change or stop the daily quote."""
-    if kind != "quote_channel" or ctx.deps.settings.schedule_changes != "admins":
+    if kind != ScheduleKind.QUOTE_CHANNEL or ctx.deps.settings.schedule_changes != "admins":
         return
     if roles.is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id):
         return
@@ -50,7 +51,7 @@ def check_allowed(ctx: CommandContext, *, kind: str, command: str) -> None:
     )
 
 
-def announce(ctx: CommandContext, *, kind: str, was: Before, now: ScheduleSpec | None) -> None:
+def announce(ctx: CommandContext, *, kind: ScheduleKind, was: Before, now: ScheduleSpec | None) -> None:
     """After the change is committed: one line in the channel, a DM to a different creator."""
     label = LABELS[kind]
     after = schedules.command_args(now) if now is not None else None

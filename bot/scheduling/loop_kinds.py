@@ -20,13 +20,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from bot.blocks.coaching_loop import action_item_reminder_message, digest_message
+from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import DeliveryKind, Occurrence, Rendered
 from bot.scheduling.quote_kind import schedule_occurrences
 from bot.services import action_items, digest, schedules
 from bot.services.leaders import DIGEST_SCHEDULE_KIND
 
-TODO_REMINDER = "todo"
-DIGEST = "digest"
+TODO_REMINDER = DeliveryKindName.TODO_REMINDER
+DIGEST = DeliveryKindName.DIGEST
 REMINDER_HOUR = 9
 
 
@@ -38,7 +39,7 @@ def _item_id(key: str) -> int | None:
 class TodoReminderKind:
     """The rep's reminder on an action item's due date, 09:00 their time."""
 
-    name = TODO_REMINDER
+    name: str = TODO_REMINDER
 
     def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
         # Local dates around the world differ from UTC's by at most a day either way.
@@ -90,7 +91,7 @@ class TodoReminderKind:
 class DigestKind:
     """A leader's weekly coaching digest by DM."""
 
-    name = DIGEST
+    name: str = DIGEST
 
     def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
         return schedule_occurrences(

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Schedule
 from bot.errors import UsageError
+from bot.kinds import ScheduleKind
 from bot.services.text import escape, strip_invisible, truncate
 
 # Monday = 1 << 0 ... Sunday = 1 << 6, indexed by ``date.weekday()``.
@@ -63,7 +64,7 @@ _GROUP_WORDS = {
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?(?P<ampm>am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
 _LOOSE_TIME = re.compile(r"^\d{1,2}([:.h]\d{1,3})?(am|pm)?$", re.IGNORECASE)
 
-KINDS = ("quote_channel", "prompt_channel", "prompt_dm")
+KINDS = tuple(ScheduleKind)
 
 
 class InvalidSchedule(UsageError):
