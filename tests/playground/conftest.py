@@ -26,6 +26,17 @@ START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 CHROMIUM = "/usr/bin/chromium"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The playground embeds SQLite whatever TEST_DATABASE_URL says: run it once, in the SQLite run."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason="the playground is SQLite-only; it runs in the SQLite half of the suite")
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="module")
 def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
     port = free_port()
