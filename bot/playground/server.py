@@ -377,6 +377,9 @@ class Playground:
         shown: list[str] = []
         with self.world.lock:
             version = self.world.version
+            self.world.mark_seen(channel.id, persona.id)
+            unread = {c.id: self.world.unread(c.id, persona.id) for c in w.CHANNELS if not c.is_im}
+            unread["dm"] = self.world.unread(persona.dm, persona.id)
             day = ""
             for m in self.world.visible(channel.id, persona.id):
                 if render.local_day(m.ts, directory) != day:
@@ -402,6 +405,7 @@ class Playground:
             "conv": channel.id,
             "clock": {"iso": now.isoformat(), "label": f"{now:%a %d %b, %H:%M}", "zone": persona.tz},
             "messages": "".join(shown),
+            "unread": unread,
             "home": {"id": home["id"], "html": render.blocks_html(home.get("blocks") or [], directory)}
             if home
             else None,

@@ -148,6 +148,7 @@ class World:
         self.triggers: dict[str, tuple[str, float]] = {}  # trigger_id -> (user, issued at)
         self.responses: dict[str, ResponseTarget] = {}
         self.files: dict[str, UploadedFile] = {}
+        self.seen: dict[tuple[str, str], str] = {}  # (user, conversation) -> newest ts shown to them
         self._last_ts = Decimal(0)
 
     # -- bookkeeping -------------------------------------------------------------------
@@ -214,6 +215,23 @@ class World:
         """What ``user_id`` sees in a conversation: everything public plus their ephemerals."""
         with self.lock:
             return [m for m in self.messages.get(channel_id, []) if m.visible_to in (None, user_id)]
+
+    def mark_seen(self, channel_id: str, user_id: str) -> None:
+        """What a person has on screen is read (no version bump: nothing changed for others)."""
+        with self.lock:
+            shown = self.visible(channel_id, user_id)
+            if shown:
+                self.seen[(user_id, channel_id)] = shown[-1].ts
+
+    def unread(self, channel_id: str, user_id: str) -> int:
+        """Messages for ``user_id`` in a conversation they have not had on screen yet."""
+        with self.lock:
+            since = Decimal(self.seen.get((user_id, channel_id), "0"))
+            return sum(
+                1
+                for m in self.visible(channel_id, user_id)
+                if not m.system and m.user != user_id and Decimal(m.ts) > since
+            )
 
     def react(self, channel_id: str, ts: str, user_id: str, reaction: str) -> bool | None:
         """Toggle a reaction; True when added, False when removed, None when no such message."""
@@ -351,3 +369,4 @@ class World:
             self.triggers.clear()
             self.responses.clear()
             self.files.clear()
+            self.seen.clear()

@@ -152,8 +152,12 @@ def test_rileys_quote_approved_by_ada_is_the_next_daily_post_with_credit(person:
     expect(person.messages().last).to_contain_text("Only visible to you")
     person.shot("riley-submits")
     person.be("Ada")
+    dm_link = person.page.locator("nav .conv", has_text="coachbot")
+    expect(dm_link.locator(".badge")).to_have_text(re.compile(r"^[1-9]"))  # the review card is waiting
+    person.shot("ada-has-an-unread-dm")
     person.open("coachbot")
     person.tab("Messages")
+    expect(dm_link.locator(".badge")).to_be_hidden()
     card = person.messages().filter(has_text=text).last
     expect(card).to_contain_text("Riley")
     person.shot("review-card")

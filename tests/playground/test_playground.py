@@ -391,3 +391,12 @@ def test_a_port_in_use_is_named_with_the_fix(tmp_path: Path) -> None:
         result = _run("playground", "--port", str(port), "--db", str(tmp_path / "p.db"), cwd=tmp_path)
     assert result.returncode == 2
     assert f"port {port} is already in use" in result.stderr and f"--port {port + 1}" in result.stderr
+
+
+def test_unread_counts_follow_what_each_person_has_seen(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.RILEY.id, conv=w.SALES.id, text="hello team")
+    assert state(fresh, w.ADA.id, w.LEADERSHIP.id)["unread"] == {w.SALES.id: 1, w.LEADERSHIP.id: 0, "dm": 0}
+    assert state(fresh, w.RILEY.id, w.LEADERSHIP.id)["unread"][w.SALES.id] == 0  # her own message
+    state(fresh, w.ADA.id, w.SALES.id)  # Ada looks at #sales
+    assert state(fresh, w.ADA.id, w.LEADERSHIP.id)["unread"][w.SALES.id] == 0
+    assert state(fresh, w.MAX.id, w.LEADERSHIP.id)["unread"][w.SALES.id] == 1  # Max has not

@@ -80,6 +80,14 @@ function draw(state) {
   ui.version = state.version;
   $("#clock-label").textContent = `${state.clock.label} · ${me().name}'s time`;
   $("#clock-label").parentElement.title = `The playground clock, in ${me().name}'s zone (${state.clock.zone}); coachbot runs on it too`;
+  $$(".conv").forEach((a) => {
+    const n = (state.unread || {})[a.dataset.conv] || 0;
+    a.classList.toggle("unread", n > 0);
+    let badge = $(".badge", a);
+    if (!badge) { badge = document.createElement("span"); badge.className = "badge"; a.appendChild(badge); }
+    badge.textContent = n > 0 ? String(n) : "";
+    badge.hidden = n === 0;
+  });
   const list = $("#messages");
   const html = state.messages || emptyText();
   if (list.dataset.html !== html) {
