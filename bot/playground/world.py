@@ -25,6 +25,7 @@ APP_ID = "APLAYGRND"
 BOT_USER_ID = "UCOACHBOT"
 BOT_ID = "BCOACHBOT"
 BOT_NAME = "coachbot"
+MAX_MESSAGES = 500  # per conversation
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,16 @@ class World:
 
     def post(self, message: Message) -> Message:
         with self.changing():
-            self.messages[message.channel].append(message)
+            kept = self.messages[message.channel]
+            kept.append(message)
+            # Every poll renders the whole conversation: keep it bounded, oldest out first.
+            del kept[:-MAX_MESSAGES]
         return message
+
+    def touch(self) -> None:
+        """Something every page shows changed (the clock): wake their long polls."""
+        with self.changing():
+            pass
 
     def find(self, channel_id: str, ts: str) -> Message | None:
         with self.lock:

@@ -400,3 +400,12 @@ def test_unread_counts_follow_what_each_person_has_seen(fresh: Playground) -> No
     state(fresh, w.ADA.id, w.SALES.id)  # Ada looks at #sales
     assert state(fresh, w.ADA.id, w.LEADERSHIP.id)["unread"][w.SALES.id] == 0
     assert state(fresh, w.MAX.id, w.LEADERSHIP.id)["unread"][w.SALES.id] == 1  # Max has not
+
+
+def test_a_flooded_conversation_keeps_the_newest_messages(fresh: Playground) -> None:
+    for i in range(w.MAX_MESSAGES + 20):
+        fresh.world.post(w.Message(w.SALES.id, fresh.world.next_ts(), w.RILEY.id, f"message {i}"))
+    kept = fresh.world.messages[w.SALES.id]
+    assert len(kept) == w.MAX_MESSAGES
+    assert kept[0].text == "message 20" and kept[-1].text == f"message {w.MAX_MESSAGES + 19}"
+    assert len(state(fresh, w.ADA.id, w.SALES.id)["messages"]) > 0
