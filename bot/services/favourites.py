@@ -20,10 +20,10 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Delivery, Quote, Reaction
+from bot.db.upsert import insert_ignore
 from bot.errors import UsageError
 from bot.services.quote_input import clean_markup
 from bot.services.quotes import QuoteView, visible_to
-from bot.services.submissions import insert_ignore
 from bot.services.text import escape
 
 QUOTE_KIND = "quote"

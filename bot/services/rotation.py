@@ -60,11 +60,10 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.db.models import Quote, Rotation, RotationSeen, utcnow
+from bot.db.upsert import insert_ignore
 
 KEY_SPACE = 0x80000000  # shuffle keys are 31-bit (services.text.stable_int)
 
@@ -214,19 +213,19 @@ def _rotation(session: Session, *, team_id: str, kind: str, target_id: str, rand
     params = {"team_id": team_id, "kind": kind, "target_id": target_id}
     row = conn.execute(_LOAD_ROTATION, params).first()
     if row is None:
-        upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(
-            upsert(Rotation)
-            .values(
-                team_id=team_id,
-                kind=kind,
-                target_id=target_id,
-                cycle=1,
-                start_key=rand.randrange(KEY_SPACE),
-                cursor_key=None,
-                wrapped=False,
-            )
-            .on_conflict_do_nothing(index_elements=["team_id", "kind", "target_id"])
+        insert_ignore(
+            conn,
+            Rotation,
+            {
+                "team_id": team_id,
+                "kind": kind,
+                "target_id": target_id,
+                "cycle": 1,
+                "start_key": rand.randrange(KEY_SPACE),
+                "cursor_key": None,
+                "wrapped": False,
+            },
+            conflict_on=["team_id", "kind", "target_id"],
         )
         row = conn.execute(_LOAD_ROTATION, params).one()
     return _State(

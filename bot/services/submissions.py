@@ -20,11 +20,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.db.models import MemberLock, OptOut, Quote, ReviewMessage, ReviewSummary, Submission
+from bot.db.upsert import insert_for, insert_ignore
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.services.quote_input import EXAMPLE, QUOTE_TAGS, validate
 from bot.services.quotes import visible_to
@@ -137,20 +136,6 @@ class OptOutResult:
     already: bool
     withdrawn: tuple[Decision, ...]
     retired_quotes: int
-
-
-def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> bool:
-    """INSERT that does nothing on a unique-key clash; True if a row was inserted.
-
-    ``ON CONFLICT DO NOTHING`` keeps the transaction usable when a concurrent request
-    (or a Slack retry) got there first, where catching IntegrityError would not on PG.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    key = next(iter(model.__table__.primary_key.columns))
-    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT.
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(key))
-    return result.first() is not None
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -384,10 +369,8 @@ def _lock_members(session: Session, *, team_id: str, user_ids: list[str], now: d
     """Lock each member's row (sorted, so two submissions never wait on each other in a
     cycle) before counting anything. Must be the first statement of the unit of work: on
     SQLite it takes the write lock, and a read before it could see an outdated snapshot."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     for user_id in sorted(set(user_ids)):
-        stmt = insert(MemberLock).values(team_id=team_id, user_id=user_id, touched_at=now)
+        stmt = insert_for(session, MemberLock).values(team_id=team_id, user_id=user_id, touched_at=now)
         session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
 
 
