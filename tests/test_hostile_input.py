@@ -577,7 +577,34 @@ MODAL_WAYS = [
     ),
 ]
 
-GROUPS = {"/quote": QUOTE_WAYS, "/coach": COACH_WAYS, "modals": MODAL_WAYS}
+
+def any_effect(case: Case) -> list[str]:
+    """A subcommand the table has no oracle for yet: what it stores is unknown, so only the
+    checks every reply gets apply (HTTP 200, a clear answer, no ping, Block Kit limits)."""
+    return []
+
+
+def _declared() -> dict[str, list[str]]:
+    routers = register_all(App(signing_secret="x", token="xoxb-x", token_verification_enabled=False))
+    return {"/quote": routers.quote.names(), "/coach": routers.coach.names()}
+
+
+def discovered(command: str, ways: list[Way]) -> list[Way]:
+    """A way in for every declared subcommand the table does not list yet, so a new
+    subcommand is under hostile input from the day it is declared."""
+    listed = {w.sub for w in ways}
+    return [
+        Way(f"{command} {sub} (discovered)", command, f"{sub} {{}}", sub, any_effect, roles=EVERYONE)
+        for sub in _declared()[command]
+        if sub not in listed
+    ]
+
+
+GROUPS = {
+    "/quote": QUOTE_WAYS + discovered("/quote", QUOTE_WAYS),
+    "/coach": COACH_WAYS + discovered("/coach", COACH_WAYS),
+    "modals": MODAL_WAYS,
+}
 CASES = [
     pytest.param(group, role, id=f"{group} as {role}")
     for group, ways in GROUPS.items()
@@ -865,10 +892,15 @@ def test_every_way_in_holds_under_hostile_input(
 
 
 def test_the_table_has_enough_inputs_and_reaches_every_subcommand() -> None:
-    routers = register_all(App(signing_secret="x", token="xoxb-x", token_verification_enabled=False))
+    declared = _declared()
     assert len(INPUTS) >= 40
-    assert {w.sub for w in QUOTE_WAYS if w.sub} == set(routers.quote.names())
-    assert {w.sub for w in COACH_WAYS if w.sub} == set(routers.coach.names())
+    assert {w.sub for w in GROUPS["/quote"] if w.sub} == set(declared["/quote"])
+    assert {w.sub for w in GROUPS["/coach"] if w.sub} == set(declared["/coach"])
+    # A subcommand declared later is covered by `discovered` until it gets its own oracle.
+    partial = COACH_WAYS[:3]  # as if only `/coach <input>`, `/coach @rep <input>` and `help` were listed
+    found = discovered("/coach", partial)
+    assert {w.sub for w in found} == set(declared["/coach"]) - {w.sub for w in partial}
+    assert all(w.oracle is any_effect and w.template == f"{w.sub} {{}}" for w in found)
     # The defaults and fallbacks: `/quote <input>`, `/coach <input>`, `/coach @rep <input>`.
     assert {w.template for w in QUOTE_WAYS + COACH_WAYS if not w.sub} >= {"{}", "<@U2|bob> {}"}
     targets = {"edit": [1], "reject": [1]}
