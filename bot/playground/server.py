@@ -58,6 +58,7 @@ LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 MAX_TEXT = 4000  # Slack's composer refuses longer messages; a slash command's text is shorter still
 REACTIONS = ("+1", "heart", "fire", "tada", "clap", "bulb")
 STATIC = Path(__file__).with_name("static")
+CLOCK_SUFFIX = ".clock"  # beside the database: the playground time it had reached
 
 
 class PlaygroundError(Exception):
@@ -96,6 +97,7 @@ class Playground:
         """Migrate, load the curated store, name Max a manager, build the app and its tick."""
         with self._lifecycle:
             check_database(self.db_path)
+            self._resume_clock()
             deps = build_deps(self.settings)
             deps.clock = self.clock
             prepare_database(deps)
@@ -134,16 +136,35 @@ class Playground:
                 deps.stopping.set()
                 deps.background.shutdown(wait=True)
                 deps.engine.dispose()
+                self._save_clock()
 
     def reset(self) -> None:
         """An empty database with the curated store loaded, empty channels, the start time."""
         scheduler = self._scheduler is not None
         self.stop_app()
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", CLOCK_SUFFIX):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         self.world.reset()
         self.clock.reset()
         self.start_app(scheduler=scheduler)
+
+    # The database remembers deliveries claimed at travelled-to instants ("one post per local
+    # date"), so the clock must not fall back behind them when the playground restarts.
+
+    def _save_clock(self) -> None:
+        Path(f"{self.db_path}{CLOCK_SUFFIX}").write_text(self.clock().isoformat() + "\n", encoding="utf-8")
+
+    def _resume_clock(self) -> None:
+        saved = Path(f"{self.db_path}{CLOCK_SUFFIX}")
+        if not saved.exists():
+            return
+        try:
+            at = datetime.fromisoformat(saved.read_text(encoding="utf-8").strip())
+        except ValueError:
+            log.warning("ignoring %s: not an ISO 8601 instant", saved)
+            return
+        if at.tzinfo is not None:
+            self.clock.travel_to(at)
 
     def _deps(self) -> Deps:
         deps = self.deps
@@ -344,6 +365,7 @@ class Playground:
         if jump not in JUMPS:
             raise PlaygroundError(f"Unknown time jump {jump!r}; use one of {', '.join(JUMPS)}.")
         at = self.clock.travel_to(jump_target(self.clock(), jump, persona.tz))
+        self._save_clock()
         result = run_due(self._deps(), at)
         self.world.touch()  # the clock moved: every page redraws
         local = at.astimezone(ZoneInfo(persona.tz))

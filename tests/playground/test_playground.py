@@ -12,7 +12,7 @@ import sys
 import sysconfig
 import time
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -409,3 +409,20 @@ def test_a_flooded_conversation_keeps_the_newest_messages(fresh: Playground) -> 
     assert len(kept) == w.MAX_MESSAGES
     assert kept[0].text == "message 20" and kept[-1].text == f"message {w.MAX_MESSAGES + 19}"
     assert len(state(fresh, w.ADA.id, w.SALES.id)["messages"]) > 0
+
+
+def test_a_restart_resumes_the_clock_where_time_travel_left_it(tmp_path: Path) -> None:
+    start = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    first = Playground(tmp_path / "p.db", port=free_port(), start=start)
+    first.start_app(scheduler=False)
+    reached = first.travel(w.ADA, "monday")["at"]
+    first.stop_app()
+    again = Playground(tmp_path / "p.db", port=free_port(), start=start)
+    again.start_app(scheduler=False)
+    try:
+        assert again.clock() >= datetime.fromisoformat(reached) > start + timedelta(days=6)
+        again.reset()  # Reset goes back to the start instant, and forgets the saved one
+        assert again.clock() < start + timedelta(minutes=5)
+        assert not (tmp_path / "p.db.clock").exists()
+    finally:
+        again.stop_app()
