@@ -265,13 +265,11 @@ def resolve_person(
 
 
 def user_zone(directory: UserDirectory, client: WebClient, *, team_id: str, user_id: str) -> str | None:
-    """The user's Slack time zone in canonical IANA spelling, or None (unknown, or Slack failed).
+    """The user's Slack time zone in canonical IANA spelling, or None when Slack doesn't say.
 
-    The one way every feature reads a person's zone: examples in replies, schedule defaults,
-    note dates. A lookup failure never fails the reply that only wanted the zone.
+    The one way every feature reads a person's zone (schedule defaults, note dates). A Slack
+    error propagates to the one error handler, which answers "nothing was changed" and counts
+    it; only an example in a reply may do without (``schedule_args.users_zone``).
     """
-    try:
-        user = directory.get(client, team_id=team_id, user_id=user_id)
-    except SlackApiError:
-        return None
+    user = directory.get(client, team_id=team_id, user_id=user_id)
     return canonical_zone(user.tz) if user is not None and user.tz else None

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.gateway import users
 from bot.services import schedules
 from bot.services.schedules import ScheduleSpec
 
@@ -20,12 +21,11 @@ FALLBACK_ZONE = "Europe/Berlin"
 
 
 def users_zone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> str | None:
-    """The user's Slack time zone in canonical IANA spelling, or None."""
+    """The user's Slack time zone for an example in a reply, or None (also when Slack fails)."""
     try:
-        user = deps.users.get(client, team_id=team_id, user_id=user_id)
+        return users.user_zone(deps.users, client, team_id=team_id, user_id=user_id)
     except SlackApiError:
         return None  # only the example depends on it: never fail the reply over it
-    return schedules.canonical_zone(user.tz) if user is not None and user.tz else None
 
 
 def example(command: str, zone: str | None, *, at: str = "09:00") -> str:
