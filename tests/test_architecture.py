@@ -122,3 +122,13 @@ def test_services_never_import_slack() -> None:
             )
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("slack_bolt", "slack_sdk")]
     assert offenders == [], f"services must not import Slack (take plain values instead): {offenders}"
+
+
+def test_every_package_ships_in_the_wheel() -> None:
+    """pyproject.toml lists packages by hand (quotes/ and migrations/ ship under bot.*), so a
+    new package must be added there or a non-editable install can't import it."""
+    import tomllib
+
+    listed = set(tomllib.loads((BOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    packages = {_module_name(p) for p in BOT.rglob("__init__.py")}
+    assert packages - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

@@ -98,9 +98,9 @@ def test_contested_has_one_short_line_and_a_why_button_but_not_the_note() -> Non
 
 def test_why_answers_with_the_note() -> None:
     q = _quote(confidence="contested", author="Peter Drucker", attribution_note="First recorded in 2000 & later.")
-    text, blocks = why_contested_message(q)
-    assert text == "Why the attribution is contested: First recorded in 2000 &amp; later."
-    assert "*Why the attribution is contested*\nFirst recorded in 2000 &amp; later." in mrkdwn_texts(blocks)
+    message = why_contested_message(q)
+    assert message.text == "Why the attribution is contested: First recorded in 2000 &amp; later."
+    assert "*Why the attribution is contested*\nFirst recorded in 2000 &amp; later." in mrkdwn_texts(message.blocks)
 
 
 # -- user text as plain text -----------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_the_daily_post_invites_people_in_under_the_quote() -> None:
 
 def test_worst_case_text_still_fits_slacks_limits() -> None:
     q = _quote(text="&" * 500, author="&" * 100, source="<" * 300, confidence="contested", attribution_note="&" * 1000)
-    for blocks in (quote_post_message(q).blocks, why_contested_message(q)[1]):
+    for blocks in (quote_post_message(q).blocks, why_contested_message(q).blocks):
         for b in blocks:
             parsed = Block.parse(b)
             assert parsed is not None

@@ -225,7 +225,7 @@ def test_note_modal_prefills_a_known_theme_only() -> None:
 
 
 def test_prompt_message_states_theme_and_offers_log_a_note() -> None:
-    text, message = blocks.prompt_message(prompts.PromptView(id=1, theme="data-driven", text="Look at the numbers."))
-    assert text == "Coaching prompt (Data-driven decisions): Look at the numbers."
-    assert "_Data-driven decisions_" in message[0]["text"]["text"]
-    assert message[1]["elements"][0]["value"] == "data-driven"
+    built = blocks.prompt_message(prompts.PromptView(id=1, theme="data-driven", text="Look at the numbers."))
+    assert built.text == "Coaching prompt (Data-driven decisions): Look at the numbers."
+    assert "_Data-driven decisions_" in built.blocks[0]["text"]["text"]
+    assert built.blocks[1]["elements"][0]["value"] == "data-driven"

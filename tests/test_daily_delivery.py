@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from bot.blocks import Message
 from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Quote, Schedule
 from bot.deps import Deps
-from bot.scheduling.kinds import Occurrence, Rendered
+from bot.scheduling.kinds import Occurrence
 from bot.scheduling.quote_kind import QuoteKind
 from bot.scheduling.run import METADATA_EVENT, run_due
 from bot.services import schedules
@@ -466,8 +467,8 @@ class DmKind:
     def choose(self, session: Session, occ: Occurrence) -> int | None:
         return 7
 
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
-        return Rendered(text=f"prompt #{item_id}", blocks=[])
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
+        return Message(text=f"prompt #{item_id}", blocks=[])
 
 
 def test_dm_target_is_resolved_to_its_im_channel_and_kept(

@@ -1012,8 +1012,8 @@ def test_the_longest_quote_and_note_fit_slack_once_escaped() -> None:
     )
     note = NoteView(1, "U1", None, "U2", None, WORST_NOTE, None, None, None, False, at)
     built = [
-        submission_blocks.review_message(sub)[1],
-        submission_blocks.consent_request(sub)[1],
+        submission_blocks.review_message(sub).blocks,
+        submission_blocks.consent_request(sub).blocks,
         coaching_blocks.notes_page_blocks(NotePage(notes=(note,), page=1, pages=1, total=1), tz=None),
     ]
     for blocks in built:

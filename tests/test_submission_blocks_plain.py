@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.blocks import Message
 from bot.blocks import submissions as ui
 from bot.services.favourites import Favourite, SearchResult
 from bot.services.quotes import QuoteView
@@ -82,7 +83,7 @@ def quote_view() -> QuoteView:
 
 def test_every_builder_shows_user_text_as_plain_text() -> None:
     near = NearDup(score=95, text=TEXT, author=AUTHOR, submission_id=3, submitted_by="U2")
-    built: list[tuple[str, list[dict[str, Any]]]] = [
+    built: list[Message] = [
         ui.review_message(sub(near_dup=near)),
         ui.decided_message(sub(APPROVED)),
         ui.decided_message(sub(REJECTED)),
@@ -97,10 +98,10 @@ def test_every_builder_shows_user_text_as_plain_text() -> None:
         ui.top_message([Favourite(quote_view(), 3)], "30d"),
         ui.search_message(SearchResult(words=("*NOW*", "evil.com"), quotes=(quote_view(),), total=1)),
     ]
-    for fallback, blocks in built:
-        assert_plain(blocks, fallback)
+    for message in built:
+        assert_plain(message.blocks, message.text)
     # The byline is the author as typed, in a plain_text object: "*Fake*" stays literal.
-    (quote,) = [o for o in text_objects(ui.review_message(sub())[1]) if o["type"] == "plain_text"]
+    (quote,) = [o for o in text_objects(ui.review_message(sub()).blocks) if o["type"] == "plain_text"]
     assert "— *Fake* _Author_ evil[.]org" in quote["text"]
 
 

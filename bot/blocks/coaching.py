@@ -21,7 +21,6 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DatePickerElement,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -32,6 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks import Message, dicts, md, section
 from bot.services.coaching import NOTE_LIMIT, UNDO_WINDOW, NotePage, NoteView, Overview
 from bot.services.prompts import PromptView
 from bot.services.store import THEME_LABELS, THEMES
@@ -69,18 +69,6 @@ def day(at: datetime, tz: str | None) -> str:
     return at.astimezone(zone(tz)).date().isoformat()
 
 
-def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=text)
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=_md(text))
-
-
-def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in blocks]
-
-
 def escaped_chunks(text: str, limit: int = _SECTION_LIMIT) -> list[str]:
     """``escape(text)`` split into pieces of at most ``limit`` characters, never inside an entity.
 
@@ -101,7 +89,7 @@ def escaped_chunks(text: str, limit: int = _SECTION_LIMIT) -> list[str]:
 
 
 def quoted_note(text: str) -> list[SectionBlock]:
-    return [_section(chunk) for chunk in escaped_chunks(text)]
+    return [section(chunk) for chunk in escaped_chunks(text)]
 
 
 def note_meta(note: NoteView, tz: str | None) -> str:
@@ -140,9 +128,9 @@ def undo_button(note_id: int) -> ButtonElement:
 
 
 def note_saved_blocks(note: NoteView, *, about_self: bool) -> list[dict[str, Any]]:
-    return _dicts(
+    return dicts(
         [
-            _section(note_saved_text(note, about_self=about_self)),
+            section(note_saved_text(note, about_self=about_self)),
             ActionsBlock(elements=[undo_button(note.id)]),
         ]
     )
@@ -163,7 +151,7 @@ def note_saved_view(note: NoteView, *, about_self: bool) -> dict[str, Any]:
         title=PlainTextObject(text="Note saved"),
         close=PlainTextObject(text="Done"),
         blocks=[
-            _section(note_saved_text(note, about_self=about_self)),
+            section(note_saved_text(note, about_self=about_self)),
             ActionsBlock(elements=[undo_button(note.id)]),
         ],
     ).to_dict()
@@ -174,17 +162,17 @@ def message_view(title: str, text: str) -> dict[str, Any]:
         type="modal",
         title=PlainTextObject(text=truncate(title, 24)),
         close=PlainTextObject(text="Close"),
-        blocks=[_section(text)],
+        blocks=[section(text)],
     ).to_dict()
 
 
-def shared_note_message(note: NoteView) -> tuple[str, list[dict[str, Any]]]:
+def shared_note_message(note: NoteView) -> Message:
     """The copy a rep gets when the author ticks 'share this note with the rep'."""
     head = f"<@{note.author_id}> shared a coaching note with you"
     if note.theme_label:
         head += f" (_{escape(note.theme_label)}_)"
-    blocks: list[Block] = [_section(head + ":"), *quoted_note(note.text)]
-    return f"<@{note.author_id}> shared a coaching note with you", _dicts(blocks)
+    blocks: list[Block] = [section(head + ":"), *quoted_note(note.text)]
+    return Message(text=f"<@{note.author_id}> shared a coaching note with you", blocks=dicts(blocks))
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -211,9 +199,9 @@ def notes_page_blocks(page: NotePage, *, tz: str | None) -> list[dict[str, Any]]
             hint = f"Log one with `/coach <@{page.rep_id}> what you observed`."
         else:
             hint = "Log one with `/coach @rep what you observed`, or type `/coach` for the form."
-        return _dicts([_section(f"{title}: none yet. {hint}")])
+        return dicts([section(f"{title}: none yet. {hint}")])
     blocks: list[Block] = [
-        _section(
+        section(
             f"*{title}* — {count_of(page.total, 'note')} in all, newest first (page {page.page} of {page.pages}). "
             "Only you can see these."
         )
@@ -221,7 +209,7 @@ def notes_page_blocks(page: NotePage, *, tz: str | None) -> list[dict[str, Any]]
     for note in page.notes:
         # Escaped, 600 characters can grow to 3,000 (`&` -> `&amp;`): cap what is shown.
         preview = truncate_escaped(escape(truncate(note.text, _LIST_PREVIEW)), 2 * _LIST_PREVIEW)
-        blocks.append(_section(f"{note_meta(note, tz)}\n{preview}"))
+        blocks.append(section(f"{note_meta(note, tz)}\n{preview}"))
     nav: list[ButtonElement] = []
     if page.has_prev:
         nav.append(ButtonElement(text="◀ Newer", action_id=f"{PAGE}_prev", value=page_value(page, page.page - 1)))
@@ -229,7 +217,7 @@ def notes_page_blocks(page: NotePage, *, tz: str | None) -> list[dict[str, Any]]
         nav.append(ButtonElement(text="Older ▶", action_id=f"{PAGE}_next", value=page_value(page, page.page + 1)))
     if nav:
         blocks.append(ActionsBlock(elements=nav))
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 def notes_page_text(page: NotePage) -> str:
@@ -262,9 +250,9 @@ def overview_text(ov: Overview) -> str:
 
 
 def delete_all_confirm_blocks(count: int, up_to_id: int) -> list[dict[str, Any]]:
-    return _dicts(
+    return dicts(
         [
-            _section(
+            section(
                 f":warning: This deletes *{all_your_notes(count, 'coaching notes')}*, for good. "
                 "Notes other managers keep are not affected."
             ),
@@ -306,23 +294,21 @@ def overview_lines(ov: Overview, *, tz: str | None) -> list[str]:
 
 def overview_blocks(ov: Overview, *, tz: str | None) -> list[dict[str, Any]]:
     if not ov.reps:
-        return _dicts(
-            [_section("*Your coaching overview*: no notes yet. Log one with `/coach @rep what you observed`.")]
-        )
+        return dicts([section("*Your coaching overview*: no notes yet. Log one with `/coach @rep what you observed`.")])
     head = f"*Your coaching overview* — {count_of(len(ov.reps), 'rep')}, least recently coached first"
     if ov.stale_count:
         head += f"; {ov.stale_count} not coached in 14+ days"
-    blocks: list[Block] = [_section(head)]
+    blocks: list[Block] = [section(head)]
     chunk: list[str] = []
     for line in overview_lines(ov, tz=tz):
         if sum(len(x) + 1 for x in chunk) + len(line) > _SECTION_LIMIT:
-            blocks.append(_section("\n".join(chunk)))
+            blocks.append(section("\n".join(chunk)))
             chunk = []
         chunk.append(line)
     if chunk:
-        blocks.append(_section("\n".join(chunk)))
-    blocks.append(ContextBlock(elements=[_md("Data, not gut feeling: who needs your coaching next?")]))
-    return _dicts(blocks)
+        blocks.append(section("\n".join(chunk)))
+    blocks.append(ContextBlock(elements=[md("Data, not gut feeling: who needs your coaching next?")]))
+    return dicts(blocks)
 
 
 def managers_text(manager_ids: Sequence[str], admin_ids: Sequence[str]) -> str:
@@ -341,7 +327,7 @@ def log_note_button(theme: str | None, *, text: str = "Log a note") -> ButtonEle
     return ButtonElement(text=text, action_id=LOG_NOTE, value=theme or "", style="primary")
 
 
-def prompt_message(prompt: PromptView, *, in_channel: bool = False) -> tuple[str, list[dict[str, Any]]]:
+def prompt_message(prompt: PromptView, *, in_channel: bool = False) -> Message:
     """A coaching prompt: its theme, its text, and a button to log a note on that theme."""
     label = escape(prompt.theme_label)
     head = f":dart: *Coaching prompt* · _{label}_"
@@ -352,14 +338,14 @@ def prompt_message(prompt: PromptView, *, in_channel: bool = False) -> tuple[str
     )
     # Curated prompts may use mrkdwn and are validated free of <, > and &.
     blocks: list[Block] = [
-        _section(f"{head}\n{prompt.text}"),
+        section(f"{head}\n{prompt.text}"),
         ActionsBlock(elements=[log_note_button(prompt.theme)]),
-        ContextBlock(elements=[_md(context)]),
+        ContextBlock(elements=[md(context)]),
     ]
-    return f"Coaching prompt ({prompt.theme_label}): {prompt.text}", _dicts(blocks)
+    return Message(text=f"Coaching prompt ({prompt.theme_label}): {prompt.text}", blocks=dicts(blocks))
 
 
-def follow_up_message(note: NoteView) -> tuple[str, list[dict[str, Any]]]:
+def follow_up_message(note: NoteView) -> Message:
     """The reminder on a note's follow-up date, with Done and Snooze."""
     head = (
         f":alarm_clock: *Follow-up due today* on <@{note.rep_id}> — your note *#{note.id}* "
@@ -368,7 +354,7 @@ def follow_up_message(note: NoteView) -> tuple[str, list[dict[str, Any]]]:
     if note.theme_label:
         head += f" (_{escape(note.theme_label)}_)"
     blocks: list[Block] = [
-        _section(head + ":"),
+        section(head + ":"),
         *quoted_note(note.text),
         ActionsBlock(
             elements=[
@@ -377,7 +363,7 @@ def follow_up_message(note: NoteView) -> tuple[str, list[dict[str, Any]]]:
             ]
         ),
     ]
-    return f"Follow-up due today on your note #{note.id}", _dicts(blocks)
+    return Message(text=f"Follow-up due today on your note #{note.id}", blocks=dicts(blocks))
 
 
 def follow_up_done_text(note: NoteView) -> str:
@@ -421,7 +407,7 @@ def note_modal(
         close=PlainTextObject(text="Cancel"),
         private_metadata=private_metadata,
         blocks=[
-            _section("Only you can read your notes — not your admins, not other managers."),
+            section("Only you can read your notes — not your admins, not other managers."),
             InputBlock(
                 block_id=REP_BLOCK,
                 label="Rep",
@@ -468,7 +454,7 @@ def prompt_time_modal(*, hour_minute: str | None, tz: str | None, days: str | No
         submit=PlainTextObject(text="Save"),
         close=PlainTextObject(text="Cancel"),
         blocks=[
-            _section("You'll get one coaching prompt by DM at this time. Same as `/coach prompts 08:30 weekdays`."),
+            section("You'll get one coaching prompt by DM at this time. Same as `/coach prompts 08:30 weekdays`."),
             InputBlock(
                 block_id=TIME_BLOCK,
                 label="Time",
@@ -537,7 +523,7 @@ def home_link(team_id: str, app_id: str) -> str:
     return "coachbot's Home tab (click coachbot in the sidebar, then *Home*)"
 
 
-def manager_welcome_message(*, added_by: str, team_id: str, app_id: str) -> tuple[str, list[dict[str, Any]]]:
+def manager_welcome_message(*, added_by: str, team_id: str, app_id: str) -> Message:
     """The DM a newly named manager gets: three first steps, two of them one click away."""
     steps = (
         "*1. Log a note* on a rep: `/coach @rep what you observed`, or the button below. "
@@ -548,18 +534,19 @@ def manager_welcome_message(*, added_by: str, team_id: str, app_id: str) -> tupl
         "whom you haven't coached lately."
     )
     blocks: list[Block] = [
-        _section(f":wave: <@{added_by}> made you a coachbot manager. Three first steps:"),
-        _section(steps),
+        section(f":wave: <@{added_by}> made you a coachbot manager. Three first steps:"),
+        section(steps),
         ActionsBlock(
             elements=[
                 log_note_button(None),
                 ButtonElement(text="Set prompt time", action_id=SET_PROMPT_TIME, value="welcome"),
             ]
         ),
-        ContextBlock(elements=[_md("Everything else: `/coach help`.")]),
+        ContextBlock(elements=[md("Everything else: `/coach help`.")]),
     ]
-    return f"<@{added_by}> made you a coachbot manager: log a note, set your prompt time, open the App Home.", _dicts(
-        blocks
+    return Message(
+        text=f"<@{added_by}> made you a coachbot manager: log a note, set your prompt time, open the App Home.",
+        blocks=dicts(blocks),
     )
 
 

@@ -18,7 +18,6 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DatePickerElement,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -28,8 +27,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks import Message, dicts, md, section
 from bot.blocks.coaching import FOLLOW_UP_BLOCK, NOTE_BLOCK, THEME_BLOCK, count_of, day, escaped_chunks, theme_option
-from bot.blocks.daily import Message
 from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, Todos
 from bot.services.coaching import NOTE_LIMIT, NoteView
 from bot.services.digest import MIN_RATINGS, Digest
@@ -50,18 +49,6 @@ SKILL_BLOCK, RATING_BLOCK = "skill", "rating"
 ACTION_ITEM_BLOCK, ACTION_DUE_BLOCK = "action_item", "action_due"
 
 _PREVIEW = 300
-
-
-def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=text)
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=_md(text))
-
-
-def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in blocks]
 
 
 def _quote(text: str, limit: int = _PREVIEW) -> str:
@@ -90,7 +77,7 @@ def skills_message(skills: Sequence[SkillView], *, is_admin: bool) -> Message:
     usage = (
         "Rate a note with `/coach @bob discovery 3 asked great follow-up questions` (any case, or a prefix: `disc`)."
     )
-    return Message(text=text, blocks=_dicts([_section(text), ContextBlock(elements=[_md(usage), _md(how)])]))
+    return Message(text=text, blocks=dicts([section(text), ContextBlock(elements=[md(usage), md(how)])]))
 
 
 def skill_changed_text(verb: str, skill: SkillView, *, old: str | None = None) -> str:
@@ -139,12 +126,12 @@ def skill_rating_inputs(
             hint="1 = needs a lot of work, 5 = a model for the team. Needs a skill.",
         ),
     ]
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 def action_item_inputs() -> list[dict[str, Any]]:
     """The note modal's "Action item for the rep" and its due date (both optional)."""
-    return _dicts(
+    return dicts(
         [
             InputBlock(
                 block_id=ACTION_ITEM_BLOCK,
@@ -190,9 +177,9 @@ def note_edit_modal(note: NoteView, *, skills: Sequence[SkillView]) -> dict[str,
         options=[theme_option(t) for t in THEMES],
         initial_option=theme_option(note.theme) if note.theme in THEMES else None,
     )
-    blocks: list[dict[str, Any]] = _dicts(
+    blocks: list[dict[str, Any]] = dicts(
         [
-            _section(f"Editing note *#{note.id}* about <@{note.rep_id}>. Only you can read it."),
+            section(f"Editing note *#{note.id}* about <@{note.rep_id}>. Only you can read it."),
             InputBlock(
                 block_id=NOTE_BLOCK,
                 label="Note",
@@ -204,7 +191,7 @@ def note_edit_modal(note: NoteView, *, skills: Sequence[SkillView]) -> dict[str,
         ]
     )
     blocks += skill_rating_inputs(skills, skill_id=note.skill_id, rating=note.rating)
-    blocks += _dicts(
+    blocks += dicts(
         [
             InputBlock(
                 block_id=FOLLOW_UP_BLOCK,
@@ -263,7 +250,7 @@ def rep_card_message(card: RepCard, *, tz: str | None) -> Message:
     who = f"<@{card.rep_id}>"
     head = f"*Coaching card: {who}* — last note {_days(card.days_since_last_note)}"
     head += f" · {count_of(card.total_notes, 'note')} · only you can see this"
-    blocks: list[Block] = [_section(head)]
+    blocks: list[Block] = [section(head)]
     if card.trends:
         lines = []
         for t in card.trends:
@@ -273,27 +260,27 @@ def rep_card_message(card: RepCard, *, tz: str | None) -> Message:
                 f"`{t.sparkline:<8}` *{escape(t.label)}*{removed} {t.average:.1f} "
                 f"({count_of(len(t.ratings), 'rating')}){weakest}"
             )
-        blocks.append(_section("*Skills* (last 8 ratings, oldest first; average of those)\n" + "\n".join(lines)))
+        blocks.append(section("*Skills* (last 8 ratings, oldest first; average of those)\n" + "\n".join(lines)))
     else:
-        blocks.append(_section("No ratings yet. Rate a skill in a note: `/coach @rep discovery 3 what you observed`."))
+        blocks.append(section("No ratings yet. Rate a skill in a note: `/coach @rep discovery 3 what you observed`."))
     items = f"*Action items*: {card.open_items} open"
     if card.overdue_items:
         items += f", *{card.overdue_items} overdue*"
-    blocks.append(_section(items + " (see `/coach todos`)"))
+    blocks.append(section(items + " (see `/coach todos`)"))
     if card.last_notes:
-        blocks.append(_section(f"*Last {count_of(len(card.last_notes), 'note')}*"))
+        blocks.append(section(f"*Last {count_of(len(card.last_notes), 'note')}*"))
         for cn in card.last_notes:
             meta = [f"#{cn.note.id}", day(cn.note.created_at, tz)]
             if cn.skill_name:
                 meta.append(f"_{escape(cn.skill_name)}_" + (f" {_stars(cn.note.rating)}" if cn.note.rating else ""))
             if cn.note.edited_at is not None:
                 meta.append("edited")
-            blocks.append(_section(" · ".join(meta) + "\n" + _quote(cn.note.text)))
+            blocks.append(section(" · ".join(meta) + "\n" + _quote(cn.note.text)))
     weakest_id = card.weakest.skill_id if card.weakest is not None and card.weakest.active else None
     label = f"Log a note ({card.weakest.label})" if weakest_id is not None and card.weakest else "Log a note"
     blocks.append(ActionsBlock(elements=[log_note_for_rep_button(card.rep_id, weakest_id, text=truncate(label, 75))]))
     text = f"Coaching card for {who}: last note {_days(card.days_since_last_note)}"
-    return Message(text=text, blocks=_dicts(blocks))
+    return Message(text=text, blocks=dicts(blocks))
 
 
 def targeted_prompt_message(tp: TargetedPrompt) -> Message:
@@ -303,10 +290,10 @@ def targeted_prompt_message(tp: TargetedPrompt) -> Message:
         f":dart: *Coaching prompt* · <@{t.rep_id}> hasn't had a note in {count_of(t.days_since_last_note, 'day')}; "
         f"their weakest skill in your ratings is *{escape(t.skill.label)}* ({t.skill.average:.1f})."
     )
-    blocks: list[Block] = [_section(head)]
+    blocks: list[Block] = [section(head)]
     if tp.prompt is not None:
         # Curated prompts may use mrkdwn and are validated free of <, > and &.
-        blocks.append(_section(tp.prompt.text))
+        blocks.append(section(tp.prompt.text))
     skill_id = t.skill.skill_id if t.skill.active else None
     # Escaped like every user text in plain_text here (bot.services.text.plain does the same).
     on = truncate_escaped(escape(t.rep_name), 50) if t.rep_name else "this rep"
@@ -314,12 +301,12 @@ def targeted_prompt_message(tp: TargetedPrompt) -> Message:
     blocks.append(
         ContextBlock(
             elements=[
-                _md("Only you get this. Change the time with `/coach prompts 08:30`, stop with `/coach prompts off`.")
+                md("Only you get this. Change the time with `/coach prompts 08:30`, stop with `/coach prompts off`.")
             ]
         )
     )
     text = f"Coaching prompt: <@{t.rep_id}>, {t.skill.label}"
-    return Message(text=text, blocks=_dicts(blocks))
+    return Message(text=text, blocks=dicts(blocks))
 
 
 # --- action items ----------------------------------------------------------------------------
@@ -339,11 +326,11 @@ def _item_buttons(item: ActionItemView) -> list[ButtonElement]:
 
 
 def _item_blocks(item: ActionItemView, head: str) -> list[Block]:
-    blocks: list[Block] = [_section(head)]
-    blocks += [_section(chunk) for chunk in escaped_chunks(item.text)]
+    blocks: list[Block] = [section(head)]
+    blocks += [section(chunk) for chunk in escaped_chunks(item.text)]
     state = {DONE: ":white_check_mark: Done", ACKNOWLEDGED: ":ok_hand: You're on it"}.get(item.status)
     context = f"#{item.id} · {_due(item)}" + (f" · {state}" if state else "")
-    blocks.append(ContextBlock(elements=[_md(context)]))
+    blocks.append(ContextBlock(elements=[md(context)]))
     buttons = _item_buttons(item)
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
@@ -354,20 +341,20 @@ def action_item_message(item: ActionItemView) -> Message:
     """The rep's DM: the item and who assigned it, "Got it" and "Done". Never the note."""
     head = f":memo: <@{item.assigner_id}> asked you to do this ({_due(item)}):"
     text = f"Action item from <@{item.assigner_id}>: {_inline(item.text, 150)}"
-    return Message(text=text, blocks=_dicts(_item_blocks(item, head)))
+    return Message(text=text, blocks=dicts(_item_blocks(item, head)))
 
 
 def action_item_reminder_message(item: ActionItemView) -> Message:
     """The one reminder on the due date."""
     head = f":alarm_clock: *Due today*, from <@{item.assigner_id}>:"
     text = f"Due today, from <@{item.assigner_id}>: {_inline(item.text, 150)}"
-    return Message(text=text, blocks=_dicts(_item_blocks(item, head)))
+    return Message(text=text, blocks=dicts(_item_blocks(item, head)))
 
 
 def action_item_removed_message(item_id: int) -> Message:
     """What the rep's DM buttons answer once the manager deleted everything."""
     text = f"Action item #{item_id} was removed by whoever assigned it; there is nothing left to do."
-    return Message(text=text, blocks=_dicts([_section(":wastebasket: " + text)]))
+    return Message(text=text, blocks=dicts([section(":wastebasket: " + text)]))
 
 
 def action_item_created_text(item: ActionItemView) -> str:
@@ -380,9 +367,9 @@ def action_item_created_text(item: ActionItemView) -> str:
 def action_item_done_message(item: ActionItemView) -> Message:
     """The manager's DM when the rep pressed Done."""
     head = f":white_check_mark: <@{item.rep_id}> finished action item *#{item.id}* ({_due(item)}):"
-    blocks: list[Block] = [_section(head), _section(_quote(item.text, 1000))]
+    blocks: list[Block] = [section(head), section(_quote(item.text, 1000))]
     text = f"<@{item.rep_id}> finished: {_inline(item.text, 150)}"
-    return Message(text=text, blocks=_dicts(blocks))
+    return Message(text=text, blocks=dicts(blocks))
 
 
 def todos_message(todos: Todos) -> Message:
@@ -395,7 +382,7 @@ def todos_message(todos: Todos) -> Message:
             state = " (on it)" if item.status == ACKNOWLEDGED else ""
             lines.append(f"• #{item.id} from <@{item.assigner_id}>, {_due(item)}{late}{state}: {_inline(item.text)}")
         more = _more(todos.to_me_total, len(todos.assigned_to_me))
-        blocks.append(_section(f"*Assigned to you* ({todos.to_me_total} open){more}\n" + "\n".join(lines)))
+        blocks.append(section(f"*Assigned to you* ({todos.to_me_total} open){more}\n" + "\n".join(lines)))
         blocks.append(
             ActionsBlock(
                 elements=[
@@ -405,18 +392,18 @@ def todos_message(todos: Todos) -> Message:
             )
         )
     else:
-        blocks.append(_section("*Assigned to you*: nothing open."))
+        blocks.append(section("*Assigned to you*: nothing open."))
     if todos.assigned_by_me:
         lines = []
         for item in todos.assigned_by_me:
             status = "overdue" if item.overdue(todos.now) else item.status
             lines.append(f"• #{item.id} <@{item.rep_id}>, {_due(item)}, *{status}*: {_inline(item.text)}")
         more = _more(todos.by_me_total, len(todos.assigned_by_me))
-        blocks.append(_section(f"*You assigned* ({todos.by_me_total}){more}\n" + "\n".join(lines)))
+        blocks.append(section(f"*You assigned* ({todos.by_me_total}){more}\n" + "\n".join(lines)))
     else:
-        blocks.append(_section("*You assigned*: nothing yet. E.g. `/coach todo @bob send the Acme recap by fri`."))
+        blocks.append(section("*You assigned*: nothing yet. E.g. `/coach todo @bob send the Acme recap by fri`."))
     text = f"Your action items: {todos.to_me_total} open for you, {todos.by_me_total} you assigned"
-    return Message(text=text, blocks=_dicts(_fit(blocks)))
+    return Message(text=text, blocks=dicts(_fit(blocks)))
 
 
 def _inline(text: str, limit: int = 120) -> str:
@@ -433,7 +420,7 @@ def _fit(blocks: list[Block]) -> list[Block]:
     for b in blocks:
         if isinstance(b, SectionBlock) and b.text is not None and len(b.text.text) > 2900:
             kept = b.text.text[:2900].rsplit("\n", 1)[0] + "\n…"
-            b = _section(kept)
+            b = section(kept)
         fitted.append(b)
     return fitted
 
@@ -472,7 +459,7 @@ def digest_message(digest: Digest) -> Message:
         f":bar_chart: *Coaching digest* — {count_of(len(digest.managers), 'manager')}, "
         f"{count_of(digest.notes_30d, 'note')} in the last 30 days"
     )
-    blocks: list[Block] = [_section(head)]
+    blocks: list[Block] = [section(head)]
     if digest.managers:
         lines = []
         for m in digest.managers:
@@ -483,9 +470,9 @@ def digest_message(digest: Digest) -> Message:
                 f"reps noted {m.reps_noted_30d}/{m.reps_ever}{stale} · "
                 f"action items {m.items_open} open{overdue}, {m.items_done_30d} done in 30 days"
             )
-        blocks.append(_section("*Per manager* (least active first)\n" + "\n".join(lines)))
+        blocks.append(section("*Per manager* (least active first)\n" + "\n".join(lines)))
     else:
-        blocks.append(_section("No managers have coached yet."))
+        blocks.append(section("No managers have coached yet."))
     if digest.skills:
         lines = []
         for s in digest.skills:
@@ -493,7 +480,7 @@ def digest_message(digest: Digest) -> Message:
                 lines.append(f"• {escape(s.label)}: — (fewer than {MIN_RATINGS} ratings)")
             else:
                 lines.append(f"• {escape(s.label)}: {s.average:.1f}{_change(s.change)} from {s.ratings} ratings")
-        blocks.append(_section("*Team average per skill*, last 30 days (change vs the 30 before)\n" + "\n".join(lines)))
-    blocks.append(ContextBlock(elements=[_md(LEADER_VIEW_HELP)]))
+        blocks.append(section("*Team average per skill*, last 30 days (change vs the 30 before)\n" + "\n".join(lines)))
+    blocks.append(ContextBlock(elements=[md(LEADER_VIEW_HELP)]))
     text = f"Coaching digest: {len(digest.managers)} managers, {digest.notes_30d} notes in the last 30 days"
-    return Message(text=text, blocks=_dicts(_fit(blocks)))
+    return Message(text=text, blocks=dicts(_fit(blocks)))

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
-from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
+from bot.blocks import Message, dicts, section
 from bot.blocks.quotes import quote_blocks, quote_text
 from bot.services.quotes import QuoteView
 from bot.services.schedules import ScheduleSpec, command_args, format_days, format_time
@@ -28,16 +27,6 @@ RESUME_COMMANDS = {
     "prompt_channel": "/coach prompts channel",
     "prompt_dm": "/coach prompts",
 }
-
-
-@dataclass(frozen=True)
-class Message:
-    text: str  # plain-text fallback (notifications, screen readers)
-    blocks: list[dict[str, Any]]
-
-
-def _section(text: str) -> list[dict[str, Any]]:
-    return [SectionBlock(text=MarkdownTextObject(text=text)).to_dict()]
 
 
 def _channel(channel_id: str) -> str:
@@ -85,7 +74,7 @@ def schedule_set_message(
         lines.append("I joined this channel so I can post here.")
     lines.append("Change it by running `/quote daily` again; stop it with `/quote daily off`.")
     text = "\n".join(lines)
-    return Message(text=text, blocks=_section(text))
+    return Message(text=text, blocks=dicts([section(text)]))
 
 
 def schedule_status_message(
@@ -105,12 +94,12 @@ def schedule_status_message(
             f"Daily quotes are off in {_channel(channel_id)} (last setting: {setting}).\n"
             f"Turn them back on with `/quote daily {command_args(spec)}`."
         )
-    return Message(text=text, blocks=_section(text))
+    return Message(text=text, blocks=dicts([section(text)]))
 
 
 def no_schedule_message(*, channel_id: str, example: str) -> Message:
     text = f"There are no daily quotes in {_channel(channel_id)} yet. Set them up with {example}"
-    return Message(text=text, blocks=_section(text))
+    return Message(text=text, blocks=dicts([section(text)]))
 
 
 def schedule_off_message(*, channel_id: str, was_on: bool) -> Message:
@@ -121,7 +110,7 @@ def schedule_off_message(*, channel_id: str, was_on: bool) -> Message:
         )
     else:
         text = f"There were no daily quotes in {_channel(channel_id)} to stop. Nothing changed."
-    return Message(text=text, blocks=_section(text))
+    return Message(text=text, blocks=dicts([section(text)]))
 
 
 def invite_needed_message(*, channel_id: str, args: str) -> Message:
@@ -129,12 +118,12 @@ def invite_needed_message(*, channel_id: str, args: str) -> Message:
         f":lock: I can't post in {_channel(channel_id)}: it's a private channel and I'm not in it. "
         f"Type `/invite @coachbot` here, then run `/quote daily {args}` again. Nothing was saved."
     )
-    return Message(text=text, blocks=_section(text))
+    return Message(text=text, blocks=dicts([section(text)]))
 
 
 def cannot_post_message(*, channel_id: str, reason: str, example: str) -> Message:
     text = f"I can't post daily quotes in {_channel(channel_id)}: {reason}. Nothing was saved. {example}"
-    return Message(text=text, blocks=_section(text))
+    return Message(text=text, blocks=dicts([section(text)]))
 
 
 def not_a_channel_message(*, example: str) -> Message:
@@ -142,7 +131,7 @@ def not_a_channel_message(*, example: str) -> Message:
         "Daily quotes go to a channel, not a direct message. Run the command in the channel that "
         f"should get them, for example {example} (in a private channel, `/invite @coachbot` first)."
     )
-    return Message(text=text, blocks=_section(text))
+    return Message(text=text, blocks=dicts([section(text)]))
 
 
 # -- delivery problems -------------------------------------------------------------------
@@ -166,7 +155,7 @@ def delivery_paused_message(*, kind: str, channel_id: str, error: str, spec: Sch
             f"otherwise pick another channel and run {resume} in it."
         )
     text = f":warning: I couldn't post {what}: {problem}. I've paused that schedule. {fix}"
-    blocks = _section(text)
+    blocks = dicts([section(text)])
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=f"Slack said `{error}`. Nothing else was changed.")]).to_dict()
     )

@@ -13,11 +13,11 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
 from bot.blocks import coaching as cb
+from bot.blocks import section
 from bot.blocks.quotes import quote_blocks
 from bot.services.coaching import NotePage, Overview
 from bot.services.quotes import QuoteView
@@ -30,10 +30,6 @@ _PREVIEW = 300
 
 def _header(text: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=text))
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text))
 
 
 def manager_home(
@@ -58,7 +54,7 @@ def manager_home(
         *quote_section(quote),
         DividerBlock(),
         _header("Your coaching"),
-        _section(when),
+        section(when),
         ActionsBlock(
             elements=[
                 cb.log_note_button(None),
@@ -71,7 +67,7 @@ def manager_home(
     ]
     if recent.notes:
         for note in recent.notes:
-            blocks.append(_section(f"{cb.note_meta(note, tz)}\n{escape(truncate(note.text, _PREVIEW))}"))
+            blocks.append(section(f"{cb.note_meta(note, tz)}\n{escape(truncate(note.text, _PREVIEW))}"))
         if recent.total > len(recent.notes):
             blocks.append(
                 ContextBlock(
@@ -81,7 +77,7 @@ def manager_home(
                 )
             )
     else:
-        blocks.append(_section("No notes yet. Press *Log a note*, or type `/coach @rep what you observed`."))
+        blocks.append(section("No notes yet. Press *Log a note*, or type `/coach @rep what you observed`."))
     blocks.append(DividerBlock())
     blocks.append(_header("Overview"))
     blocks.extend(cb.overview_blocks(overview, tz=tz))
@@ -98,7 +94,7 @@ def quote_section(quote: QuoteView | None) -> list[Block | dict[str, Any]]:
     if quote is not None:
         blocks.extend(quote_blocks(quote))
     else:
-        blocks.append(_section("No quotes yet."))
+        blocks.append(section("No quotes yet."))
     blocks.append(ActionsBlock(elements=[ButtonElement(text="Submit a quote", action_id=SUBMIT_QUOTE, value="home")]))
     blocks.append(
         ContextBlock(

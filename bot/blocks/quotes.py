@@ -32,6 +32,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks import Message
 from bot.services.quotes import QuoteView
 from bot.services.text import escape, truncate, truncate_escaped
 
@@ -119,7 +120,7 @@ def _quote_blocks_json(q: QuoteView, heading: str | None) -> str:
 # -- "Why?" ---------------------------------------------------------------------------------
 
 
-def why_contested_message(q: QuoteView) -> tuple[str, list[dict[str, Any]]]:
+def why_contested_message(q: QuoteView) -> Message:
     """The private answer to "Why?": the quote, its byline and what is known about it."""
     if q.contested:
         title, note = "Why the attribution is contested", q.attribution_note or "No note was recorded."
@@ -139,7 +140,7 @@ def why_contested_message(q: QuoteView) -> tuple[str, list[dict[str, Any]]]:
         # URL in it is a link; escaped all the same.
         SectionBlock(text=MarkdownTextObject(text=f"*{title}*\n{truncate_escaped(escape(note), 2900)}")).to_dict(),
     ]
-    return f"{title}: {escape(note)}", blocks
+    return Message(text=f"{title}: {escape(note)}", blocks=blocks)
 
 
 def why_contested_modal(text: str, blocks: list[dict[str, Any]] | None) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks import Message, dicts
 from bot.services.favourites import Favourite, SearchResult
 from bot.services.quote_input import AUTHOR_MAX, QUOTE_TAGS, SOURCE_MAX, TEXT_MAX, UNKNOWN_AUTHOR
 from bot.services.quotes import QuoteView
@@ -84,10 +85,6 @@ def _md(text: str) -> MarkdownTextObject:
 def _plain(text: str) -> PlainTextObject:
     """Text that is shown exactly as written: no formatting, no links (see module doc)."""
     return PlainTextObject(text=truncate_escaped(text, _TEXT_MAX), emoji=True)
-
-
-def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in blocks]
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -274,16 +271,16 @@ def decision_buttons(sub_id: int) -> ActionsBlock:
     )
 
 
-def review_message(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
+def review_message(sub: SubmissionView) -> Message:
     """The card admins act on: quote, author, submitter, near-duplicate warning, buttons."""
     blocks = _card_blocks(sub)
     if sub.near_dup is not None:
         blocks.append(ContextBlock(elements=near_dup_elements(sub.near_dup)))
     blocks.append(decision_buttons(sub.id))
-    return f"New quote to review from <@{sub.submitter_id}>: {_fallback(sub)}", _dicts(blocks)
+    return Message(text=f"New quote to review from <@{sub.submitter_id}>: {_fallback(sub)}", blocks=dicts(blocks))
 
 
-def review_summary_message(waiting: int) -> tuple[str, list[dict[str, Any]]]:
+def review_summary_message(waiting: int) -> Message:
     """The one message that stands for many cards while the queue is long (updated in place)."""
     if waiting > REVIEW_CARDS_MAX:
         text = (
@@ -298,7 +295,10 @@ def review_summary_message(waiting: int) -> tuple[str, list[dict[str, Any]]]:
         )
     else:
         text = "📥 Nothing is waiting for review any more. New quotes get their own card again."
-    return f"{plural(waiting, 'quote')} waiting for review: /quote review", _dicts([SectionBlock(text=_md(text))])
+    return Message(
+        text=f"{plural(waiting, 'quote')} waiting for review: /quote review",
+        blocks=dicts([SectionBlock(text=_md(text))]),
+    )
 
 
 def outcome_line(sub: SubmissionView) -> str:
@@ -323,16 +323,16 @@ def _outcome_elements(sub: SubmissionView) -> list[MarkdownTextObject | PlainTex
     return [_md(outcome_line(sub)), *([_plain(plain(reason))] if reason else [])]
 
 
-def decided_message(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
+def decided_message(sub: SubmissionView) -> Message:
     """The review card once decided: no buttons, the outcome and who decided."""
     blocks = [*_card_blocks(sub), ContextBlock(elements=_outcome_elements(sub))]
-    return f"Quote #{sub.id}: {outcome_line(sub).rstrip(':,')}", _dicts(blocks)
+    return Message(text=f"Quote #{sub.id}: {outcome_line(sub).rstrip(':,')}", blocks=dicts(blocks))
 
 
 # -- consent ---------------------------------------------------------------------------------
 
 
-def consent_request(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
+def consent_request(sub: SubmissionView) -> Message:
     value = str(sub.id)
     # The quote is the submitter's text, sent to someone they chose: plain text only, so
     # it can't dress itself up or carry a link (see the module doc).
@@ -351,22 +351,22 @@ def consent_request(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
         ),
         ContextBlock(elements=[_md("Never want to be quoted? Use `/quote optout`.")]),
     ]
-    return f"<@{sub.submitter_id}> would like to quote you. Allow or decline?", _dicts(blocks)
+    return Message(text=f"<@{sub.submitter_id}> would like to quote you. Allow or decline?", blocks=dicts(blocks))
 
 
-def consent_answered(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
+def consent_answered(sub: SubmissionView) -> Message:
     answer = (
         "You allowed it: it now goes to an admin for review."
         if sub.status != DECLINED
         else "You declined: it will never be posted."
     )
-    return answer, _dicts([_quote_of(sub), SectionBlock(text=_md(answer))])
+    return Message(text=answer, blocks=dicts([_quote_of(sub), SectionBlock(text=_md(answer))]))
 
 
 # -- notes to the submitter ------------------------------------------------------------------
 
 
-def submitted_message(sub: SubmissionView, *, form: bool = False) -> tuple[str, list[dict[str, Any]]]:
+def submitted_message(sub: SubmissionView, *, form: bool = False) -> Message:
     """The private reply right after submitting. ``form``: sent from the modal."""
     if sub.status == AWAITING_CONSENT:
         after = (
@@ -396,10 +396,10 @@ def submitted_message(sub: SubmissionView, *, form: bool = False) -> tuple[str, 
                 ]
             )
         )
-    return f"Thanks! Quote #{sub.id} was sent in.", _dicts(blocks)
+    return Message(text=f"Thanks! Quote #{sub.id} was sent in.", blocks=dicts(blocks))
 
 
-def outcome_dm(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
+def outcome_dm(sub: SubmissionView) -> Message:
     """The DM to the submitter once their quote is decided (or the quoted member answered)."""
     reason = None
     if sub.status == APPROVED:
@@ -420,7 +420,7 @@ def outcome_dm(sub: SubmissionView) -> tuple[str, list[dict[str, Any]]]:
     if reason:
         blocks.append(ContextBlock(elements=[_md("Reason:"), _plain(plain(reason))]))
     blocks.append(_quote_of(sub))
-    return head, _dicts(blocks)
+    return Message(text=head, blocks=dicts(blocks))
 
 
 # -- lists -----------------------------------------------------------------------------------
@@ -441,13 +441,13 @@ def _more(listing: Listing, what: str) -> str | None:
     return f"…and {plural(hidden, 'older ' + what, 'older ' + what + 's')} not shown." if hidden > 0 else None
 
 
-def mine_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
+def mine_message(listing: Listing) -> Message:
     if not listing.items:
         text = (
             "You haven't submitted any quotes yet. Try: "
             '`/quote add "Praise in public, coach in private." — Jordan Lee`'
         )
-        return text, _dicts([SectionBlock(text=_md(text))])
+        return Message(text=text, blocks=dicts([SectionBlock(text=_md(text))]))
     head = f"*Your submitted quotes* ({listing.total})"
     blocks: list[Block] = [SectionBlock(text=_md(head))]
     for sub in listing.items:
@@ -455,13 +455,13 @@ def mine_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
     more = _more(listing, "submission")
     if more:
         blocks.append(ContextBlock(elements=[_md(more)]))
-    return head, _dicts(blocks)
+    return Message(text=head, blocks=dicts(blocks))
 
 
-def pending_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
+def pending_message(listing: Listing) -> Message:
     if not listing.items:
         text = "Nothing is waiting for review. 🎉"
-        return text, _dicts([SectionBlock(text=_md(text))])
+        return Message(text=text, blocks=dicts([SectionBlock(text=_md(text))]))
     head = f"*Quotes waiting for review* ({listing.total})"
     blocks: list[Block] = [SectionBlock(text=_md(head))]
     shown = 0
@@ -478,7 +478,7 @@ def pending_message(listing: Listing) -> tuple[str, list[dict[str, Any]]]:
     hidden = listing.total - shown
     if hidden > 0:
         blocks.append(ContextBlock(elements=[_md(f"…and {plural(hidden, 'more submission')} not shown.")]))
-    return head, _dicts(blocks)
+    return Message(text=head, blocks=dicts(blocks))
 
 
 def _quote_item(prefix: str | None, q: QuoteView) -> list[Block]:
@@ -489,7 +489,7 @@ def _quote_item(prefix: str | None, q: QuoteView) -> list[Block]:
     return blocks
 
 
-def top_message(favourites: Sequence[Favourite], window: str) -> tuple[str, list[dict[str, Any]]]:
+def top_message(favourites: Sequence[Favourite], window: str) -> Message:
     period = {"30d": "the last 30 days", "90d": "the last 90 days", "all": "all time"}.get(window, window)
     if not favourites:
         if window == "all":
@@ -499,22 +499,25 @@ def top_message(favourites: Sequence[Favourite], window: str) -> tuple[str, list
                 f"No votes on the daily quotes in {period}. React to a daily post to vote for it, "
                 "or look further back with `/quote top all`."
             )
-        return text, _dicts([SectionBlock(text=_md(text))])
+        return Message(text=text, blocks=dicts([SectionBlock(text=_md(text))]))
     head = f"*Team favourites* — the daily quotes with the most votes (reactions, one per person), {period}"
     blocks: list[Block] = [SectionBlock(text=_md(head))]
     for rank, fav in enumerate(favourites, start=1):
         blocks += _quote_item(f"*{rank}.* {plural(fav.reactions, 'vote')}", fav.quote)
-    return head, _dicts(blocks)
+    return Message(text=head, blocks=dicts(blocks))
 
 
-def search_message(result: SearchResult) -> tuple[str, list[dict[str, Any]]]:
+def search_message(result: SearchResult) -> Message:
     # Words can be any length; echoed whole, one long word breaks Slack's 3,000-character
     # section limit and the reply is refused.
     shown = truncate(" ".join(result.words), _SHOWN_WORDS)
     if not result.quotes:
         text = "No quotes match your search. Try fewer or other words, e.g. `/quote search leader`."
-        return text, _dicts(
-            [SectionBlock(text=_md(text)), ContextBlock(elements=[_md("You searched for:"), _plain(plain(shown))])]
+        return Message(
+            text=text,
+            blocks=dicts(
+                [SectionBlock(text=_md(text)), ContextBlock(elements=[_md("You searched for:"), _plain(plain(shown))])]
+            ),
         )
     count = (
         ("1 quote matches" if result.total == 1 else f"{result.total} quotes match")
@@ -530,4 +533,4 @@ def search_message(result: SearchResult) -> tuple[str, list[dict[str, Any]]]:
         blocks += _quote_item(None, q)
     if result.total > len(result.quotes):
         blocks.append(ContextBlock(elements=[_md("Add words to narrow it down.")]))
-    return head, _dicts(blocks)
+    return Message(text=head, blocks=dicts(blocks))

@@ -43,8 +43,14 @@ def route_submission(deps: Deps, client: WebClient, sub: SubmissionView) -> None
     with deps.sessions.begin() as session:
         sub = submissions.flag_near_duplicate(session, team_id=sub.team_id, submission_id=sub.id)
     if sub.needs_consent and sub.author_user_id:
-        text, blocks = ui.consent_request(sub)
-        safely("consent request", client.chat_postMessage, channel=sub.author_user_id, text=text, blocks=blocks)
+        message = ui.consent_request(sub)
+        safely(
+            "consent request",
+            client.chat_postMessage,
+            channel=sub.author_user_id,
+            text=message.text,
+            blocks=message.blocks,
+        )
         return
     send_to_review(deps, client, sub)
 
@@ -68,12 +74,14 @@ def send_to_review(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
             job = functools.partial(_summary_work, deps, client, sub.team_id, target, create=True)
             _summaries_for(deps).request((sub.team_id, target), job)
         return
-    text, blocks = ui.review_message(sub)
+    message = ui.review_message(sub)
     posted: list[ReviewTarget] = []
     channel = deps.settings.review_channel
     for targets in ([channel] if channel else [], configured_admins(deps, team_id=sub.team_id)):
         for target in targets:
-            resp = safely("review card", client.chat_postMessage, channel=target, text=text, blocks=blocks)
+            resp = safely(
+                "review card", client.chat_postMessage, channel=target, text=message.text, blocks=message.blocks
+            )
             if resp is not None:
                 posted.append(ReviewTarget(channel_id=resp["channel"], ts=resp["ts"]))
         if posted:
@@ -150,9 +158,11 @@ def _summary_work(deps: Deps, client: WebClient, team_id: str, target: str, *, c
             slot = next((s for s in submissions.summaries(session, team_id=team_id) if s.target_id == target), None)
     if slot is None:
         return
-    text, blocks = ui.review_summary_message(waiting)
+    message = ui.review_summary_message(waiting)
     if slot.claimed:
-        resp = safely("review summary", client.chat_postMessage, channel=target, text=text, blocks=blocks)
+        resp = safely(
+            "review summary", client.chat_postMessage, channel=target, text=message.text, blocks=message.blocks
+        )
         with deps.sessions.begin() as session:
             submissions.save_summary(
                 session,
@@ -164,7 +174,12 @@ def _summary_work(deps: Deps, client: WebClient, team_id: str, target: str, *, c
             )
     elif slot.ts and slot.channel_id:
         safely(
-            "review summary update", client.chat_update, channel=slot.channel_id, ts=slot.ts, text=text, blocks=blocks
+            "review summary update",
+            client.chat_update,
+            channel=slot.channel_id,
+            ts=slot.ts,
+            text=message.text,
+            blocks=message.blocks,
         )
         if waiting <= REVIEW_CARDS_MAX:
             with deps.sessions.begin() as session:
@@ -182,9 +197,16 @@ def refresh_summaries(deps: Deps, client: WebClient, team_id: str) -> None:
 
 
 def _update_cards(client: WebClient, sub: SubmissionView, targets: Sequence[ReviewTarget]) -> None:
-    text, blocks = ui.decided_message(sub)
+    message = ui.decided_message(sub)
     for t in targets:
-        safely("review card update", client.chat_update, channel=t.channel_id, ts=t.ts, text=text, blocks=blocks)
+        safely(
+            "review card update",
+            client.chat_update,
+            channel=t.channel_id,
+            ts=t.ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
 
 
 def announce_decision(
@@ -204,18 +226,31 @@ def announce_decision(
     pressed_card = any(t.channel_id == pressed[0] and t.ts == pressed[1] for t in decision.review_messages)
     if confirm is not None and not pressed_card:
         confirm(f"Quote #{sub.id}: {ui.outcome_line(sub)}")
-    text, blocks = ui.outcome_dm(sub)
-    safely("outcome DM", client.chat_postMessage, channel=sub.submitter_id, text=text, blocks=blocks)
+    message = ui.outcome_dm(sub)
+    safely("outcome DM", client.chat_postMessage, channel=sub.submitter_id, text=message.text, blocks=message.blocks)
 
 
 def after_consent(
     deps: Deps, client: WebClient, sub: SubmissionView, *, channel_id: str | None, message_ts: str | None
 ) -> None:
-    text, blocks = ui.consent_answered(sub)
+    message = ui.consent_answered(sub)
     if channel_id and message_ts:
-        safely("consent card update", client.chat_update, channel=channel_id, ts=message_ts, text=text, blocks=blocks)
-    dm_text, dm_blocks = ui.outcome_dm(sub)
-    safely("consent DM", client.chat_postMessage, channel=sub.submitter_id, text=dm_text, blocks=dm_blocks)
+        safely(
+            "consent card update",
+            client.chat_update,
+            channel=channel_id,
+            ts=message_ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+    built_dm_text = ui.outcome_dm(sub)
+    safely(
+        "consent DM",
+        client.chat_postMessage,
+        channel=sub.submitter_id,
+        text=built_dm_text.text,
+        blocks=built_dm_text.blocks,
+    )
     if sub.status == submissions.PENDING:
         send_to_review(deps, client, sub)
 

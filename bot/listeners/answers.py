@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.coaching import message_view
+from bot.blocks import coaching as ui
 from bot.errors import UserError
 from bot.listeners import payload
 
@@ -16,11 +16,11 @@ from bot.listeners import payload
 def answer_action(
     body: dict[str, Any], respond: Respond, client: WebClient, text: str, *, replace: bool, title: str = "coachbot"
 ) -> None:
-    """Reply to a button: in place of its message (or beside it), or, in a modal, in the modal."""
+    """Message to a button: in place of its message (or beside it), or, in a modal, in the modal."""
     if payload.in_modal(body):
         view = payload.view_of(body)
         view_id = view.get("id") or (body.get("container") or {}).get("view_id")
-        client.views_update(view_id=view_id, view=message_view(title, text))
+        client.views_update(view_id=view_id, view=ui.message_view(title, text))
         return
     if payload.response_url(body):
         respond(text=text, replace_original=replace, response_type="ephemeral")

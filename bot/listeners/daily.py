@@ -7,11 +7,12 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.blocks import Message
 from bot.blocks import daily as ui
 from bot.deps import Deps
 from bot.kinds import ScheduleKind
 from bot.listeners import schedule_args, schedule_command
-from bot.listeners.router import CommandContext, Reply, Routers, Subcommand, declare
+from bot.listeners.router import CommandContext, Routers, Subcommand, declare
 from bot.listeners.schedule_command import ChannelProblem, Current, Saved, ScheduleCommand
 from bot.services import schedules
 from bot.services.schedules import ScheduleSpec
@@ -23,70 +24,56 @@ EXAMPLE_ARGS = "09:00 Europe/Berlin weekdays"
 EXAMPLE = f"`/quote daily {EXAMPLE_ARGS}`"
 
 
-def _reply(message: ui.Message) -> Reply:
-    return Reply(text=message.text, blocks=message.blocks)
-
-
 class DailyReplies:
     """The words of ``/quote daily``'s replies (Block Kit from ``bot.blocks.daily``)."""
 
-    def saved(self, ctx: CommandContext, saved: Saved) -> Reply:
-        return _reply(
-            ui.schedule_set_message(
-                channel_id=ctx.channel_id,
-                spec=saved.spec,
-                next_post=saved.next_post,
-                zone_from_profile=saved.zone_from_profile,
-                joined=saved.joined,
-            )
+    def saved(self, ctx: CommandContext, saved: Saved) -> Message:
+        return ui.schedule_set_message(
+            channel_id=ctx.channel_id,
+            spec=saved.spec,
+            next_post=saved.next_post,
+            zone_from_profile=saved.zone_from_profile,
+            joined=saved.joined,
         )
 
-    def current(self, ctx: CommandContext, current: Current) -> Reply:
-        return _reply(
-            ui.schedule_status_message(
-                channel_id=ctx.channel_id,
-                spec=current.spec,
-                active=current.active,
-                paused_reason=current.paused_reason,
-                next_post=current.next_post,
-            )
+    def current(self, ctx: CommandContext, current: Current) -> Message:
+        return ui.schedule_status_message(
+            channel_id=ctx.channel_id,
+            spec=current.spec,
+            active=current.active,
+            paused_reason=current.paused_reason,
+            next_post=current.next_post,
         )
 
-    def nothing_set(self, ctx: CommandContext) -> Reply:
+    def nothing_set(self, ctx: CommandContext) -> Message:
         zone = schedule_args.users_zone(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
-        return _reply(ui.no_schedule_message(channel_id=ctx.channel_id, example=_example(zone)))
+        return ui.no_schedule_message(channel_id=ctx.channel_id, example=_example(zone))
 
-    def stopped(self, ctx: CommandContext, *, was_on: bool) -> Reply:
-        return _reply(ui.schedule_off_message(channel_id=ctx.channel_id, was_on=was_on))
+    def stopped(self, ctx: CommandContext, *, was_on: bool) -> Message:
+        return ui.schedule_off_message(channel_id=ctx.channel_id, was_on=was_on)
 
-    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Reply:
+    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Message:
         args = schedules.command_args(spec) if spec is not None else EXAMPLE_ARGS
         if problem.reason == "not_a_channel":
-            return _reply(ui.not_a_channel_message(example=EXAMPLE))
+            return ui.not_a_channel_message(example=EXAMPLE)
         if problem.reason == "invite_needed":
-            return _reply(ui.invite_needed_message(channel_id=ctx.channel_id, args=args))
+            return ui.invite_needed_message(channel_id=ctx.channel_id, args=args)
         if problem.reason == "archived":
-            return _reply(
-                ui.cannot_post_message(
-                    channel_id=ctx.channel_id,
-                    reason="it is archived",
-                    example=f"Run `/quote daily {args}` in another channel.",
-                )
+            return ui.cannot_post_message(
+                channel_id=ctx.channel_id,
+                reason="it is archived",
+                example=f"Run `/quote daily {args}` in another channel.",
             )
         if problem.reason == "join_failed":
-            return _reply(
-                ui.cannot_post_message(
-                    channel_id=ctx.channel_id,
-                    reason=f"I couldn't join it (Slack said `{problem.code}`)",
-                    example="Type `/invite @coachbot` here, then run the command again.",
-                )
-            )
-        return _reply(
-            ui.cannot_post_message(
+            return ui.cannot_post_message(
                 channel_id=ctx.channel_id,
-                reason=f"Slack said `{problem.code}`",
-                example=f"Try again in a minute: {EXAMPLE}",
+                reason=f"I couldn't join it (Slack said `{problem.code}`)",
+                example="Type `/invite @coachbot` here, then run the command again.",
             )
+        return ui.cannot_post_message(
+            channel_id=ctx.channel_id,
+            reason=f"Slack said `{problem.code}`",
+            example=f"Try again in a minute: {EXAMPLE}",
         )
 
 
@@ -107,7 +94,7 @@ DAILY = ScheduleCommand(
     summary="A leadership quote in this channel every day at that time (zone defaults to yours); "
     "`daily` shows the setting, `daily off` stops it.",
 )
-def handle_daily(ctx: CommandContext) -> Reply:
+def handle_daily(ctx: CommandContext) -> Message:
     """``/quote daily [HH:MM [zone] [days] | off]``, typed in the channel concerned."""
     return schedule_command.handle(DAILY, ctx, ctx.args)
 

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.home import manager_home, member_home
+from bot.blocks import home as ui
 from bot.deps import Deps
 from bot.errors import NotFound
 from bot.gateway import roles, users
@@ -38,9 +38,9 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
         if spec is not None and spec.tz:
             when = schedules.describe_instant(schedules.next_run(spec, now), spec.tz)
             next_prompt = f"{when} ({spec.tz}); {schedules.format_spec(spec)}"
-        view = manager_home(next_prompt=next_prompt, recent=recent, overview=ov, tz=tz, quote=quote)
+        view = ui.manager_home(next_prompt=next_prompt, recent=recent, overview=ov, tz=tz, quote=quote)
     else:
-        view = member_home(quote=quote)
+        view = ui.member_home(quote=quote)
     client.views_publish(user_id=user_id, view=view)
 
 

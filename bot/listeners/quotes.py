@@ -10,16 +10,18 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.quotes import WHY_CONTESTED, quote_blocks, quote_text, why_contested_message, why_contested_modal
+from bot.blocks import Message
+from bot.blocks import quotes as ui
 from bot.deps import Deps
 from bot.errors import NotFound
-from bot.listeners.router import CommandContext, Reply, Routers
+from bot.listeners import payload
+from bot.listeners.router import CommandContext, Routers
 from bot.services import attribution
 
 
-def handle_quote_now(ctx: CommandContext) -> Reply:
+def handle_quote_now(ctx: CommandContext) -> Message:
     q = ctx.deps.quote_pool.random(ctx.team_id)
-    return Reply(text=quote_text(q), blocks=quote_blocks(q))
+    return Message(text=ui.quote_text(q), blocks=ui.quote_blocks(q))
 
 
 def handle_why_contested(
@@ -28,25 +30,23 @@ def handle_why_contested(
     """Anyone who sees a contested quote may ask why: in a channel post, in their own
     ephemeral /quote, or on App Home. The answer is private to whoever pressed."""
     ack()
-    team_id = context.team_id or str((body.get("user") or {}).get("team_id") or "")
-    action = (body.get("actions") or [{}])[0]
-    blocks: list[dict[str, Any]] | None
+    team_id = payload.actor(body).team_id
     try:
-        quote_id = attribution.parse_quote_id(action.get("value"))
+        quote_id = attribution.parse_quote_id(payload.action_value(body))
         with deps.sessions.begin() as session:
             quote = attribution.quote_for_note(session, team_id=team_id, quote_id=quote_id)
-        text, blocks = why_contested_message(quote)
+        message = ui.why_contested_message(quote)
     except NotFound as err:
-        text, blocks = err.message, None
+        message = Message(text=err.message)
     if body.get("response_url"):
         # Messages (a channel post, an ephemeral /quote): a new private message, the
         # original stays as it is for everyone else.
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        respond(text=message.text, blocks=message.blocks or None, response_type="ephemeral", replace_original=False)
     elif body.get("trigger_id"):
         # App Home has no response_url; a modal is its private answer.
-        client.views_open(trigger_id=body["trigger_id"], view=why_contested_modal(text, blocks))
+        client.views_open(trigger_id=body["trigger_id"], view=ui.why_contested_modal(message.text, message.blocks))
 
 
 def register(app: App, routers: Routers) -> None:
     routers.quote.default = handle_quote_now
-    app.action(WHY_CONTESTED)(handle_why_contested)
+    app.action(ui.WHY_CONTESTED)(handle_why_contested)

@@ -1,7 +1,7 @@
 """Slash-command routing: ``/quote daily ...`` -> the ``daily`` subcommand handler.
 
 Feature modules add subcommands to the router; the router parses the payload into a
-``CommandContext`` of plain values, calls the handler and acks with its ``Reply``.
+``CommandContext`` of plain values, calls the handler and acks with its ``Message``.
 ``help`` is generated from the registered usages and examples, so it is never stale, and
 lists only what the reader's role can use (each subcommand names its audience).
 A mistyped subcommand gets "Did you mean ...?", by edit distance.
@@ -17,6 +17,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.blocks import Message
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.listeners.coach_args import NotAMention, slack_unescape
@@ -24,19 +25,6 @@ from bot.services.text import escape, strip_invisible, truncate
 
 Audience = Literal["everyone", "manager", "admin"]
 _RANK: dict[str, int] = {"everyone": 0, "manager": 1, "admin": 2}
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    blocks: list[dict[str, Any]] | None = None
-    response_type: str = "ephemeral"
-
-    def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"text": self.text, "response_type": self.response_type}
-        if self.blocks is not None:
-            body["blocks"] = self.blocks
-        return body
 
 
 @dataclass
@@ -60,7 +48,7 @@ class CommandContext:
     api_app_id: str = ""
 
 
-Handler = Callable[[CommandContext], Reply | None]
+Handler = Callable[[CommandContext], Message | None]
 
 
 @dataclass(frozen=True)
@@ -193,12 +181,12 @@ class CommandRouter:
             else:
                 raise UsageError(self.unknown(first, ctx))
         except UnknownWord as err:
-            reply = Reply(text=self.unknown(err.word, ctx))
+            reply = Message(text=self.unknown(err.word, ctx))
         except NotAMention as err:
             hint = self.person_hint(ctx, err.word) if self.suggests_people else None
-            reply = Reply(text=f"{hint} {err.message}" if hint else err.message)
+            reply = Message(text=f"{hint} {err.message}" if hint else err.message)
         except UserError as err:
-            reply = Reply(text=err.message)
+            reply = Message(text=err.message)
         if reply is None:
             ack()
         else:
@@ -267,7 +255,7 @@ class CommandRouter:
     def audience(self, sub: Subcommand) -> Audience:
         return sub.audience or self.default_audience
 
-    def _help(self, ctx: CommandContext) -> Reply:
+    def _help(self, ctx: CommandContext) -> Message:
         reader = self.reader(ctx)
         lines = [f"*{self.title or self.command}* — what you can do:"]
         hidden = False
@@ -280,7 +268,7 @@ class CommandRouter:
         note = self.hidden_note(ctx, reader) if hidden and self.hidden_note is not None else ""
         if note:
             lines.append(note)
-        return Reply(text="\n".join(lines))
+        return Message(text="\n".join(lines))
 
     def usage_of(self, name: str) -> str:
         sub = self.subcommands[name]

@@ -17,10 +17,11 @@ from typing import Any, Literal, Protocol
 
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import Message
 from bot.gateway import users
 from bot.kinds import ScheduleKind
 from bot.listeners import schedule_args, schedule_changes
-from bot.listeners.router import CommandContext, Reply
+from bot.listeners.router import CommandContext
 from bot.services import schedules
 from bot.services.schedules import InvalidSchedule, ScheduleSpec
 
@@ -52,15 +53,15 @@ class Current:
 
 
 class ScheduleReplies(Protocol):
-    def saved(self, ctx: CommandContext, saved: Saved) -> Reply: ...
+    def saved(self, ctx: CommandContext, saved: Saved) -> Message: ...
 
-    def current(self, ctx: CommandContext, current: Current) -> Reply: ...
+    def current(self, ctx: CommandContext, current: Current) -> Message: ...
 
-    def nothing_set(self, ctx: CommandContext) -> Reply: ...
+    def nothing_set(self, ctx: CommandContext) -> Message: ...
 
-    def stopped(self, ctx: CommandContext, *, was_on: bool) -> Reply: ...
+    def stopped(self, ctx: CommandContext, *, was_on: bool) -> Message: ...
 
-    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Reply: ...
+    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Message: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class ScheduleCommand:
     at: str = "09:00"  # the time used in examples
 
 
-def handle(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Reply:
+def handle(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
     """``text`` is what follows the command: empty (show), ``off``/``stop``, or a schedule."""
     words = text.strip()
     if cmd.in_channel and ctx.channel_id.startswith("D"):
@@ -88,7 +89,7 @@ def _target(cmd: ScheduleCommand, ctx: CommandContext) -> str:
     return ctx.channel_id if cmd.in_channel else ctx.user_id
 
 
-def _show(cmd: ScheduleCommand, ctx: CommandContext) -> Reply:
+def _show(cmd: ScheduleCommand, ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         row = schedules.get_schedule(session, team_id=ctx.team_id, kind=cmd.kind, target_id=_target(cmd, ctx))
         if row is None:
@@ -99,7 +100,7 @@ def _show(cmd: ScheduleCommand, ctx: CommandContext) -> Reply:
     return cmd.replies.current(ctx, Current(spec=spec, active=active, paused_reason=reason, next_post=next_post))
 
 
-def _off(cmd: ScheduleCommand, ctx: CommandContext) -> Reply:
+def _off(cmd: ScheduleCommand, ctx: CommandContext) -> Message:
     if cmd.in_channel:
         schedule_changes.check_allowed(ctx, kind=cmd.kind, command=f"{cmd.command} off")
         was = schedule_changes.before(ctx, kind=cmd.kind)
@@ -110,7 +111,7 @@ def _off(cmd: ScheduleCommand, ctx: CommandContext) -> Reply:
     return cmd.replies.stopped(ctx, was_on=was_on)
 
 
-def _set(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Reply:
+def _set(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
     deps = ctx.deps
     spec = schedule_args.parse_schedule_text(
         deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, text=text, command=cmd.command, at=cmd.at

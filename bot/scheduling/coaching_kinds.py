@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks import Message
 from bot.blocks.coaching import follow_up_message, prompt_message
 from bot.db.models import Schedule
 from bot.errors import NotFound
-from bot.scheduling.kinds import DeliveryKind, Occurrence, Rendered
+from bot.scheduling.kinds import DeliveryKind, Occurrence
 from bot.services import coaching, prompts, schedules
 
 PROMPT_DM = "prompt_dm"
@@ -61,14 +62,14 @@ class _PromptKind:
             return None
         return prompt.id
 
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         if item_id is None:
             return None
         prompt = prompts.get_prompt(session, prompt_id=item_id)
         if prompt is None:
             return None
-        text, blocks = prompt_message(prompt, in_channel=not self.weighted)
-        return Rendered(text=text, blocks=blocks)
+        message = prompt_message(prompt, in_channel=not self.weighted)
+        return message
 
 
 class PromptDmKind(_PromptKind):
@@ -133,7 +134,7 @@ class FollowUpKind:
     def choose(self, session: Session, occ: Occurrence) -> int | None:
         return occ.note_id
 
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         if item_id is None:
             return None
         note = coaching.note_for_delivery(session, note_id=item_id)
@@ -145,8 +146,8 @@ class FollowUpKind:
             or note.follow_up_on != occ.local_date
         ):
             return None
-        text, blocks = follow_up_message(note)
-        return Rendered(text=text, blocks=blocks)
+        message = follow_up_message(note)
+        return message
 
 
 def coaching_kinds() -> list[DeliveryKind]:

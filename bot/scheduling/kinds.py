@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
+
+from bot.blocks import Message
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,6 @@ class Occurrence:
     owner_id: str | None = None  # whom to tell when it cannot be delivered
 
 
-@dataclass(frozen=True)
-class Rendered:
-    text: str  # plain-text fallback for notifications
-    blocks: list[dict[str, Any]]
-
-
 class DeliveryKind(Protocol):
     name: str
 
@@ -49,6 +45,6 @@ class DeliveryKind(Protocol):
         """Pick the item (quote, prompt, note id) and advance any rotation. Called once per claim."""
         ...
 
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         """The message for a chosen item; repeatable. None means: nothing to send, skip."""
         ...

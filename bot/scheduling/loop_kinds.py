@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from bot.blocks import Message
 from bot.blocks.coaching_loop import action_item_reminder_message, digest_message
 from bot.kinds import DeliveryKindName
-from bot.scheduling.kinds import DeliveryKind, Occurrence, Rendered
+from bot.scheduling.kinds import DeliveryKind, Occurrence
 from bot.scheduling.quote_kind import schedule_occurrences
 from bot.services import action_items, digest, schedules
 from bot.services.leaders import DIGEST_SCHEDULE_KIND
@@ -71,7 +72,7 @@ class TodoReminderKind:
     def choose(self, session: Session, occ: Occurrence) -> int | None:
         return _item_id(occ.key)
 
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         if item_id is None:
             return None
         item = action_items.item_for_delivery(session, item_id=item_id)
@@ -85,7 +86,7 @@ class TodoReminderKind:
         ):
             return None
         message = action_item_reminder_message(item)
-        return Rendered(text=message.text, blocks=message.blocks)
+        return message
 
 
 class DigestKind:
@@ -101,11 +102,11 @@ class DigestKind:
     def choose(self, session: Session, occ: Occurrence) -> int | None:
         return occ.schedule_id
 
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         if item_id is None:
             return None
         message = digest_message(digest.build_digest(session, team_id=occ.team_id, now=occ.due_at))
-        return Rendered(text=message.text, blocks=message.blocks)
+        return message
 
 
 def _valid_zone(tz: str | None) -> str:

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.blocks import Message
 from bot.blocks.daily import quote_post_message
 from bot.db.models import Quote
-from bot.scheduling.kinds import Occurrence, Rendered
+from bot.scheduling.kinds import Occurrence
 from bot.services import rotation, schedules
 from bot.services.quotes import QuoteView
 
@@ -50,11 +51,11 @@ class QuoteKind:
     def choose(self, session: Session, occ: Occurrence) -> int | None:
         return rotation.next_quote(session, team_id=occ.team_id, channel_id=occ.target_id)
 
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Rendered | None:
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         if item_id is None:
             return None
         quote = session.get(Quote, item_id)
         if quote is None or quote.team_id not in (None, occ.team_id):
             return None
         message = quote_post_message(QuoteView.of(quote))
-        return Rendered(text=message.text, blocks=message.blocks)
+        return message

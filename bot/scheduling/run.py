@@ -66,13 +66,14 @@ from sqlalchemy import Connection, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.blocks import Message
 from bot.blocks.daily import delivery_paused_message
 from bot.db.models import Delivery
 from bot.deps import Deps
 from bot.gateway.users import SlackUser
 from bot.scheduling import calendar_gate
 from bot.scheduling.fanout import TeamPacer, paced, run_bounded
-from bot.scheduling.kinds import DeliveryKind, Occurrence, Rendered
+from bot.scheduling.kinds import DeliveryKind, Occurrence
 from bot.scheduling.registry import delivery_kinds
 from bot.services import calendars, schedules
 from bot.services.text import stable_int
@@ -511,7 +512,7 @@ class _Run:
         occ: Occurrence,
         delivery_id: int,
         channel_id: str | None,
-        rendered: Rendered,
+        rendered: Message,
         *,
         earlier_attempts: int,
     ) -> _Outcome:
@@ -559,7 +560,7 @@ class _Run:
         occ: Occurrence,
         delivery_id: int,
         channel_id: str,
-        rendered: Rendered,
+        rendered: Message,
     ) -> _Outcome:
         joined = False
         while True:

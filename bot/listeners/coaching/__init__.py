@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks import coaching as blocks
+from bot.blocks import coaching as ui
 from bot.gateway import roles
 from bot.listeners.coaching import history, managers, notes, prompts
 from bot.listeners.router import Audience, CommandContext, CommandRouter, Routers
@@ -30,7 +30,7 @@ def reader_role(ctx: CommandContext) -> Audience:
 def hidden_note(ctx: CommandContext, reader: Audience) -> str:
     if reader != "everyone":
         return ""  # a manager misses only `/coach managers`, which is no news to them
-    return blocks.rep_help_note(roles.configured_admins(ctx.deps, team_id=ctx.team_id))
+    return ui.rep_help_note(roles.configured_admins(ctx.deps, team_id=ctx.team_id))
 
 
 def install_help(router: CommandRouter) -> None:

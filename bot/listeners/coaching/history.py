@@ -14,12 +14,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import coaching as blocks
+from bot.blocks import Message
+from bot.blocks import coaching as ui
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway import users
 from bot.listeners import answers, coach_args, payload
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.services import coaching
 
 log = logging.getLogger(__name__)
@@ -33,56 +34,56 @@ def _zone(ctx: CommandContext) -> str | None:
 
 
 @declare(SUBCOMMANDS, "notes", usage="notes [@rep] [page]", example="notes @bob 2", summary="Your notes, newest first.")
-def handle_notes(ctx: CommandContext) -> Reply:
+def handle_notes(ctx: CommandContext) -> Message:
     args = coach_args.parse_notes(ctx.args)
     with ctx.deps.sessions.begin() as session:
         result = coaching.list_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=args.rep_id, page=args.page
         )
-    return Reply(text=blocks.notes_page_text(result), blocks=blocks.notes_page_blocks(result, tz=_zone(ctx)))
+    return Message(text=ui.notes_page_text(result), blocks=ui.notes_page_blocks(result, tz=_zone(ctx)))
 
 
 @declare(SUBCOMMANDS, "search", usage="search words", example="search discovery call", summary="Search your notes.")
-def handle_search(ctx: CommandContext) -> Reply:
+def handle_search(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         result = coaching.search_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, query=coach_args.parse_search(ctx.args)
         )
-    return Reply(text=blocks.notes_page_text(result), blocks=blocks.notes_page_blocks(result, tz=_zone(ctx)))
+    return Message(text=ui.notes_page_text(result), blocks=ui.notes_page_blocks(result, tz=_zone(ctx)))
 
 
 @declare(
     SUBCOMMANDS, "delete", usage="delete ID | all", example="delete 12", summary="Delete one of your notes, or all."
 )
-def handle_delete(ctx: CommandContext) -> Reply:
+def handle_delete(ctx: CommandContext) -> Message:
     """``/coach delete ID`` or ``/coach delete all`` (which asks first)."""
     args = coach_args.parse_delete(ctx.args)
     if args.note_id is None:
         with ctx.deps.sessions.begin() as session:
             count, newest = coaching.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
         if not count or newest is None:
-            return Reply(text="You have no coaching notes, so there is nothing to delete.")
-        return Reply(
-            text=blocks.delete_all_prompt_text(count),
-            blocks=blocks.delete_all_confirm_blocks(count, newest),
+            return Message(text="You have no coaching notes, so there is nothing to delete.")
+        return Message(
+            text=ui.delete_all_prompt_text(count),
+            blocks=ui.delete_all_confirm_blocks(count, newest),
         )
     with ctx.deps.sessions.begin() as session:
         note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
     log.info("note %d deleted by its author", note.id)
-    return Reply(text=f":wastebasket: Deleted note #{note.id} about <@{note.rep_id}>.")
+    return Message(text=f":wastebasket: Deleted note #{note.id} about <@{note.rep_id}>.")
 
 
 @declare(SUBCOMMANDS, "export", usage="export", example="export", summary="Get your notes as a CSV file by DM.")
-def handle_export(ctx: CommandContext) -> Reply:
+def handle_export(ctx: CommandContext) -> Message:
     deps = ctx.deps
     tz = _zone(ctx)
     with deps.sessions.begin() as session:
         content, count = coaching.export_csv(session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz)
     if not count:
-        return Reply(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
+        return Message(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
     filename = f"coaching-notes-{coaching.local_today(deps.clock(), tz).isoformat()}.csv"
     deps.defer(send_export, ctx.client, user_id=ctx.user_id, content=content, filename=filename, count=count)
-    return Reply(text=blocks.export_sending_text(count))
+    return Message(text=ui.export_sending_text(count))
 
 
 def send_export(client: WebClient, *, user_id: str, content: str, filename: str, count: int) -> None:
@@ -93,7 +94,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
         content=content,
         filename=filename,
         title="Your coaching notes",
-        initial_comment=blocks.export_comment(count, coaching.CSV_COLUMNS),
+        initial_comment=ui.export_comment(count, coaching.CSV_COLUMNS),
     )
     log.info("exported %d notes for %s", count, user_id)
 
@@ -105,10 +106,10 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
     example="overview",
     summary="Per rep: last note, notes in 30/90 days, open follow-ups, who's gone 14+ days uncoached.",
 )
-def handle_overview(ctx: CommandContext) -> Reply:
+def handle_overview(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         ov = coaching.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
-    return Reply(text=blocks.overview_text(ov), blocks=blocks.overview_blocks(ov, tz=_zone(ctx)))
+    return Message(text=ui.overview_text(ov), blocks=ui.overview_blocks(ov, tz=_zone(ctx)))
 
 
 # --- buttons ---------------------------------------------------------------------------------
@@ -142,8 +143,8 @@ def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
         return
     tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
     respond(
-        text=blocks.notes_page_text(result),
-        blocks=blocks.notes_page_blocks(result, tz=tz),
+        text=ui.notes_page_text(result),
+        blocks=ui.notes_page_blocks(result, tz=tz),
         replace_original=True,
         response_type="ephemeral",
     )
@@ -160,7 +161,7 @@ def handle_delete_all_confirm(ack: Ack, body: dict[str, Any], respond: Respond, 
         with deps.sessions.begin() as session:
             deleted = coaching.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
         log.info("%d notes deleted by their author", deleted)
-        return blocks.deleted_text(deleted)
+        return ui.deleted_text(deleted)
 
     answers.run_action(body, respond, client, delete_all, title=TITLE)
 
@@ -172,6 +173,6 @@ def handle_delete_all_cancel(ack: Ack, body: dict[str, Any], respond: Respond, c
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(re.compile(f"^{blocks.PAGE}_(prev|next)$"))(handle_page)
-    app.action(blocks.DELETE_ALL_CONFIRM)(handle_delete_all_confirm)
-    app.action(blocks.DELETE_ALL_CANCEL)(handle_delete_all_cancel)
+    app.action(re.compile(f"^{ui.PAGE}_(prev|next)$"))(handle_page)
+    app.action(ui.DELETE_ALL_CONFIRM)(handle_delete_all_confirm)
+    app.action(ui.DELETE_ALL_CANCEL)(handle_delete_all_cancel)

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.blocks import coaching as blocks
+from bot.blocks import Message
+from bot.blocks import coaching as ui
 from bot.gateway import roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners import coach_args
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.services import coaching, schedules
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ EXAMPLE = coach_args.MANAGERS_EXAMPLE
     summary="Admins: list, add or remove managers.",
     audience="admin",
 )
-def handle_managers(ctx: CommandContext) -> Reply:
+def handle_managers(ctx: CommandContext) -> Message:
     """``/coach managers [list|add @a @b|remove @a]``: admins only."""
     deps, client = ctx.deps, ctx.client
     verb = coach_args.managers_verb(ctx.args)
@@ -37,12 +38,12 @@ def handle_managers(ctx: CommandContext) -> Reply:
     admins = roles.configured_admins(deps, team_id=ctx.team_id)
     if verb == "list" and not is_admin:
         # Asking who the managers are changes nothing: say who manages that list instead.
-        return Reply(text=blocks.managers_admin_only_text(admins))
+        return Message(text=ui.managers_admin_only_text(admins))
     coaching.ensure_admin(is_admin=is_admin)
     if verb == "list":
         with deps.sessions.begin() as session:
             managers = coaching.list_managers(session, team_id=ctx.team_id)
-        return Reply(text=blocks.managers_text(managers, admins))
+        return Message(text=ui.managers_text(managers, admins))
     user_ids = coach_args.parse_managers(ctx.args).user_ids
     if verb == "add":
         return _add(ctx, user_ids)
@@ -64,10 +65,10 @@ def handle_managers(ctx: CommandContext) -> Reply:
             + (" stays an admin" if len(still_admin) == 1 else " stay admins")
             + " through COACHBOT_ADMINS, and admins count as managers."
         )
-    return Reply(text=" ".join(parts))
+    return Message(text=" ".join(parts))
 
 
-def _add(ctx: CommandContext, user_ids: Sequence[str]) -> Reply:
+def _add(ctx: CommandContext, user_ids: Sequence[str]) -> Message:
     deps = ctx.deps
     for user_id in user_ids:
         users.resolve_person(deps.users, ctx.client, team_id=ctx.team_id, user_id=user_id, example=EXAMPLE)
@@ -89,7 +90,7 @@ def _add(ctx: CommandContext, user_ids: Sequence[str]) -> Reply:
     if change.changed:
         welcome_managers(ctx, change.changed)
         parts.append("Each new manager gets a welcome DM with three first steps.")
-    return Reply(text=" ".join(parts))
+    return Message(text=" ".join(parts))
 
 
 def welcome_managers(ctx: CommandContext, user_ids: Sequence[str]) -> None:
@@ -106,9 +107,9 @@ def welcome_managers(ctx: CommandContext, user_ids: Sequence[str]) -> None:
 
 
 def send_manager_welcome(client: WebClient, *, user_id: str, added_by: str, team_id: str, app_id: str) -> None:
-    text, message = blocks.manager_welcome_message(added_by=added_by, team_id=team_id, app_id=app_id)
+    built = ui.manager_welcome_message(added_by=added_by, team_id=team_id, app_id=app_id)
     dm = client.conversations_open(users=user_id)
-    client.chat_postMessage(channel=dm["channel"]["id"], text=text, blocks=message)
+    client.chat_postMessage(channel=dm["channel"]["id"], text=built.text, blocks=built.blocks)
     log.info("welcome DM sent to new manager %s in %s", user_id, team_id)
 
 

@@ -17,13 +17,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.blocks import coaching as blocks
+from bot.blocks import Message
+from bot.blocks import coaching as ui
 from bot.deps import Deps
 from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles, users
 from bot.listeners import answers, coach_args, payload
 from bot.listeners.home import publish_home
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, UnknownWord, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, UnknownWord, declare
 from bot.services import coaching
 from bot.services.store import THEMES
 
@@ -44,17 +45,17 @@ class NoteForm:
 
 def parse_note_form(values: dict[str, Any]) -> NoteForm:
     """``view.state.values`` of the note form as plain values."""
-    follow_raw = str(payload.field(values, blocks.FOLLOW_UP_BLOCK).get("selected_date") or "")
+    follow_raw = str(payload.field(values, ui.FOLLOW_UP_BLOCK).get("selected_date") or "")
     try:
         follow_up = date.fromisoformat(follow_raw) if follow_raw else None
     except ValueError:
-        raise UsageError("Pick a date from the calendar.", block_id=blocks.FOLLOW_UP_BLOCK) from None
+        raise UsageError("Pick a date from the calendar.", block_id=ui.FOLLOW_UP_BLOCK) from None
     return NoteForm(
-        rep_id=str(payload.field(values, blocks.REP_BLOCK).get("selected_user") or "") or None,
-        text=payload.text_input(values, blocks.NOTE_BLOCK),
+        rep_id=str(payload.field(values, ui.REP_BLOCK).get("selected_user") or "") or None,
+        text=payload.text_input(values, ui.NOTE_BLOCK),
         follow_up_on=follow_up,
-        theme=payload.selected_value(values, blocks.THEME_BLOCK),
-        share=blocks.SHARE_VALUE in payload.selected_values(values, blocks.SHARE_BLOCK),
+        theme=payload.selected_value(values, ui.THEME_BLOCK),
+        share=ui.SHARE_VALUE in payload.selected_values(values, ui.SHARE_BLOCK),
     )
 
 
@@ -122,18 +123,18 @@ def _save_checked(
     except (coaching.EmptyNote, coaching.NoteTooLong):
         if not block_ids:
             raise
-        raise UsageError(blocks.note_field_error(text), block_id=blocks.NOTE_BLOCK) from None
+        raise UsageError(ui.note_field_error(text), block_id=ui.NOTE_BLOCK) from None
     rep = users.resolve_person(
         deps.users,
         client,
         team_id=team_id,
         user_id=rep_id,
         example=coaching.NOTE_EXAMPLE,
-        block_id=blocks.REP_BLOCK if block_ids else None,
+        block_id=ui.REP_BLOCK if block_ids else None,
     )
     tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
     if follow_up_on is not None and follow_up_on < coaching.local_today(deps.clock(), tz):
-        raise UserError("Pick today or a later date for the follow-up.", block_id=blocks.FOLLOW_UP_BLOCK)
+        raise UserError("Pick today or a later date for the follow-up.", block_id=ui.FOLLOW_UP_BLOCK)
     note = coaching.log_note(
         session,
         team_id=team_id,
@@ -153,14 +154,14 @@ def _save_checked(
 
 def share_with_rep(client: WebClient, note: coaching.NoteView) -> None:
     """Send the rep their copy, once, at save time."""
-    text, message = blocks.shared_note_message(note)
-    client.chat_postMessage(channel=note.rep_id, text=text, blocks=message)
+    built = ui.shared_note_message(note)
+    client.chat_postMessage(channel=note.rep_id, text=built.text, blocks=built.blocks)
 
 
 # --- the command and the form ---------------------------------------------------------------
 
 
-def handle_log_note(ctx: CommandContext) -> Reply:
+def handle_log_note(ctx: CommandContext) -> Message:
     """``/coach @rep text`` (the router's fallback, since the first word is a mention)."""
     try:
         args = coach_args.parse_note(ctx.args)
@@ -178,9 +179,9 @@ def handle_log_note(ctx: CommandContext) -> Reply:
         rep_id=args.rep_id,
         text=args.text,
     )
-    return Reply(
-        text=blocks.note_saved_text(note, about_self=about_self),
-        blocks=blocks.note_saved_blocks(note, about_self=about_self),
+    return Message(
+        text=ui.note_saved_text(note, about_self=about_self),
+        blocks=ui.note_saved_blocks(note, about_self=about_self),
     )
 
 
@@ -206,12 +207,12 @@ def open_note_modal(
 ) -> None:
     with deps.sessions.begin() as session:
         roles.check_manager(deps, client, session, team_id=team_id, user_id=user_id)
-    view = blocks.note_modal(theme=theme if theme in THEMES else None, private_metadata=private_metadata)
+    view = ui.note_modal(theme=theme if theme in THEMES else None, private_metadata=private_metadata)
     # The trigger_id is valid for 3 seconds: open right after the ack, not later.
     deps.defer(client.views_open, trigger_id=trigger_id, view=view)
 
 
-def handle_open_modal(ctx: CommandContext) -> Reply | None:
+def handle_open_modal(ctx: CommandContext) -> Message | None:
     """``/coach`` with no text."""
     open_note_modal(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, trigger_id=ctx.trigger_id)
     return None
@@ -242,7 +243,7 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
     try:
         form = parse_note_form(payload.view_values(view))
         if form.rep_id is None:
-            raise UsageError("Pick the rep this note is about.", block_id=blocks.REP_BLOCK)
+            raise UsageError("Pick the rep this note is about.", block_id=ui.REP_BLOCK)
         note, about_self = save_note(
             deps,
             client,
@@ -257,9 +258,9 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
             block_ids=True,
         )
     except UserError as err:
-        answers.form_errors(ack, err, blocks.NOTE_BLOCK)
+        answers.form_errors(ack, err, ui.NOTE_BLOCK)
         return
-    ack(response_action="update", view=blocks.note_saved_view(note, about_self=about_self))
+    ack(response_action="update", view=ui.note_saved_view(note, about_self=about_self))
     if payload.private_metadata(view) == "home":
         deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
 
@@ -285,7 +286,7 @@ def handle_undo(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
                 session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=deps.clock()
             )
         log.info("note %d undone by its author", note.id)
-        return blocks.note_undone_text(note)
+        return ui.note_undone_text(note)
 
     answers.run_action(body, respond, client, undo, title=TITLE)
 
@@ -294,7 +295,7 @@ def handle_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, client: W
     """Done / Snooze 1 week on a follow-up reminder."""
     ack()
     who = payload.actor(body)
-    done = payload.action_id(body) == blocks.FOLLOWUP_DONE
+    done = payload.action_id(body) == ui.FOLLOWUP_DONE
 
     def act() -> str:
         note_id = _note_id(body)
@@ -304,13 +305,13 @@ def handle_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, client: W
                 note = coaching.complete_follow_up(
                     session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=now
                 )
-                return blocks.follow_up_done_text(note)
+                return ui.follow_up_done_text(note)
             own = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
             today = coaching.local_today(now, own.author_tz)
             note = coaching.snooze_follow_up(
                 session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, today=today
             )
-            return blocks.follow_up_snoozed_text(note)
+            return ui.follow_up_snoozed_text(note)
 
     answers.run_action(body, respond, client, act, title=TITLE)
 
@@ -319,8 +320,8 @@ def register(app: App, coach: CommandRouter) -> None:
     coach.default = handle_open_modal
     coach.fallback(handle_log_note)
     coach.add_all(SUBCOMMANDS)
-    app.action(blocks.UNDO)(handle_undo)
-    app.action(blocks.LOG_NOTE)(handle_log_note_button)
-    app.action(blocks.FOLLOWUP_DONE)(handle_follow_up)
-    app.action(blocks.FOLLOWUP_SNOOZE)(handle_follow_up)
-    app.view(blocks.NOTE_MODAL)(handle_note_submission)
+    app.action(ui.UNDO)(handle_undo)
+    app.action(ui.LOG_NOTE)(handle_log_note_button)
+    app.action(ui.FOLLOWUP_DONE)(handle_follow_up)
+    app.action(ui.FOLLOWUP_SNOOZE)(handle_follow_up)
+    app.view(ui.NOTE_MODAL)(handle_note_submission)

@@ -8,14 +8,15 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import coaching as blocks
+from bot.blocks import Message
+from bot.blocks import coaching as ui
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway import roles
 from bot.kinds import ScheduleKind
 from bot.listeners import answers, coach_args, payload, schedule_args, schedule_command
 from bot.listeners.home import publish_home
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.schedule_command import ChannelProblem, Current, Saved, ScheduleCommand
 from bot.services import prompts, schedules
 from bot.services.schedules import ScheduleSpec
@@ -32,27 +33,27 @@ def _when(spec: ScheduleSpec, next_post: str, *, what: str, off: str) -> str:
 class _PromptReplies:
     what_set = what_now = off = again = none = stopped_text = not_stopped = ""
 
-    def saved(self, ctx: CommandContext, saved: Saved) -> Reply:
-        return Reply(text=_when(saved.spec, saved.next_post, what=self.what_set, off=self.off))
+    def saved(self, ctx: CommandContext, saved: Saved) -> Message:
+        return Message(text=_when(saved.spec, saved.next_post, what=self.what_set, off=self.off))
 
-    def current(self, ctx: CommandContext, current: Current) -> Reply:
+    def current(self, ctx: CommandContext, current: Current) -> Message:
         if current.active and current.next_post is not None:
-            return Reply(text=_when(current.spec, current.next_post, what=self.what_now, off=self.off))
+            return Message(text=_when(current.spec, current.next_post, what=self.what_now, off=self.off))
         if current.paused_reason is None:
             return self.nothing_set(ctx)  # stopped: as if never set
-        return Reply(
+        return Message(
             text=f":double_vertical_bar: {self.what_now} at *{schedules.format_spec(current.spec)}* is paused: "
             f"{current.paused_reason}. Fix that, then turn it back on with "
             f"`{self.again} {schedules.command_args(current.spec)}`."
         )
 
-    def nothing_set(self, ctx: CommandContext) -> Reply:
-        return Reply(text=self.none)
+    def nothing_set(self, ctx: CommandContext) -> Message:
+        return Message(text=self.none)
 
-    def stopped(self, ctx: CommandContext, *, was_on: bool) -> Reply:
-        return Reply(text=self.stopped_text if was_on else self.not_stopped)
+    def stopped(self, ctx: CommandContext, *, was_on: bool) -> Message:
+        return Message(text=self.stopped_text if was_on else self.not_stopped)
 
-    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Reply:
+    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Message:
         raise AssertionError("a DM schedule has no channel")  # pragma: no cover - only channel replies
 
 
@@ -64,10 +65,10 @@ class DmReplies(_PromptReplies):
     stopped_text = f"Coaching prompt DMs stopped. Start again any time with `{PROMPT_EXAMPLE}`."
     not_stopped = f"You had no coaching prompt DMs. Start them with `{PROMPT_EXAMPLE}`."
 
-    def nothing_set(self, ctx: CommandContext) -> Reply:
+    def nothing_set(self, ctx: CommandContext) -> Message:
         zone = schedule_args.users_zone(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
         example = schedule_args.example("/coach prompts", zone, at="08:30")
-        return Reply(text=f"You get no coaching prompt DMs yet. Start them with e.g. {example}.")
+        return Message(text=f"You get no coaching prompt DMs yet. Start them with e.g. {example}.")
 
 
 class ChannelReplies(_PromptReplies):
@@ -78,9 +79,9 @@ class ChannelReplies(_PromptReplies):
     stopped_text = "Coaching prompts in this channel stopped."
     not_stopped = f"This channel gets no coaching prompts. Start them with `{CHANNEL_PROMPT_EXAMPLE}`."
 
-    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Reply:
+    def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Message:
         if problem.reason == "not_a_channel":
-            return Reply(
+            return Message(
                 text="Type this in the channel that should get the prompts (e.g. #sales-managers), "
                 f"e.g. `{CHANNEL_PROMPT_EXAMPLE}`."
             )
@@ -92,7 +93,7 @@ class ChannelReplies(_PromptReplies):
             "Type `/invite @coachbot` here.",
             "slack_error": f"Slack said `{problem.code}`. Try again in a minute: {again}.",
         }[problem.reason]
-        return Reply(text=f":warning: {why} Nothing was saved.")
+        return Message(text=f":warning: {why} Nothing was saved.")
 
 
 PROMPTS_DM = ScheduleCommand(
@@ -110,7 +111,7 @@ PROMPTS_CHANNEL = ScheduleCommand(
     example="prompts 08:30 America/New_York weekdays",
     summary="A daily coaching prompt by DM (or, with `channel`, in this channel). Zone defaults to yours.",
 )
-def handle_prompts(ctx: CommandContext) -> Reply:
+def handle_prompts(ctx: CommandContext) -> Message:
     """``/coach prompts [HH:MM [zone] [days] | off | channel ...]``."""
     with ctx.deps.sessions.begin() as session:
         roles.check_manager(ctx.deps, ctx.client, session, team_id=ctx.team_id, user_id=ctx.user_id)
@@ -120,15 +121,15 @@ def handle_prompts(ctx: CommandContext) -> Reply:
 
 
 @declare(SUBCOMMANDS, "prompt", usage="prompt", example="prompt", summary="One coaching prompt now.")
-def handle_prompt_now(ctx: CommandContext) -> Reply:
+def handle_prompt_now(ctx: CommandContext) -> Message:
     """``/coach prompt``: one coaching prompt now, from the manager's own rotation."""
     with ctx.deps.sessions.begin() as session:
         roles.check_manager(ctx.deps, ctx.client, session, team_id=ctx.team_id, user_id=ctx.user_id)
         prompt = prompts.next_prompt(
             session, team_id=ctx.team_id, target_id=ctx.user_id, now=ctx.deps.clock(), weigh_by_author=ctx.user_id
         )
-    text, message = blocks.prompt_message(prompt)
-    return Reply(text=text, blocks=message)
+    built = ui.prompt_message(prompt)
+    return built
 
 
 # --- the App Home's "Set prompt time" form ---------------------------------------------------
@@ -149,7 +150,7 @@ def handle_set_prompt_time_button(
     except UserError as err:
         answers.say_privately(body, respond, err.message)
         return
-    view = blocks.prompt_time_modal(
+    view = ui.prompt_time_modal(
         hour_minute=f"{spec.hour:02d}:{spec.minute:02d}" if spec else None,
         tz=spec.tz if spec else None,
         days=schedules.format_days(spec.days) if spec else None,
@@ -162,9 +163,9 @@ def handle_prompt_time_submission(
 ) -> None:
     values = payload.view_values(payload.view_of(body))
     who = payload.actor(body)
-    hhmm = str(payload.field(values, blocks.TIME_BLOCK).get("selected_time") or "").strip()
-    zone = payload.text_input(values, blocks.ZONE_BLOCK).strip()
-    days = payload.text_input(values, blocks.DAYS_BLOCK).strip() or "weekdays"
+    hhmm = str(payload.field(values, ui.TIME_BLOCK).get("selected_time") or "").strip()
+    zone = payload.text_input(values, ui.ZONE_BLOCK).strip()
+    days = payload.text_input(values, ui.DAYS_BLOCK).strip() or "weekdays"
     ctx = CommandContext(
         command="/coach",
         name="prompts",
@@ -187,13 +188,13 @@ def handle_prompt_time_submission(
             try:  # a city ("New York") or an IANA name; an abbreviation gets the zone it likely means
                 zone = schedules.zone_from_text(zone)
             except UserError as err:
-                raise UsageError(err.message, block_id=blocks.ZONE_BLOCK) from None
+                raise UsageError(err.message, block_id=ui.ZONE_BLOCK) from None
         try:
             schedule_command.handle(PROMPTS_DM, ctx, " ".join(p for p in (hhmm, zone, days) if p))
         except UserError as err:
-            raise UserError(err.message, block_id=err.block_id or blocks.DAYS_BLOCK) from None
+            raise UserError(err.message, block_id=err.block_id or ui.DAYS_BLOCK) from None
     except UserError as err:
-        answers.form_errors(ack, err, blocks.DAYS_BLOCK)
+        answers.form_errors(ack, err, ui.DAYS_BLOCK)
         return
     ack()
     deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
@@ -201,5 +202,5 @@ def handle_prompt_time_submission(
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(blocks.SET_PROMPT_TIME)(handle_set_prompt_time_button)
-    app.view(blocks.PROMPT_TIME_MODAL)(handle_prompt_time_submission)
+    app.action(ui.SET_PROMPT_TIME)(handle_set_prompt_time_button)
+    app.view(ui.PROMPT_TIME_MODAL)(handle_prompt_time_submission)

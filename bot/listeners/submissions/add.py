@@ -14,12 +14,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks import Message
 from bot.blocks import submissions as ui
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway.review import open_view, route_submission, safely
 from bot.listeners import payload
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.submissions.common import (
     NOT_CHECKED,
     Unchecked,
@@ -83,7 +84,7 @@ def open_prefilled_modal(
     summary="Suggest a quote for the team's daily posts (an admin reviews it; quoting a teammate "
     "as `— @name` asks them first).",
 )
-def handle_add(ctx: CommandContext) -> Reply | None:
+def handle_add(ctx: CommandContext) -> Message | None:
     raw = ctx.args
     names = names_of(ctx.deps, ctx.client, ctx.team_id, mention_ids(raw))
     parsed = parse_add(raw, names)
@@ -108,7 +109,7 @@ def _byline(ctx: CommandContext, author: str, member: str | None) -> str:
     return user.display if user is not None and not user.deleted else author
 
 
-def _add(ctx: CommandContext, text: str, author: str, member: str | None) -> Reply:
+def _add(ctx: CommandContext, text: str, author: str, member: str | None) -> Message:
     with ctx.deps.sessions.begin() as session:
         sub = submissions.submit(
             session,
@@ -123,8 +124,8 @@ def _add(ctx: CommandContext, text: str, author: str, member: str | None) -> Rep
             limits=limits(ctx.deps),
         )
     ctx.deps.defer(route_submission, ctx.deps, ctx.client, sub)
-    reply_text, blocks = ui.submitted_message(sub)
-    return Reply(text=reply_text, blocks=blocks)
+    message = ui.submitted_message(sub)
+    return message
 
 
 def _finish_add(ctx: CommandContext, text: str, author: str) -> None:
@@ -142,11 +143,11 @@ def _finish_add(ctx: CommandContext, text: str, author: str) -> None:
 
 
 @declare(SUBCOMMANDS, "mine", usage="mine", example="mine", summary="Your submitted quotes and their status.")
-def handle_mine(ctx: CommandContext) -> Reply:
+def handle_mine(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         listing = submissions.list_mine(session, team_id=ctx.team_id, user_id=ctx.user_id)
-    text, blocks = ui.mine_message(listing)
-    return Reply(text=text, blocks=blocks)
+    message = ui.mine_message(listing)
+    return message
 
 
 # -- the shortcut, the App Home button and the form ----------------------------------------------
@@ -264,8 +265,8 @@ def _finish_form(deps: Deps, client: WebClient, form: _Form) -> None:
 
 
 def _after_modal_submit(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
-    text, blocks = ui.submitted_message(sub, form=True)
-    safely("submitted DM", client.chat_postMessage, channel=sub.submitter_id, text=text, blocks=blocks)
+    message = ui.submitted_message(sub, form=True)
+    safely("submitted DM", client.chat_postMessage, channel=sub.submitter_id, text=message.text, blocks=message.blocks)
     route_submission(deps, client, sub)
 
 

@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.blocks import Message
 from bot.blocks import submissions as ui
 from bot.deps import Deps
 from bot.errors import UsageError
 from bot.gateway.review import after_consent, announce_decision
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.submissions.common import press_of
 from bot.services import submissions
 
@@ -34,7 +35,7 @@ def _no_arguments(ctx: CommandContext) -> None:
     example="optout",
     summary="Never be quoted: refuses and withdraws quotes attributed to you.",
 )
-def handle_optout(ctx: CommandContext) -> Reply:
+def handle_optout(ctx: CommandContext) -> Message:
     _no_arguments(ctx)
     # Quotes naming them in plain text are theirs too (users.info, cached).
     me = ctx.deps.users.get(ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
@@ -55,17 +56,17 @@ def handle_optout(ctx: CommandContext) -> Reply:
     if result.retired_quotes:
         lines.append(f"{ui.plural(result.retired_quotes, 'approved quote')} of yours left the daily rotation.")
     lines.append("Changed your mind? `/quote optin`")
-    return Reply(text="\n".join(lines))
+    return Message(text="\n".join(lines))
 
 
 @declare(SUBCOMMANDS, "optin", usage="optin", example="optin", summary="Allow teammates to quote you again.")
-def handle_optin(ctx: CommandContext) -> Reply:
+def handle_optin(ctx: CommandContext) -> Message:
     _no_arguments(ctx)
     with ctx.deps.sessions.begin() as session:
         was_out = submissions.opt_in(session, team_id=ctx.team_id, user_id=ctx.user_id)
     if not was_out:
-        return Reply(text="You weren't opted out. Teammates can quote you, and each quote still needs your OK.")
-    return Reply(
+        return Message(text="You weren't opted out. Teammates can quote you, and each quote still needs your OK.")
+    return Message(
         text="Done: teammates can quote you again, and each quote still needs your OK. "
         "Quotes withdrawn when you opted out stay withdrawn; they can be submitted again."
     )

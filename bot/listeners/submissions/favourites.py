@@ -6,9 +6,10 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.blocks import Message
 from bot.blocks import submissions as ui
 from bot.deps import Deps
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.services import favourites
 
 SUBCOMMANDS: list[Subcommand] = []
@@ -21,12 +22,12 @@ SUBCOMMANDS: list[Subcommand] = []
     example="top 90d",
     summary="The team's most-reacted daily quotes (default: last 30 days).",
 )
-def handle_top(ctx: CommandContext) -> Reply:
+def handle_top(ctx: CommandContext) -> Message:
     window = favourites.parse_window(ctx.args)
     with ctx.deps.sessions.begin() as session:
         top = favourites.top_quotes(session, team_id=ctx.team_id, window=window, now=ctx.deps.clock())
-    text, blocks = ui.top_message(top, window)
-    return Reply(text=text, blocks=blocks)
+    message = ui.top_message(top, window)
+    return message
 
 
 @declare(
@@ -36,11 +37,11 @@ def handle_top(ctx: CommandContext) -> Reply:
     example="search drucker customer",
     summary="Find quotes by words in their text or author.",
 )
-def handle_search(ctx: CommandContext) -> Reply:
+def handle_search(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         result = favourites.search_quotes(session, team_id=ctx.team_id, query=ctx.args)
-    text, blocks = ui.search_message(result)
-    return Reply(text=text, blocks=blocks)
+    message = ui.search_message(result)
+    return message
 
 
 # -- reactions on the daily posts ---------------------------------------------------------------

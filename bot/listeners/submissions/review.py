@@ -9,13 +9,14 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks import Message
 from bot.blocks import submissions as ui
 from bot.deps import Deps
 from bot.errors import NotAllowed, UserError
 from bot.gateway.review import announce_decision, open_view, refresh_summaries
 from bot.gateway.roles import is_admin
 from bot.listeners import payload
-from bot.listeners.router import CommandContext, CommandRouter, Reply, Subcommand, declare
+from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.submissions.common import (
     Press,
     Unchecked,
@@ -34,13 +35,13 @@ SUBCOMMANDS: list[Subcommand] = []
 
 
 @declare(SUBCOMMANDS, "review", usage="review", example="review", summary="Quotes waiting for review (admins).")
-def handle_review(ctx: CommandContext) -> Reply:
+def handle_review(ctx: CommandContext) -> Message:
     if not is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id):
         raise NotAllowed("Only coachbot admins can review submitted quotes. To see your own, use `/quote mine`.")
     with ctx.deps.sessions.begin() as session:
         listing = submissions.list_pending(session, team_id=ctx.team_id)
-    text, blocks = ui.pending_message(listing)
-    return Reply(text=text, blocks=blocks)
+    message = ui.pending_message(listing)
+    return message
 
 
 # -- buttons and forms ------------------------------------------------------------------------
