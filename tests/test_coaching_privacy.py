@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.db.engine import Sessions
 from bot.db.models import Note
+from tests.factories import get_note, last_response, make_manager, mention, note_count, seed_note
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, ephemeral_text
-from tests.test_coaching_support import get_note, last_response, make_manager, mention, note_count, seed_note
 
 SECRET = "Bob is struggling with his divorce; go easy this month"
 

@@ -21,10 +21,10 @@ from bot.bootstrap import build_deps
 from bot.db.engine import Sessions, make_engine
 from bot.scheduling.tick import Ticker
 from tests.conftest import make_settings
+from tests.factories import make_manager, note_count
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.harness import AppServer, SlackSender, TestClock
-from tests.test_coaching_support import make_manager, note_count
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="needs a networked database (PostgreSQL); CI runs it"

@@ -14,9 +14,9 @@ import pytest
 import requests
 
 from bot.db.engine import Sessions
+from tests.factories import make_manager, note_count
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, free_port
-from tests.test_coaching_support import make_manager, note_count
 
 pytestmark = pytest.mark.slow
 SECRET = "restart-secret"

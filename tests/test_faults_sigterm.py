@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.db.engine import Sessions
 from bot.db.models import Delivery
 from tests.fakes.slack_api import FakeSlack
-from tests.test_daily_crash import count, run_due_process, seed_channels, slow_slack, tagged_posts
+from tests.scheduling.test_daily_crash import count, run_due_process, seed_channels, slow_slack, tagged_posts
 
 __all__ = ["slow_slack"]  # the fixture, shared with the SIGKILL test
 

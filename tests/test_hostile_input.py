@@ -40,9 +40,9 @@ from bot.listeners.errors import BUG, DB_DOWN
 from bot.services import schedules
 from bot.services.coaching import NOTE_LIMIT
 from bot.services.quote_input import QUOTE_TAGS, QuoteInputError, clean_form_value, parse_add, validate
+from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender
-from tests.test_coaching_support import make_manager
 
 MEMBER, MANAGER, ADMIN = "U3", "U1", "UADMIN"
 ROLE_USERS = {"member": MEMBER, "manager": MANAGER, "admin": ADMIN}

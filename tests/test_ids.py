@@ -15,9 +15,9 @@ from sqlalchemy import Engine, create_engine, inspect, select, text
 from bot.db import migrate
 from bot.db.engine import Sessions, make_engine
 from bot.db.models import Base, Note
+from tests.factories import buttons, last_response, make_manager, mention, note_count
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import buttons, last_response, make_manager, mention, note_count
 
 
 def _note(slack: SlackSender, rep: str, name: str, words: str) -> tuple[int, dict[str, object]]:

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.db.engine import Sessions
+from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, free_port
-from tests.test_coaching_support import make_manager
 
 TOKEN = "xoxb-1234-5678-SeCrEtToKeN"
 SECRET = "signing-secret-never-logged-42"

@@ -11,10 +11,10 @@ from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Manager, Note, Schedule
 from tests.conftest import make_settings
+from tests.factories import make_manager, mention, note_count
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_notes import modal_values
-from tests.test_coaching_support import make_manager, mention, note_count
+from tests.listeners.test_coaching_notes import modal_values
 
 
 def _count(sessions: Sessions, model: type) -> int:

@@ -17,9 +17,9 @@ from bot.db.engine import Sessions
 from bot.db.models import Delivery, Quote, Submission
 from bot.scheduling.run import run_due
 from tests.conftest import make_settings
+from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import make_manager
 
 MONDAY_0745_BERLIN = datetime(2026, 11, 30, 6, 45, tzinfo=UTC)
 T2_QUOTE = "Our team in the second workspace believes that every call is a chance to learn."

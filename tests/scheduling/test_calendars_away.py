@@ -25,9 +25,9 @@ from bot.scheduling.run import RunResult, run_due
 from bot.services import calendars, schedules
 from bot.services.schedules import WEEKDAYS, ScheduleSpec
 from tests.conftest import make_settings
+from tests.factories import make_manager, seed_note
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import BOT_TOKEN, AppServer, SlackSender, TestClock
-from tests.test_coaching_support import make_manager, seed_note
 
 MONDAY = date(2026, 12, 7)
 

@@ -11,8 +11,8 @@ from bot.db.engine import Sessions
 from bot.db.models import Prompt
 from bot.services import rep_card, rubric
 from bot.services.rep_card import sparkline
-from tests.services.test_coaching_loop_support import NOW, rated_note, seed_item
-from tests.test_coaching_support import seed_note
+from tests.factories import seed_note
+from tests.services.loop_factories import NOW, rated_note, seed_item
 
 
 def test_sparkline_maps_1_to_5_onto_the_eight_bars() -> None:

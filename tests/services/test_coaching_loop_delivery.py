@@ -13,10 +13,10 @@ from bot.db.models import Delivery
 from bot.scheduling.run import run_due
 from bot.services import action_items
 from bot.services.schedules import DAY_BITS
+from tests.factories import blocks_of, buttons, make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer
-from tests.services.test_coaching_loop_support import digest_schedule, rated_note, seed_item
-from tests.test_coaching_support import blocks_of, buttons, make_manager
+from tests.services.loop_factories import digest_schedule, rated_note, seed_item
 
 # Bob (U2) lives in America/New_York: 09:00 EST on 2026-12-04 is 14:00 UTC.
 DEC_4_0900_NEW_YORK = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)

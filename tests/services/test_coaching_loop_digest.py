@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from bot.blocks import coaching_loop as loop_blocks
 from bot.db.engine import Sessions
 from bot.services import action_items, digest, rep_card
-from tests.services.test_coaching_loop_support import NOW, rated_note, seed_item
-from tests.test_coaching_support import make_manager, seed_note
+from tests.factories import make_manager, seed_note
+from tests.services.loop_factories import NOW, rated_note, seed_item
 
 MARKER = "SECRET-NOTE-MARKER-7f3a"
 DAY = timedelta(days=1)

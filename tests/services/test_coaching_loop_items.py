@@ -12,8 +12,8 @@ from bot.db.models import Schedule
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services import action_items, leaders
 from bot.services.action_items import ActionItemGone
-from tests.services.test_coaching_loop_support import NOW, digest_schedule, seed_item
-from tests.test_coaching_support import seed_note
+from tests.factories import seed_note
+from tests.services.loop_factories import NOW, digest_schedule, seed_item
 
 
 def _create(sessions: Sessions, **kw: object) -> action_items.ActionItemView:

@@ -14,8 +14,8 @@ from bot.db.models import ActionItem, Note, Skill
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services import coaching, rubric
 from bot.services.skills import DEFAULT_SKILLS
-from tests.services.test_coaching_loop_support import NOW, rated_note, seed_item, skill_id
-from tests.test_coaching_support import seed_note
+from tests.factories import seed_note
+from tests.services.loop_factories import NOW, rated_note, seed_item, skill_id
 
 
 def _names(sessions: Sessions, team_id: str = "T1") -> list[str]:

@@ -10,9 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db.engine import Sessions
-from tests.fakes.slack_api import FakeSlack
-from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import (
+from tests.factories import (
     blocks_of,
     buttons,
     get_note,
@@ -22,6 +20,8 @@ from tests.test_coaching_support import (
     note_count,
     seed_note,
 )
+from tests.fakes.slack_api import FakeSlack
+from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
 
 
 @pytest.fixture(autouse=True)

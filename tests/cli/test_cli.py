@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from bot.db.models import Prompt, Quote
 from bot.services.store import default_store
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID")
 
 

@@ -18,7 +18,7 @@ from bot.errors import NotFound, UsageError
 from bot.services import coaching, prompts
 from bot.services.store import THEMES
 from bot.services.text import escape
-from tests.test_coaching_support import make_manager, note_count, seed_note
+from tests.factories import make_manager, note_count, seed_note
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

@@ -11,9 +11,9 @@ from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
 from tests.conftest import make_settings
+from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import make_manager
 
 
 def _texts(fake: FakeSlack, channel: str, count: int) -> list[str]:

@@ -14,9 +14,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
-from tests.fakes.slack_api import FakeSlack
-from tests.harness import SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import (
+from tests.factories import (
     blocks_of,
     buttons,
     last_response,
@@ -26,6 +24,8 @@ from tests.test_coaching_support import (
     seed_note,
     view_of,
 )
+from tests.fakes.slack_api import FakeSlack
+from tests.harness import SlackSender, TestClock, ephemeral_text
 
 
 def schedule(sessions: Sessions, kind: str, target: str) -> Schedule | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import BOT_SCOPES
+from tests.cli.test_cli import coachbot
 from tests.fakes.slack_api import FakeSlack
-from tests.test_cli import coachbot
 
 
 def _env(fake: FakeSlack, db: str, **extra: str) -> dict[str, str]:
@@ -54,7 +54,7 @@ def test_doctor_reports_a_rejected_token(tmp_path: Path, fake_slack: FakeSlack) 
 def test_manifest_scopes_match_the_app(tmp_path: Path) -> None:
     import yaml
 
-    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
     assert set(commands) == {"/quote", "/coach"}

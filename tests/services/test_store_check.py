@@ -13,7 +13,7 @@ import yaml
 from bot.services.skills import DEFAULT_SKILLS
 from bot.services.store import THEMES
 from bot.services.store_check import Entry, check_store, near_duplicates
-from tests.test_cli import coachbot
+from tests.cli.test_cli import coachbot
 
 # Words for texts that are far apart (pairwise similarity well under 85).
 VOCAB = (

@@ -21,9 +21,9 @@ from bot.scheduling.run import METADATA_EVENT, run_due
 from bot.services import schedules
 from bot.services.schedules import EVERYDAY, ScheduleSpec
 from bot.services.text import norm_key, stable_int
+from tests.cli.test_cli import coachbot
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, AppServer, SlackSender
-from tests.test_cli import coachbot
 
 WHY = "quote_why_contested"
 MONDAY_0900_BERLIN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)

@@ -12,9 +12,9 @@ from bot.db.engine import Sessions
 from bot.db.models import Delivery, Prompt, RotationSeen, Schedule
 from bot.scheduling.run import run_due
 from bot.services.store import THEME_LABELS
+from tests.factories import blocks_of, buttons, make_manager, view_of
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.test_coaching_support import blocks_of, buttons, make_manager, view_of
 
 MONDAY_0830_NEW_YORK = datetime(2026, 11, 30, 13, 30, tzinfo=UTC)  # EST is UTC-5
 

@@ -9,9 +9,9 @@ import pytest
 
 from bot.db.engine import Sessions
 from bot.scheduling.run import run_due
+from tests.factories import blocks_of, buttons, get_note, last_response, make_manager, seed_note
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock
-from tests.test_coaching_support import blocks_of, buttons, get_note, last_response, make_manager, seed_note
 
 # Ada (U1) lives in Europe/Berlin: 09:00 CET on 2026-12-02 is 08:00 UTC.
 DEC_2_0900_BERLIN = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SIGNING_SECRET, SlackSender, free_port
 from tests.serve_process import ServeProcess, raise_own_fd_limit, serve_env
-from tests.test_web_edge import MIB, events_head, read_response, signed_head, status_of
+from tests.web.test_web_edge import MIB, events_head, read_response, signed_head, status_of
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from bot.db.engine import Sessions
 from bot.db.models import Manager, Schedule
+from tests.factories import make_manager, mention, note_count
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, ephemeral_text
-from tests.test_coaching_support import make_manager, mention, note_count
 
 
 def managers(sessions: Sessions, team_id: str = "T1") -> set[str]:

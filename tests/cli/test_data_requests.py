@@ -7,8 +7,8 @@ import io
 from pathlib import Path
 
 from bot.db.engine import Sessions
-from tests.test_cli import coachbot
-from tests.test_coaching_support import seed_note
+from tests.cli.test_cli import coachbot
+from tests.factories import seed_note
 
 
 def test_export_notes_writes_only_that_authors_notes_in_that_workspace(

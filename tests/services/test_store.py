@@ -28,7 +28,7 @@ from bot.services.store import (
     read_store,
 )
 from bot.services.text import normalize
-from tests.test_cli import fresh_pg_url  # noqa: F401 - the PostgreSQL fixture
+from tests.cli.test_cli import fresh_pg_url  # noqa: F401 - the PostgreSQL fixture
 
 ARTICLE_QUOTES = {
     "Leadership is the art of getting someone else to do something you want done because he wants to do it.": "Dwight D. Eisenhower",

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
+from tests.factories import buttons, make_manager, seed_note, view_of
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, TestClock
-from tests.test_coaching_support import buttons, make_manager, seed_note, view_of
 
 
 def open_home(slack: SlackSender, fake: FakeSlack, user: str, count: int = 1) -> dict[str, Any]:
