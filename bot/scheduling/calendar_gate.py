@@ -26,11 +26,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Delivery, Schedule
+from bot.db.models.delivery import DeliveryStatus
 from bot.scheduling.kinds import Occurrence
 from bot.services import calendars
 
-DEFERRED = "deferred"
-SUPERSEDED = "superseded"
+DEFERRED = DeliveryStatus.DEFERRED
+SUPERSEDED = DeliveryStatus.SUPERSEDED
 
 
 @dataclass
@@ -88,7 +89,10 @@ def deferred_due(
         session.execute(
             update(Delivery)
             .where(Delivery.status == DEFERRED, Delivery.due_at < at - grace, Delivery.kind.in_(list(kinds)))
-            .values(status="expired", error="deferred while the recipient was away; not delivered within the grace")
+            .values(
+                status=DeliveryStatus.EXPIRED,
+                error="deferred while the recipient was away; not delivered within the grace",
+            )
             .returning(Delivery.kind)
         )
         .scalars()
@@ -142,7 +146,9 @@ def deferred_due(
             or (r.tz is not None and calendars.is_paused(r.paused_until, r.due_at.astimezone(ZoneInfo(r.tz)).date()))
         )
     ]
-    found.dropped = _close(session, off, "skipped", "its schedule was turned off or paused while it waited")
+    found.dropped = _close(
+        session, off, DeliveryStatus.SKIPPED, "its schedule was turned off or paused while it waited"
+    )
     found.rows = [(r.id, r.key) for r in rows if r.id not in stale and r.id not in off]
     return found
 

@@ -58,6 +58,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from slack_sdk import WebClient
@@ -69,6 +70,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import Message
 from bot.blocks.daily import delivery_paused_message
 from bot.db.models import Delivery
+from bot.db.models.delivery import DeliveryStatus
 from bot.deps import Deps
 from bot.gateway.users import SlackUser
 from bot.scheduling import calendar_gate
@@ -79,6 +81,16 @@ from bot.services import calendars, schedules
 from bot.services.text import stable_int
 
 log = logging.getLogger(__name__)
+
+
+class RunOutcome(StrEnum):
+    """How one run ended for an occurrence, besides the stored ``DeliveryStatus`` values."""
+
+    BUSY = "busy"  # another process holds it right now
+    LOST_CLAIM = "lost_claim"  # someone else claimed it first
+    STOPPED = "stopped"  # SIGTERM: not started
+    DONE = "done"  # nothing left to do (already handled)
+
 
 METADATA_EVENT = "coachbot_delivery"
 # Reconciliation reads the channel from a little before the due time: every attempt's
@@ -149,7 +161,7 @@ class _Task:
 
 @dataclass(frozen=True)
 class _Outcome:
-    status: str  # sent | reconciled | skipped | failed | pending | busy | done | lost_claim | stopped | deferred
+    status: str  # a DeliveryStatus (sent, reconciled, skipped, failed, pending, deferred) or a RunOutcome
     kind: str = ""
     error: str | None = None
 
@@ -198,11 +210,11 @@ class _Run:
                 session.execute(
                     update(Delivery)
                     .where(
-                        Delivery.status == "pending",
+                        Delivery.status == DeliveryStatus.PENDING,
                         Delivery.due_at < self.at - self.grace,
                         Delivery.kind.in_(list(self.kinds)),
                     )
-                    .values(status="expired", error="not confirmed within the grace window")
+                    .values(status=DeliveryStatus.EXPIRED, error="not confirmed within the grace window")
                     .returning(Delivery.kind)
                 )
                 .scalars()
@@ -211,7 +223,7 @@ class _Run:
             orphans = session.execute(
                 select(Delivery.id, Delivery.key)
                 .where(
-                    Delivery.status == "pending",
+                    Delivery.status == DeliveryStatus.PENDING,
                     Delivery.due_at >= self.at - self.grace,
                     Delivery.due_at <= self.at,
                     Delivery.kind.in_(list(self.kinds)),
@@ -223,7 +235,7 @@ class _Run:
         result.holidays, result.paused, result.superseded = gated.holidays, gated.paused, deferred.superseded
         result.skipped += deferred.dropped
         for kind_name in [*expired, *deferred.expired]:
-            self.deps.metrics.deliveries.labels(kind=kind_name, outcome="expired").inc()
+            self.deps.metrics.deliveries.labels(kind=kind_name, outcome=DeliveryStatus.EXPIRED).inc()
         result.already_claimed = sum(1 for o in occurrences if o.key in taken)
         tasks = [_Task(occ=o) for o in occurrences if o.key not in taken]
         tasks += [_Task(delivery_id=row.id, key=row.key) for row in orphans]
@@ -235,40 +247,40 @@ class _Run:
         result.claimed = sum(
             1
             for t, o in zip(tasks, outcomes, strict=True)
-            if t.occ is not None and o.status not in ("lost_claim", "busy")
+            if t.occ is not None and o.status not in (RunOutcome.LOST_CLAIM, RunOutcome.BUSY)
         )
         result.rate_limited = sum(p.rate_limited for p in self._pacers.values())
         return result
 
     def _tally(self, result: RunResult, outcome: _Outcome) -> None:
         status = outcome.status
-        if status in ("sent", "reconciled"):
+        if status in (DeliveryStatus.SENT, DeliveryStatus.RECONCILED):
             result.sent += 1
-            result.reconciled += status == "reconciled"
-        elif status == "skipped":
+            result.reconciled += status == DeliveryStatus.RECONCILED
+        elif status == DeliveryStatus.SKIPPED:
             result.skipped += 1
-        elif status == "failed":
+        elif status == DeliveryStatus.FAILED:
             result.failed += 1
-        elif status == "pending":
+        elif status == DeliveryStatus.PENDING:
             result.pending += 1
-        elif status == "busy":
+        elif status == RunOutcome.BUSY:
             result.busy += 1
-        elif status == "lost_claim":
+        elif status == RunOutcome.LOST_CLAIM:
             result.already_claimed += 1
-        elif status == "stopped":
+        elif status == RunOutcome.STOPPED:
             result.stopped += 1
-        elif status == "deferred":
+        elif status == DeliveryStatus.DEFERRED:
             result.deferred += 1
-        if outcome.error and status in ("failed", "pending"):
+        if outcome.error and status in (DeliveryStatus.FAILED, DeliveryStatus.PENDING):
             result.errors.append(outcome.error)
-        if outcome.kind and status not in ("busy", "done", "lost_claim", "stopped"):
+        if outcome.kind and status not in tuple(RunOutcome):
             self.deps.metrics.deliveries.labels(kind=outcome.kind, outcome=status).inc()
 
     def _task(self, task: _Task) -> _Outcome:
         if self.deps.stopping.is_set():
             # Nothing is claimed or started once a stop was asked for: what was not
             # begun stays due (or pending) for the next run, within its grace.
-            return _Outcome("stopped")
+            return _Outcome(RunOutcome.STOPPED)
         if task.occ is not None:
             return self._claim_and_deliver(task.occ)
         assert task.delivery_id is not None and task.key is not None
@@ -311,19 +323,19 @@ class _Run:
         kind = self.kinds[occ.kind]
         with self._attempt(occ.key) as attempt:
             if attempt is None:
-                return _Outcome("busy", occ.kind)
+                return _Outcome(RunOutcome.BUSY, occ.kind)
             session, lock = attempt
             # Read before the claim's transaction: a Slack call must not hold a database lock.
             away = self._away(occ)
             try:
                 with self._writing(), session.begin():
                     if not lock.take(session):
-                        return _Outcome("busy", occ.kind)
+                        return _Outcome(RunOutcome.BUSY, occ.kind)
                     item_id = kind.choose(session, occ)
                     if away is not None:
                         session.add(self._deferred_claim(session, occ, item_id, away))
                         session.flush()  # the claim, as below
-                        return _Outcome("deferred", occ.kind)
+                        return _Outcome(DeliveryStatus.DEFERRED, occ.kind)
                     delivery = Delivery(
                         key=occ.key,
                         team_id=occ.team_id,
@@ -337,7 +349,7 @@ class _Run:
                         due_at=occ.due_at,
                         item_id=item_id,
                         claimed_at=self.at,
-                        status="pending",
+                        status=DeliveryStatus.PENDING,
                         # The first attempt is recorded with the claim: should this process
                         # die from here on, the next run reconciles before posting.
                         attempts=1,
@@ -348,11 +360,11 @@ class _Run:
                     delivery_id, channel_id = delivery.id, delivery.channel_id
                     rendered = kind.render(session, occ, item_id)
                     if rendered is None:
-                        delivery.status, delivery.error = "skipped", "nothing to send"
+                        delivery.status, delivery.error = DeliveryStatus.SKIPPED, "nothing to send"
             except IntegrityError:
-                return _Outcome("lost_claim", occ.kind)
+                return _Outcome(RunOutcome.LOST_CLAIM, occ.kind)
             if rendered is None:
-                return _Outcome("skipped", occ.kind)
+                return _Outcome(DeliveryStatus.SKIPPED, occ.kind)
             return self._send(session, occ, delivery_id, channel_id, rendered, earlier_attempts=0)
 
     # -- people who are away --------------------------------------------------------------
@@ -408,16 +420,16 @@ class _Run:
         """A DM deferred earlier is due: still away, defer once more (one day on); else send it."""
         with self._attempt(key) as attempt:
             if attempt is None:
-                return _Outcome("busy")
+                return _Outcome(RunOutcome.BUSY)
             session, lock = attempt
             with session.begin():
                 if not lock.take(session):
-                    return _Outcome("busy")
+                    return _Outcome(RunOutcome.BUSY)
                 delivery = session.scalars(
                     select(Delivery).where(Delivery.id == delivery_id).execution_options(populate_existing=True)
                 ).first()
                 if delivery is None or delivery.status != calendar_gate.DEFERRED or delivery.due_at > self.at:
-                    return _Outcome("done")
+                    return _Outcome(RunOutcome.DONE)
                 occ, due_at, item_id = _occurrence_of(delivery), delivery.due_at, delivery.item_id
             away = self._away(occ)
             with self._writing(), session.begin():
@@ -434,26 +446,28 @@ class _Run:
                         .values(due_at=later, deferrals=Delivery.deferrals + 1, deferred_at=self.at)
                         .execution_options(synchronize_session=False)
                     )
-                    return _Outcome("deferred" if getattr(moved, "rowcount", 0) else "done", occ.kind)
+                    return _Outcome(
+                        DeliveryStatus.DEFERRED if getattr(moved, "rowcount", 0) else RunOutcome.DONE, occ.kind
+                    )
                 # Back: this is the first attempt, committed before the post like a claim's.
                 started = session.execute(
                     update(Delivery)
                     .where(*pending)
-                    .values(status="pending", attempts=1, attempted_at=self.deps.clock())
+                    .values(status=DeliveryStatus.PENDING, attempts=1, attempted_at=self.deps.clock())
                     .execution_options(synchronize_session=False)
                 )
                 if not getattr(started, "rowcount", 0):
-                    return _Outcome("done")
+                    return _Outcome(RunOutcome.DONE)
                 kind = self.kinds[occ.kind]
                 rendered = kind.render(session, occ, item_id)
                 if rendered is None:
                     session.execute(
                         update(Delivery)
                         .where(Delivery.id == delivery_id)
-                        .values(status="skipped", error="nothing to send")
+                        .values(status=DeliveryStatus.SKIPPED, error="nothing to send")
                     )
             if rendered is None:
-                return _Outcome("skipped", occ.kind)
+                return _Outcome(DeliveryStatus.SKIPPED, occ.kind)
             return self._send(session, occ, delivery_id, None, rendered, earlier_attempts=0)
 
     # -- delivering -------------------------------------------------------------------
@@ -462,17 +476,17 @@ class _Run:
         """Deliver a claim left pending by an earlier run (crashed, timed out, rate limited)."""
         with self._attempt(key) as attempt:
             if attempt is None:
-                return _Outcome("busy")
+                return _Outcome(RunOutcome.BUSY)
             session, lock = attempt
             with session.begin():
                 if not lock.take(session):
-                    return _Outcome("busy")
+                    return _Outcome(RunOutcome.BUSY)
                 # Re-read under the lock: another process may have finished it meanwhile.
                 delivery = session.scalars(
                     select(Delivery).where(Delivery.id == delivery_id).execution_options(populate_existing=True)
                 ).first()
-                if delivery is None or delivery.status != "pending":
-                    return _Outcome("done")
+                if delivery is None or delivery.status != DeliveryStatus.PENDING:
+                    return _Outcome(RunOutcome.DONE)
                 settle = self._settle_seconds(delivery.attempts, delivery.attempted_at)
                 earlier_attempts = delivery.attempts
                 channel_id = delivery.channel_id
@@ -484,10 +498,10 @@ class _Run:
                 with self._writing(), session.begin():
                     session.execute(
                         update(Delivery)
-                        .where(Delivery.id == delivery_id, Delivery.status == "pending")
-                        .values(status="skipped", error=error)
+                        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+                        .values(status=DeliveryStatus.SKIPPED, error=error)
                     )
-                return _Outcome("skipped", occ.kind)
+                return _Outcome(DeliveryStatus.SKIPPED, occ.kind)
             if settle > 0:
                 # An earlier attempt started so recently that its post may still be on its
                 # way to Slack (its process died mid-request): reading the history now could
@@ -498,12 +512,12 @@ class _Run:
                 # Commit attempts + 1 before any post; zero rows: it was finished meanwhile.
                 bumped = session.execute(
                     update(Delivery)
-                    .where(Delivery.id == delivery_id, Delivery.status == "pending")
+                    .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
                     .values(attempts=Delivery.attempts + 1, attempted_at=self.deps.clock())
                     .execution_options(synchronize_session=False)
                 )
                 if not getattr(bumped, "rowcount", 0):
-                    return _Outcome("done")
+                    return _Outcome(RunOutcome.DONE)
             return self._send(session, occ, delivery_id, channel_id, rendered, earlier_attempts=earlier_attempts)
 
     def _send(
@@ -544,7 +558,7 @@ class _Run:
             if ts is not None:
                 self._record_sent(session, delivery_id, ts)
                 log.info("delivery %s was already posted (ts %s); recorded without reposting", delivery_id, ts)
-                return _Outcome("reconciled", occ.kind)
+                return _Outcome(DeliveryStatus.RECONCILED, occ.kind)
         return self._post(session, client, occ, delivery_id, channel_id, rendered)
 
     def _settle_seconds(self, attempts: int, attempted_at: datetime | None) -> float:
@@ -588,7 +602,7 @@ class _Run:
                 # No answer: it may or may not have posted. The next run reconciles.
                 return self._leave_pending(session, occ, f"chat.postMessage: {type(exc).__name__}")
             self._record_sent(session, delivery_id, str(resp["ts"]))
-            return _Outcome("sent", occ.kind)
+            return _Outcome(DeliveryStatus.SENT, occ.kind)
 
     def _join(self, client: WebClient, channel_id: str) -> bool:
         try:
@@ -625,20 +639,22 @@ class _Run:
             session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(status="sent", message_ts=ts, sent_at=self.at, error=None)
+                .values(status=DeliveryStatus.SENT, message_ts=ts, sent_at=self.at, error=None)
             )
 
     def _leave_pending(self, session: Session, occ: Occurrence, error: str) -> _Outcome:
         log.warning("delivery %s left pending for the next run: %s", occ.key, error)
         with self._writing(), session.begin():
             session.execute(update(Delivery).where(Delivery.key == occ.key).values(error=error[:500]))
-        return _Outcome("pending", occ.kind, f"{occ.key}: {error}")
+        return _Outcome(DeliveryStatus.PENDING, occ.kind, f"{occ.key}: {error}")
 
     def _fail(self, session: Session, occ: Occurrence, error: str) -> _Outcome:
         log.warning("delivery %s failed: %s", occ.key, error)
         with self._writing(), session.begin():
-            session.execute(update(Delivery).where(Delivery.key == occ.key).values(status="failed", error=error[:500]))
-        return _Outcome("failed", occ.kind, f"{occ.key}: {error}")
+            session.execute(
+                update(Delivery).where(Delivery.key == occ.key).values(status=DeliveryStatus.FAILED, error=error[:500])
+            )
+        return _Outcome(DeliveryStatus.FAILED, occ.kind, f"{occ.key}: {error}")
 
     def _slack_failure(self, session: Session, occ: Occurrence, method: str, exc: SlackApiError) -> _Outcome:
         code = _error_code(exc)

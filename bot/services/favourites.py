@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Delivery, Quote, Reaction
+from bot.db.models.delivery import DeliveryStatus
 from bot.db.upsert import insert_ignore
 from bot.errors import UsageError
 from bot.services.quote_input import clean_markup
@@ -73,7 +74,7 @@ def record_reaction(
             Delivery.channel_id == channel_id,
             Delivery.message_ts == message_ts,
             Delivery.kind == QUOTE_KIND,
-            Delivery.status == "sent",
+            Delivery.status == DeliveryStatus.SENT,
         )
         .limit(1)
     ).first()
@@ -132,7 +133,7 @@ def top_quotes(
         Delivery.channel_id == vote.c.channel_id,
         Delivery.message_ts == vote.c.message_ts,
         Delivery.kind == QUOTE_KIND,
-        Delivery.status == "sent",
+        Delivery.status == DeliveryStatus.SENT,
     )
     count = func.count().label("n")
     latest = func.max(vote.c.voted_at).label("latest")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,6 +50,19 @@ class Schedule(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class DeliveryStatus(StrEnum):
+    """What became of a claimed delivery (``deliveries.status``); the stored values."""
+
+    PENDING = "pending"  # claimed; not (yet) confirmed posted
+    SENT = "sent"
+    RECONCILED = "reconciled"  # an unconfirmed attempt found in conversations.history
+    SKIPPED = "skipped"  # nothing to send, or its schedule went off while it waited
+    FAILED = "failed"  # Slack refused it for good (e.g. channel archived)
+    EXPIRED = "expired"  # not confirmed within the grace window
+    DEFERRED = "deferred"  # the recipient is away: moved to their next working day
+    SUPERSEDED = "superseded"  # a newer occurrence of the same schedule replaced it
+
+
 class Delivery(Base):
     """One message that must go out exactly once.
 
@@ -80,7 +94,7 @@ class Delivery(Base):
     channel_id: Mapped[str | None] = mapped_column(SlackId)
     local_date: Mapped[date] = mapped_column(Date)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # When the last attempt started (the app clock): an attempt younger than the Slack
     # client's timeout may still land, so reconciliation waits until it is older.
