@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot.blocks import Message, dicts, section
+from bot.blocks.calendars import lead_line, note_lines
 from bot.blocks.quotes import quote_blocks, quote_text
 from bot.services.quotes import QuoteView
 from bot.services.schedules import ScheduleSpec, command_args, format_days, format_time
@@ -57,13 +59,21 @@ def quote_post_message(q: QuoteView) -> Message:
 
 
 def schedule_set_message(
-    *, channel_id: str, spec: ScheduleSpec, next_post: str, zone_from_profile: bool, joined: bool
+    *,
+    channel_id: str,
+    spec: ScheduleSpec,
+    next_post: str,
+    zone_from_profile: bool,
+    joined: bool,
+    calendar_note: str = "",
+    pause_note: str | None = None,
 ) -> Message:
     assert spec.tz is not None
     lines = [
         f":calendar: Daily quotes are on for {_channel(channel_id)}: *{format_time(spec)}* {spec.tz}, "
         f"{format_days(spec.days)}.",
         f"Next post: *{next_post}*.",
+        *note_lines(event="shown", calendar_note=calendar_note, pause_note=pause_note, command="/quote daily"),
     ]
     if zone_from_profile:
         lines.append(
@@ -78,12 +88,30 @@ def schedule_set_message(
 
 
 def schedule_status_message(
-    *, channel_id: str, spec: ScheduleSpec, active: bool, paused_reason: str | None, next_post: str | None
+    *,
+    channel_id: str,
+    spec: ScheduleSpec,
+    active: bool,
+    paused_reason: str | None,
+    next_post: str | None,
+    event: str = "shown",
+    paused_until: date | None = None,
+    calendar_note: str = "",
+    pause_note: str | None = None,
 ) -> Message:
     setting = f"*{format_time(spec)}* {spec.tz}, {format_days(spec.days)}"
     if active:
-        text = f"Daily quotes in {_channel(channel_id)}: {setting}.\nNext post: *{next_post}*."
-        text += "\nStop them with `/quote daily off`."
+        lead = lead_line(event, paused_until=paused_until, command="/quote daily")
+        notes = note_lines(event=event, calendar_note=calendar_note, pause_note=pause_note, command="/quote daily")
+        text = "\n".join(
+            [
+                *([lead] if lead else []),
+                f"Daily quotes in {_channel(channel_id)}: {setting}.",
+                f"Next post: *{next_post}*.",
+                *notes,
+                "Stop them with `/quote daily off`.",
+            ]
+        )
     elif paused_reason:
         text = (
             f":double_vertical_bar: Daily quotes in {_channel(channel_id)} ({setting}) are *paused*: "

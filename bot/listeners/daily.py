@@ -34,6 +34,8 @@ class DailyReplies:
             next_post=saved.next_post,
             zone_from_profile=saved.zone_from_profile,
             joined=saved.joined,
+            calendar_note=saved.calendar_note,
+            pause_note=saved.pause_note,
         )
 
     def current(self, ctx: CommandContext, current: Current) -> Message:
@@ -43,6 +45,10 @@ class DailyReplies:
             active=current.active,
             paused_reason=current.paused_reason,
             next_post=current.next_post,
+            event=current.event,
+            paused_until=current.paused_until,
+            calendar_note=current.calendar_note,
+            pause_note=current.pause_note,
         )
 
     def nothing_set(self, ctx: CommandContext) -> Message:
@@ -89,10 +95,12 @@ DAILY = ScheduleCommand(
 @declare(
     SUBCOMMANDS,
     "daily",
-    usage="daily HH:MM [Area/City] [weekdays|everyday|mon,wed,fri] | daily | daily off",
-    example="daily 09:00 Europe/Berlin weekdays",
-    summary="A leadership quote in this channel every day at that time (zone defaults to yours); "
-    "`daily` shows the setting, `daily off` stops it.",
+    usage="daily HH:MM [Area/City] [weekdays|everyday|mon,wed,fri] [skip holidays DE|DE-BY|none] | daily | "
+    "daily pause until YYYY-MM-DD|2w | daily resume | daily off",
+    example="daily 09:00 Europe/Berlin weekdays skip holidays DE",
+    summary="A leadership quote in this channel every day at that time (zone defaults to yours), skipping "
+    "public holidays if you name a calendar; `daily` shows the setting, `daily pause 2w` pauses it, "
+    "`daily off` stops it.",
 )
 def handle_daily(ctx: CommandContext) -> Message:
     """``/quote daily [HH:MM [zone] [days] | off]``, typed in the channel concerned."""

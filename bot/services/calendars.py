@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from bot.db.models import Schedule
 from bot.errors import UsageError
-from bot.services.schedules import DAY_BITS, EVERYDAY, WEEKDAYS, due_instant
+from bot.services.schedules import DAY_BITS, EVERYDAY, WEEKDAYS, ScheduleSpec, due_instant, next_run
 from bot.services.text import escape, normalize, strip_invisible, truncate
 
 NONE = "none"
@@ -417,6 +417,27 @@ def pause_summary(schedule: Schedule, *, today: date) -> str | None:
 
 def is_paused(paused_until: date | None, local_date: date) -> bool:
     return paused_until is not None and local_date < paused_until
+
+
+def next_post(
+    spec: ScheduleSpec, after: datetime, *, calendar: str | None, paused_until: date | None
+) -> datetime | None:
+    """The first occurrence after ``after`` that the engine will actually post: not on a holiday
+    in ``calendar``, not before ``paused_until`` (what a confirmation's "Next post" must say).
+    None when there is none within a year and a half (a calendar with every one of its days off)."""
+    if spec.tz is None:
+        raise ValueError("a schedule needs a time zone here")
+    zone = ZoneInfo(spec.tz)
+    at = after
+    # A pause is at most a year (MAX_PAUSE_MONTHS) and holidays are a few a month: 550 daily
+    # occurrences always get past both.
+    for _ in range(550):
+        due = next_run(spec, at)
+        local = due.astimezone(zone).date()
+        if not is_paused(paused_until, local) and not is_holiday(calendar, local):
+            return due
+        at = due
+    return None
 
 
 # -- people who are away -------------------------------------------------------------------

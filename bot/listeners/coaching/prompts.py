@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import Message
 from bot.blocks import coaching as ui
+from bot.blocks.calendars import lead_line, note_lines
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway import roles
@@ -34,11 +35,22 @@ class _PromptReplies:
     what_set = what_now = off = again = none = stopped_text = not_stopped = ""
 
     def saved(self, ctx: CommandContext, saved: Saved) -> Message:
-        return Message(text=_when(saved.spec, saved.next_post, what=self.what_set, off=self.off))
+        notes = note_lines(
+            event="shown", calendar_note=saved.calendar_note, pause_note=saved.pause_note, command=self.again
+        )
+        return Message(text="\n".join([_when(saved.spec, saved.next_post, what=self.what_set, off=self.off), *notes]))
 
     def current(self, ctx: CommandContext, current: Current) -> Message:
         if current.active and current.next_post is not None:
-            return Message(text=_when(current.spec, current.next_post, what=self.what_now, off=self.off))
+            lead = lead_line(current.event, paused_until=current.paused_until, command=self.again)
+            notes = note_lines(
+                event=current.event,
+                calendar_note=current.calendar_note,
+                pause_note=current.pause_note,
+                command=self.again,
+            )
+            when = _when(current.spec, current.next_post, what=self.what_now, off=self.off)
+            return Message(text="\n".join([*([lead] if lead else []), when, *notes]))
         if current.paused_reason is None:
             return self.nothing_set(ctx)  # stopped: as if never set
         return Message(
@@ -107,8 +119,9 @@ PROMPTS_CHANNEL = ScheduleCommand(
 @declare(
     SUBCOMMANDS,
     "prompts",
-    usage="prompts HH:MM [Area/City] [weekdays|everyday|mondays|mon,thu] | off | channel HH:MM ... | channel off",
-    example="prompts 08:30 America/New_York weekdays",
+    usage="prompts HH:MM [Area/City] [weekdays|everyday|mondays|mon,thu] [skip holidays US|DE-BY|none] | "
+    "pause until YYYY-MM-DD|2w | resume | off | channel HH:MM ... | channel pause 2w | channel off",
+    example="prompts 08:30 America/New_York weekdays skip holidays US",
     summary="A daily coaching prompt by DM (or, with `channel`, in this channel). Zone defaults to yours.",
 )
 def handle_prompts(ctx: CommandContext) -> Message:
