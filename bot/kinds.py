@@ -3,7 +3,8 @@
 - ``ScheduleKind``: what a ``Schedule`` row is for (``schedules.kind``): a channel's daily quote,
   a channel's or a manager's daily coaching prompt, a leader's digest.
 - ``DeliveryKindName``: which delivery kind produced a ``Delivery`` (``deliveries.kind``) and
-  claims its key. Scheduled ones share their schedule kind's name; follow-ups and action-item
+  claims its key. Scheduled prompts and digests share their schedule kind's name (the daily
+  quote is ``quote``, keyed ``schedule:<id>:<date>`` for history); follow-ups and action-item
   reminders come from notes and action items, not schedules. The engine's registry
   (``bot.scheduling.registry``) maps each name to the code that finds, renders and posts it.
 - ``RotationKind``: which pool a ``Rotation`` walks without repeats (``rotations.kind``).
@@ -24,7 +25,7 @@ class ScheduleKind(StrEnum):
 
 
 class DeliveryKindName(StrEnum):
-    QUOTE_CHANNEL = "quote_channel"
+    QUOTE = "quote"  # a channel's daily quote (from a quote_channel schedule)
     PROMPT_CHANNEL = "prompt_channel"
     PROMPT_DM = "prompt_dm"
     DIGEST = "digest"

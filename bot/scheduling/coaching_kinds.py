@@ -11,20 +11,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
 from bot.blocks.coaching import follow_up_message, prompt_message
-from bot.db.models import Schedule
+from bot.blocks.coaching_loop import targeted_prompt_message
 from bot.errors import NotFound
+from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import DeliveryKind, Occurrence
-from bot.services import coaching, prompts, schedules
+from bot.scheduling.quote_kind import schedule_occurrences
+from bot.services import coaching, prompts, rep_card, schedules
 
-PROMPT_DM = "prompt_dm"
-PROMPT_CHANNEL = "prompt_channel"
-FOLLOW_UP = "followup"
+PROMPT_DM = DeliveryKindName.PROMPT_DM
+PROMPT_CHANNEL = DeliveryKindName.PROMPT_CHANNEL
+FOLLOW_UP = DeliveryKindName.FOLLOW_UP
 FOLLOW_UP_HOUR = 9  # when the author has no prompt time
+NO_SKILL_PROMPT = 0  # a targeted prompt DM's item id when the weakest skill has no curated prompts
 
 
 class _PromptKind:
@@ -34,20 +36,9 @@ class _PromptKind:
     weighted: bool
 
     def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
-        return [
-            Occurrence(
-                key=f"{self.name}:{d.schedule_id}:{d.local_date.isoformat()}",
-                kind=self.name,
-                team_id=d.team_id,
-                enterprise_id=d.enterprise_id,
-                target_id=d.target_id,
-                local_date=d.local_date,
-                due_at=d.due_at,
-                schedule_id=d.schedule_id,
-                owner_id=d.created_by,
-            )
-            for d in schedules.due_schedules(session, kind=self.name, at=at, grace=grace)
-        ]
+        return schedule_occurrences(
+            session, schedule_kind=self.name, delivery_kind=self.name, at=at, grace=grace, keyed_by_kind=True
+        )
 
     def choose(self, session: Session, occ: Occurrence) -> int | None:
         try:
@@ -73,8 +64,26 @@ class _PromptKind:
 
 
 class PromptDmKind(_PromptKind):
+    """Once the manager has rated anyone, the prompt names the rep most overdue for coaching
+    and that rep's weakest skill (``rep_card.targeted_prompt``); until then, the theme rotation."""
+
     name = PROMPT_DM
     weighted = True  # toward the themes this manager has noted least
+
+    def choose(self, session: Session, occ: Occurrence) -> int | None:
+        targeted = rep_card.targeted_prompt(session, team_id=occ.team_id, author_id=occ.target_id, now=occ.due_at)
+        if targeted is None:
+            return super().choose(session, occ)
+        # 0: targeted, but the skill has no curated pool (an added skill): the card alone.
+        return targeted.prompt.id if targeted.prompt is not None else NO_SKILL_PROMPT
+
+    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
+        # Repeatable: the target is found again from the notes as of the due time.
+        target = rep_card.find_target(session, team_id=occ.team_id, author_id=occ.target_id, now=occ.due_at)
+        if target is None or item_id is None:
+            return super().render(session, occ, item_id)
+        prompt = prompts.get_prompt(session, prompt_id=item_id) if item_id != NO_SKILL_PROMPT else None
+        return targeted_prompt_message(rep_card.TargetedPrompt(target=target, prompt=prompt))
 
 
 class PromptChannelKind(_PromptKind):
@@ -95,14 +104,7 @@ class FollowUpKind:
         if not notes:
             return []
         authors = {n.author_id for n in notes}
-        prompt_times = {
-            (s.team_id, s.target_id): schedules.spec_of(s)
-            for s in session.scalars(
-                select(Schedule).where(
-                    Schedule.kind == PROMPT_DM, Schedule.active.is_(True), Schedule.target_id.in_(authors)
-                )
-            )
-        }
+        prompt_times = schedules.prompt_times(session, user_ids=authors)
         found: list[Occurrence] = []
         for note in notes:
             assert note.follow_up_on is not None

@@ -35,7 +35,10 @@ class Occurrence:
 
 
 class DeliveryKind(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """The ``DeliveryKindName`` it claims under (``bot.kinds``)."""
+        ...
 
     def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
         """Occurrences due at ``at``: scheduled at T with T <= at <= T + grace."""

@@ -14,21 +14,31 @@ from sqlalchemy.orm import Session
 from bot.blocks import Message
 from bot.blocks.daily import quote_post_message
 from bot.db.models import Quote
+from bot.kinds import DeliveryKindName, ScheduleKind
 from bot.scheduling.kinds import Occurrence
 from bot.services import rotation, schedules
 from bot.services.quotes import QuoteView
 
-SCHEDULE_KIND = "quote_channel"
+SCHEDULE_KIND = ScheduleKind.QUOTE_CHANNEL
 
 
 def schedule_occurrences(
-    session: Session, *, schedule_kind: str, delivery_kind: str, at: datetime, grace: timedelta
+    session: Session,
+    *,
+    schedule_kind: str,
+    delivery_kind: str,
+    at: datetime,
+    grace: timedelta,
+    keyed_by_kind: bool = False,
 ) -> list[Occurrence]:
-    """Occurrences of every active ``schedule_kind`` schedule due at ``at`` (reusable by
-    other kinds: the coaching prompts use it with ``prompt_dm`` / ``prompt_channel``)."""
+    """Occurrences of every active ``schedule_kind`` schedule due at ``at``, for every kind a
+    schedule drives (quotes, prompts, digests).
+
+    The daily quote's claims are keyed ``schedule:<id>:<date>``; the later kinds put their own
+    name first (``prompt_dm:<id>:<date>``). Keys are forever, so each keeps its form."""
     return [
         Occurrence(
-            key=d.key,
+            key=f"{delivery_kind}:{d.schedule_id}:{d.local_date.isoformat()}" if keyed_by_kind else d.key,
             kind=delivery_kind,
             team_id=d.team_id,
             enterprise_id=d.enterprise_id,
@@ -43,7 +53,7 @@ def schedule_occurrences(
 
 
 class QuoteKind:
-    name = "quote"
+    name: str = DeliveryKindName.QUOTE
 
     def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
         return schedule_occurrences(session, schedule_kind=SCHEDULE_KIND, delivery_kind=self.name, at=at, grace=grace)

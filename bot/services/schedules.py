@@ -795,3 +795,15 @@ def due_schedules(session: Session, *, kind: str, at: datetime, grace: timedelta
                 )
             )
     return due
+
+
+def prompt_times(session: Session, *, user_ids: set[str]) -> dict[tuple[str, str], ScheduleSpec]:
+    """Each user's active coaching-prompt schedule, by (team, user): when their reminders go."""
+    if not user_ids:
+        return {}
+    rows = session.scalars(
+        select(Schedule).where(
+            Schedule.kind == ScheduleKind.PROMPT_DM, Schedule.active.is_(True), Schedule.target_id.in_(user_ids)
+        )
+    )
+    return {(row.team_id, row.target_id): spec_of(row) for row in rows}
