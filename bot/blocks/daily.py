@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from bot.blocks import Message, dicts, section
 from bot.blocks.calendars import lead_line, note_lines
 from bot.blocks.quotes import quote_blocks, quote_text
+from bot.kinds import ScheduleKind
 from bot.services.quotes import QuoteView
 from bot.services.schedules import ScheduleSpec, command_args, format_days, format_time
 
@@ -24,10 +25,10 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
 
 POST_HEADING = "Leadership quote of the day"
 # The command that sets each kind of schedule again (for "how to fix it" messages).
-RESUME_COMMANDS = {
-    "quote_channel": "/quote daily",
-    "prompt_channel": "/coach prompts channel",
-    "prompt_dm": "/coach prompts",
+RESUME_COMMANDS: dict[str, str] = {
+    ScheduleKind.QUOTE_CHANNEL: "/quote daily",
+    ScheduleKind.PROMPT_CHANNEL: "/coach prompts channel",
+    ScheduleKind.PROMPT_DM: "/coach prompts",
 }
 
 
@@ -169,7 +170,7 @@ def delivery_paused_message(*, kind: str, channel_id: str, error: str, spec: Sch
     """The DM to whoever set a schedule that could not be delivered and is now paused."""
     where = _channel(channel_id)
     resume = f"`{RESUME_COMMANDS.get(kind, '/quote daily')} {command_args(spec)}`"
-    what = "today's quote" if kind == "quote_channel" else "today's coaching prompt"
+    what = "today's quote" if kind == ScheduleKind.QUOTE_CHANNEL else "today's coaching prompt"
     if error == "is_archived":
         problem = f"{where} is archived"
         fix = f"Pick another channel and run {resume} there."
