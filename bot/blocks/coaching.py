@@ -96,6 +96,8 @@ def note_meta(note: NoteView, tz: str | None) -> str:
     parts = [f"*#{note.id}*", day(note.created_at, tz), f"about <@{note.rep_id}>"]
     if note.theme_label:
         parts.append(f"_{escape(note.theme_label)}_")
+    if note.edited_at is not None:
+        parts.append("edited")
     if note.follow_up_on is not None:
         state = "done" if note.follow_up_done_at else "open"
         parts.append(f"follow-up {note.follow_up_on.isoformat()} ({state})")

@@ -28,7 +28,17 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import Message, dicts, md, section
-from bot.blocks.coaching import FOLLOW_UP_BLOCK, NOTE_BLOCK, THEME_BLOCK, count_of, day, escaped_chunks, theme_option
+from bot.blocks.coaching import (
+    DELETE_ALL_CANCEL,
+    DELETE_ALL_CONFIRM,
+    FOLLOW_UP_BLOCK,
+    NOTE_BLOCK,
+    THEME_BLOCK,
+    count_of,
+    day,
+    escaped_chunks,
+    theme_option,
+)
 from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, Todos
 from bot.services.coaching import NOTE_LIMIT, NoteView
 from bot.services.digest import MIN_RATINGS, Digest
@@ -484,3 +494,90 @@ def digest_message(digest: Digest) -> Message:
     blocks.append(ContextBlock(elements=[md(LEADER_VIEW_HELP)]))
     text = f"Coaching digest: {len(digest.managers)} managers, {digest.notes_30d} notes in the last 30 days"
     return Message(text=text, blocks=dicts(_fit(blocks)))
+
+
+# --- the note form and lists with the loop's fields ------------------------------------------
+
+
+def with_loop_inputs(
+    view: dict[str, Any], skills: Sequence[SkillView], *, skill_id: int | None = None
+) -> dict[str, Any]:
+    """The note modal (``bot.blocks.coaching.note_modal``) with Skill and Rating after the note,
+    and the action item and its due date at the end."""
+    blocks = list(view.get("blocks") or [])
+    after = next((i + 1 for i, b in enumerate(blocks) if b.get("block_id") == NOTE_BLOCK), len(blocks))
+    blocks[after:after] = skill_rating_inputs(skills, skill_id=skill_id)
+    blocks += action_item_inputs()
+    return {**view, "blocks": blocks}
+
+
+def with_edit_buttons(blocks: list[dict[str, Any]], note_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """A notes list (``notes_page_blocks``) with an Edit button beside each note. Only the author
+    ever gets such a list; the edit handler checks the presser is the author all the same."""
+    prefixes = {f"*#{note_id}*": note_id for note_id in note_ids}
+    out = []
+    for block in blocks:
+        text = str((block.get("text") or {}).get("text") or "") if block.get("type") == "section" else ""
+        note_id = next((n for p, n in prefixes.items() if text.startswith(p + " ")), None)
+        if note_id is not None and "accessory" not in block:
+            block = {**block, "accessory": edit_note_button(note_id).to_dict()}
+        out.append(block)
+    return out
+
+
+def rated_text(skill: SkillView | None, rating: int | None) -> str:
+    """`` Skill: *Discovery*, 3/5.`` after "Saved note", or nothing for a note without a skill."""
+    if skill is None:
+        return ""
+    return f" Skill: *{escape(skill.label)}*" + (f", {_stars(rating)}." if rating else ".")
+
+
+def with_edit_button(blocks: list[dict[str, Any]], note_id: int, *, suffix: str = "") -> list[dict[str, Any]]:
+    """The saved-note reply (``note_saved_blocks``) with Edit beside Undo, and ``suffix`` (the
+    skill and rating) after its first line."""
+    out: list[dict[str, Any]] = []
+    for i, block in enumerate(blocks):
+        if i == 0 and suffix and block.get("type") == "section":
+            block = {**block, "text": {**block["text"], "text": block["text"]["text"] + suffix}}
+        if block.get("type") == "actions":
+            block = {**block, "elements": [*block.get("elements", []), edit_note_button(note_id).to_dict()]}
+        out.append(block)
+    return out
+
+
+# --- delete all ------------------------------------------------------------------------------
+
+
+def items_to_delete_text(items: int) -> str:
+    if not items:
+        return ""
+    return (
+        f" It also deletes the {count_of(items, 'action item')} you assigned; the reps' DMs stay, "
+        "and their buttons then answer that the item was removed."
+    )
+
+
+def with_items_to_delete(blocks: list[dict[str, Any]], items: int) -> list[dict[str, Any]]:
+    """The "delete all" confirmation (``delete_all_confirm_blocks``), saying the items go too."""
+    note = dicts([ContextBlock(elements=[md(items_to_delete_text(items).strip())])])
+    return [*blocks[:1], *note, *blocks[1:]]
+
+
+def items_deleted_text(items: int) -> str:
+    return f":wastebasket: Deleted {count_of(items, 'action item')} you assigned; the reps' DMs now say it was removed."
+
+
+def items_only_confirm_blocks(items: int) -> list[dict[str, Any]]:
+    """``/coach delete all`` for a manager with action items but no notes (cut-off 0)."""
+    return dicts(
+        [
+            section(f":warning: You have no notes; this deletes the {count_of(items, 'action item')} you assigned."),
+            ContextBlock(elements=[md(items_to_delete_text(items).strip())]),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text="Delete them", action_id=DELETE_ALL_CONFIRM, value="0", style="danger"),
+                    ButtonElement(text="Cancel", action_id=DELETE_ALL_CANCEL, value="cancel"),
+                ]
+            ),
+        ]
+    )

@@ -33,7 +33,10 @@ def test_export_notes_writes_only_that_authors_notes_in_that_workspace(
     assert result.returncode == 0, result.stderr
     assert "2 note(s) by U1 in T1" in result.stderr
     rows = list(csv.reader(io.StringIO(out.read_text())))
-    assert rows[0] == ["date", "rep id", "rep name", "theme", "follow-up", "note"]
+    assert rows[0] == [
+        *("date", "rep id", "rep name", "theme", "follow-up", "note"),
+        *("skill", "rating", "edited at", "type", "due", "status", "done at"),
+    ]
     assert sorted(r[5] for r in rows[1:]) == ["'=HYPERLINK(evil)", "Mine, in T1"]
 
 

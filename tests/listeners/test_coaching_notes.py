@@ -204,7 +204,7 @@ def test_notes_on_a_rep_are_paginated_newest_first(
     assert "page 1 of 2" in text
     assert text.index("note number 6") < text.index("note number 2")
     assert "note number 1" not in text
-    nav = buttons(body["blocks"])
+    nav = {a: b for a, b in buttons(body["blocks"]).items() if a.startswith("coach_notes_page")}  # not Edit
     assert set(nav) == {"coach_notes_page_next"}
     slack.block_action("coach_notes_page_next", nav["coach_notes_page_next"]["value"])
     page2 = last_response(fake_slack)
@@ -339,7 +339,10 @@ def test_export_uploads_a_csv_with_the_note_by_dm(
     assert complete.get("channel_id") == "DU1"  # the author's DM with the bot
     file_id = complete.json("files")[0]["id"]
     rows = list(csv.reader(io.StringIO(fake_slack.uploaded(file_id).decode("utf-8"))))
-    assert rows[0] == ["date", "rep id", "rep name", "theme", "follow-up", "note"]
+    assert rows[0] == [
+        *("date", "rep id", "rep name", "theme", "follow-up", "note"),
+        *("skill", "rating", "edited at", "type", "due", "status", "done at"),
+    ]
     assert rows[1][:5] == ["2026-11-30", "U2", "Bob Rep", "", ""]
     # Formula-looking cells are defused for spreadsheets; the text is otherwise intact.
     assert rows[1][5] == '\'=HYPERLINK("x") and real feedback, with commas'

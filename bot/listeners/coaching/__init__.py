@@ -2,7 +2,9 @@
 
 One module per flow: ``notes`` (write a note: command, form, Undo, follow-ups), ``history``
 (read back, search, delete, export, overview), ``prompts`` (prompt schedules and the prompt
-now) and ``managers``. Each declares its subcommands beside their handlers; ``help`` is
+now), ``managers``, and the coaching loop: ``edit`` (Edit a note), ``skills`` (the rubric),
+``rep`` (a rep's card), ``todos`` (action items) and ``leaders`` (leaders and the digest).
+Each declares its subcommands beside their handlers; ``help`` is
 generated from them and shows each reader only what their role can use.
 """
 
@@ -12,7 +14,7 @@ from slack_bolt import App
 
 from bot.blocks import coaching as ui
 from bot.gateway import roles
-from bot.listeners.coaching import history, managers, notes, prompts
+from bot.listeners.coaching import edit, history, leaders, managers, notes, prompts, rep, skills, todos
 from bot.listeners.router import Audience, CommandContext, CommandRouter, Routers
 from bot.services import coaching
 
@@ -46,6 +48,7 @@ def install_help(router: CommandRouter) -> None:
 
 def register(app: App, routers: Routers) -> None:
     coach = routers.coach
-    for flow in (notes, history, prompts, managers):
+    for flow in (notes, history, prompts, managers, skills, rep, todos, leaders):
         flow.register(app, coach)
+    edit.register(app)
     install_help(coach)

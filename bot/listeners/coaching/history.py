@@ -16,12 +16,13 @@ from slack_sdk import WebClient
 
 from bot.blocks import Message
 from bot.blocks import coaching as ui
+from bot.blocks import coaching_loop as loop_ui
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway import users
 from bot.listeners import answers, coach_args, payload
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
-from bot.services import coaching
+from bot.services import action_items, coaching
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,12 @@ def handle_notes(ctx: CommandContext) -> Message:
         result = coaching.list_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=args.rep_id, page=args.page
         )
-    return Message(text=ui.notes_page_text(result), blocks=ui.notes_page_blocks(result, tz=_zone(ctx)))
+    return Message(text=ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
+
+
+def _page_blocks(result: coaching.NotePage, tz: str | None) -> list[dict[str, Any]]:
+    """A page of the reader's own notes, each with Edit (the handler re-checks the author)."""
+    return loop_ui.with_edit_buttons(ui.notes_page_blocks(result, tz=tz), [n.id for n in result.notes])
 
 
 @declare(SUBCOMMANDS, "search", usage="search words", example="search discovery call", summary="Search your notes.")
@@ -49,7 +55,7 @@ def handle_search(ctx: CommandContext) -> Message:
         result = coaching.search_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, query=coach_args.parse_search(ctx.args)
         )
-    return Message(text=ui.notes_page_text(result), blocks=ui.notes_page_blocks(result, tz=_zone(ctx)))
+    return Message(text=ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
 
 
 @declare(
@@ -61,12 +67,16 @@ def handle_delete(ctx: CommandContext) -> Message:
     if args.note_id is None:
         with ctx.deps.sessions.begin() as session:
             count, newest = coaching.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
-        if not count or newest is None:
-            return Message(text="You have no coaching notes, so there is nothing to delete.")
-        return Message(
-            text=ui.delete_all_prompt_text(count),
-            blocks=ui.delete_all_confirm_blocks(count, newest),
-        )
+            items = action_items.count_assigned(session, team_id=ctx.team_id, assigner_id=ctx.user_id)
+        if not count and not items:
+            return Message(text="You have no coaching notes or action items, so there is nothing to delete.")
+        if not count or newest is None:  # action items only: the cut-off 0 deletes no note
+            blocks = loop_ui.items_only_confirm_blocks(items)
+            return Message(text=loop_ui.items_to_delete_text(items).strip(), blocks=blocks)
+        blocks = ui.delete_all_confirm_blocks(count, newest)
+        if items:
+            blocks = loop_ui.with_items_to_delete(blocks, items)
+        return Message(text=ui.delete_all_prompt_text(count) + loop_ui.items_to_delete_text(items), blocks=blocks)
     with ctx.deps.sessions.begin() as session:
         note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
     log.info("note %d deleted by its author", note.id)
@@ -78,8 +88,10 @@ def handle_export(ctx: CommandContext) -> Message:
     deps = ctx.deps
     tz = _zone(ctx)
     with deps.sessions.begin() as session:
-        content, count = coaching.export_csv(session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz)
-    if not count:
+        content, count = coaching.export_csv(
+            session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz, loop_columns=True
+        )
+    if not count and len(content.splitlines()) <= 1:  # no notes and no action items: the header only
         return Message(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
     filename = f"coaching-notes-{coaching.local_today(deps.clock(), tz).isoformat()}.csv"
     deps.defer(send_export, ctx.client, user_id=ctx.user_id, content=content, filename=filename, count=count)
@@ -94,7 +106,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
         content=content,
         filename=filename,
         title="Your coaching notes",
-        initial_comment=ui.export_comment(count, coaching.CSV_COLUMNS),
+        initial_comment=ui.export_comment(count, coaching.LOOP_CSV_COLUMNS),
     )
     log.info("exported %d notes for %s", count, user_id)
 
@@ -144,7 +156,7 @@ def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
     tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
     respond(
         text=ui.notes_page_text(result),
-        blocks=ui.notes_page_blocks(result, tz=tz),
+        blocks=_page_blocks(result, tz),
         replace_original=True,
         response_type="ephemeral",
     )
@@ -155,13 +167,17 @@ def handle_delete_all_confirm(ack: Ack, body: dict[str, Any], respond: Respond, 
     who = payload.actor(body)
 
     def delete_all() -> str:
-        up_to = payload.parse_id(payload.action_value(body))
+        raw = payload.action_value(body)
+        up_to = 0 if raw == "0" else payload.parse_id(raw)  # 0: only action items to delete
         if up_to is None:
             raise UsageError("That button is not valid any more. Start again with `/coach delete all`.")
         with deps.sessions.begin() as session:
+            items = action_items.count_assigned(session, team_id=who.team_id, assigner_id=who.user_id)
             deleted = coaching.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
-        log.info("%d notes deleted by their author", deleted)
-        return ui.deleted_text(deleted)
+        log.info("%d notes and %d action items deleted by their author", deleted, items)
+        if not deleted and items:
+            return loop_ui.items_deleted_text(items)
+        return ui.deleted_text(deleted) + (" " + loop_ui.items_deleted_text(items) if items else "")
 
     answers.run_action(body, respond, client, delete_all, title=TITLE)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import Message
 from bot.blocks import coaching as ui
+from bot.blocks import coaching_loop as loop_ui
 from bot.deps import Deps
 from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles, users
 from bot.listeners import answers, coach_args, payload
+from bot.listeners.coaching import todos
 from bot.listeners.home import publish_home
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, UnknownWord, declare
-from bot.services import coaching
+from bot.services import action_items, coaching, note_input, rubric
 from bot.services.store import THEMES
 
 log = logging.getLogger(__name__)
@@ -41,21 +43,44 @@ class NoteForm:
     follow_up_on: date | None
     theme: str | None
     share: bool
+    skill_id: int | None = None
+    rating: int | None = None
+    action_item: str = ""
+    action_due: date | None = None
+
+
+def _picked_date(values: dict[str, Any], block: str) -> date | None:
+    raw = str(payload.field(values, block).get("selected_date") or "")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise UsageError("Pick a date from the calendar.", block_id=block) from None
+
+
+def _picked_number(values: dict[str, Any], block: str) -> int | None:
+    """A select's or radio's value as a number; a forged non-number is refused under the field."""
+    raw = payload.selected_value(values, block)
+    if raw is None:
+        return None
+    number = payload.parse_id(raw)
+    if number is None:
+        raise UsageError("Pick one of the options.", block_id=block)
+    return number
 
 
 def parse_note_form(values: dict[str, Any]) -> NoteForm:
-    """``view.state.values`` of the note form as plain values."""
-    follow_raw = str(payload.field(values, ui.FOLLOW_UP_BLOCK).get("selected_date") or "")
-    try:
-        follow_up = date.fromisoformat(follow_raw) if follow_raw else None
-    except ValueError:
-        raise UsageError("Pick a date from the calendar.", block_id=ui.FOLLOW_UP_BLOCK) from None
+    """``view.state.values`` of the note form (and the edit form) as plain values."""
+    follow_up = _picked_date(values, ui.FOLLOW_UP_BLOCK)
     return NoteForm(
         rep_id=str(payload.field(values, ui.REP_BLOCK).get("selected_user") or "") or None,
         text=payload.text_input(values, ui.NOTE_BLOCK),
         follow_up_on=follow_up,
         theme=payload.selected_value(values, ui.THEME_BLOCK),
         share=ui.SHARE_VALUE in payload.selected_values(values, ui.SHARE_BLOCK),
+        skill_id=_picked_number(values, loop_ui.SKILL_BLOCK),
+        rating=_picked_number(values, loop_ui.RATING_BLOCK),
+        action_item=payload.text_input(values, loop_ui.ACTION_ITEM_BLOCK).strip(),
+        action_due=_picked_date(values, loop_ui.ACTION_DUE_BLOCK),
     )
 
 
@@ -75,13 +100,20 @@ def save_note(
     follow_up_on: date | None = None,
     share: bool = False,
     block_ids: bool = False,
+    skill_id: int | None = None,
+    rating: int | None = None,
+    typed: bool = False,
 ) -> tuple[coaching.NoteView, bool]:
     """Check and store a note. Returns the note and whether it is about the author.
 
-    The manager check and the insert share one transaction (the ack path's main cost is
-    database round trips); a non-manager is refused before any Slack lookup."""
+    ``typed``: ``text`` is the command's, which may start with a skill and a rating
+    (``discovery 3 asked great questions``). The manager check, that parse and the insert
+    share one transaction (the ack path's main cost is database round trips); a non-manager
+    is refused before any Slack lookup."""
     with deps.sessions.begin() as session:
         roles.check_manager(deps, client, session, team_id=team_id, user_id=author_id)
+        if typed:
+            text, skill_id, rating = _typed_skill(session, team_id=team_id, text=text, now=deps.clock())
         note, about_self = _save_checked(
             deps,
             client,
@@ -95,11 +127,24 @@ def save_note(
             follow_up_on=follow_up_on,
             share=share,
             block_ids=block_ids,
+            skill_id=skill_id,
+            rating=rating,
         )
     log.info("note %d saved by %s in %s", note.id, author_id, team_id)
     if note.shared_with_rep:
         deps.defer(share_with_rep, client, note)
     return note, about_self
+
+
+def _typed_skill(session: Session, *, team_id: str, text: str, now: datetime) -> tuple[str, int | None, int | None]:
+    """``discovery 3 asked ...`` -> (``asked ...``, the skill's id, 3); plain text stays as it is."""
+    parsed = note_input.parse_note(text, rubric.skill_names(session, team_id=team_id, now=now))
+    if parsed.skill is None:
+        return parsed.text, None, None
+    skill = rubric.resolve_skill(
+        session, team_id=team_id, typed=parsed.skill, now=now, example=note_input.NOTE_WITH_SKILL_EXAMPLE
+    )
+    return parsed.text, skill.id, parsed.rating
 
 
 def _save_checked(
@@ -116,6 +161,8 @@ def _save_checked(
     follow_up_on: date | None,
     share: bool,
     block_ids: bool,
+    skill_id: int | None,
+    rating: int | None,
 ) -> tuple[coaching.NoteView, bool]:
     # Length and emptiness first: a refused note costs no Slack call and stores nothing.
     try:
@@ -148,6 +195,8 @@ def _save_checked(
         follow_up_on=follow_up_on,
         share_with_rep=share and rep.id != author_id,
         now=deps.clock(),
+        skill_id=skill_id,
+        rating=rating,
     )
     return note, rep.id == author_id
 
@@ -178,10 +227,14 @@ def handle_log_note(ctx: CommandContext) -> Message:
         author_id=ctx.user_id,
         rep_id=args.rep_id,
         text=args.text,
+        typed=True,
     )
+    with ctx.deps.sessions.begin() as session:
+        skill = rubric.skills_by_id(session, team_id=ctx.team_id).get(note.skill_id) if note.skill_id else None
+    rated = loop_ui.rated_text(skill, note.rating)
     return Message(
-        text=ui.note_saved_text(note, about_self=about_self),
-        blocks=ui.note_saved_blocks(note, about_self=about_self),
+        text=ui.note_saved_text(note, about_self=about_self) + rated,
+        blocks=loop_ui.with_edit_button(ui.note_saved_blocks(note, about_self=about_self), note.id, suffix=rated),
     )
 
 
@@ -189,9 +242,10 @@ def handle_log_note(ctx: CommandContext) -> Message:
 declare(
     SUBCOMMANDS,
     "note",
-    usage="@rep what you observed",
-    example="@bob Strong discovery call; next time quantify the pain before the demo",
-    summary="Log a private note on a rep (also `/coach note @rep ...`). `/coach` alone opens a form.",
+    usage="@rep [skill [1-5]] what you observed",
+    example="@bob discovery 3 asked great follow-up questions",
+    summary="Log a private note on a rep, optionally rating a skill (`/coach skills`) from 1 to 5 "
+    "(also `/coach note @rep ...`). `/coach` alone opens a form.",
 )(handle_log_note)
 
 
@@ -204,10 +258,17 @@ def open_note_modal(
     trigger_id: str,
     theme: str | None = None,
     private_metadata: str = "",
+    rep_id: str | None = None,
+    skill_id: int | None = None,
 ) -> None:
     with deps.sessions.begin() as session:
         roles.check_manager(deps, client, session, team_id=team_id, user_id=user_id)
-    view = ui.note_modal(theme=theme if theme in THEMES else None, private_metadata=private_metadata)
+        skills = rubric.list_skills(session, team_id=team_id, now=deps.clock())
+    view = loop_ui.with_loop_inputs(
+        ui.note_modal(theme=theme if theme in THEMES else None, private_metadata=private_metadata, rep_id=rep_id),
+        skills,
+        skill_id=skill_id,
+    )
     # The trigger_id is valid for 3 seconds: open right after the ack, not later.
     deps.defer(client.views_open, trigger_id=trigger_id, view=view)
 
@@ -244,6 +305,8 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
         form = parse_note_form(payload.view_values(view))
         if form.rep_id is None:
             raise UsageError("Pick the rep this note is about.", block_id=ui.REP_BLOCK)
+        if form.action_item:
+            _check_item_fields(deps, client, form, team_id=who.team_id, author_id=who.user_id)
         note, about_self = save_note(
             deps,
             client,
@@ -256,13 +319,53 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
             follow_up_on=form.follow_up_on,
             share=form.share,
             block_ids=True,
+            skill_id=form.skill_id,
+            rating=form.rating,
         )
+        if form.action_item:
+            _assign_from_form(deps, client, form, note, team_id=who.team_id, enterprise_id=context.enterprise_id)
     except UserError as err:
         answers.form_errors(ack, err, ui.NOTE_BLOCK)
         return
     ack(response_action="update", view=ui.note_saved_view(note, about_self=about_self))
     if payload.private_metadata(view) == "home":
         deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
+
+
+def _check_item_fields(deps: Deps, client: WebClient, form: NoteForm, *, team_id: str, author_id: str) -> None:
+    """The form's action item, checked before the note is saved, so that a refusal shown under
+    its field never leaves a saved note behind (saving again would store it twice)."""
+    try:
+        action_items.validate_text(form.action_item)
+    except UserError as err:
+        raise UserError(err.message, block_id=loop_ui.ACTION_ITEM_BLOCK) from None
+    if form.rep_id == author_id:
+        raise UserError("An action item is for a rep, not for you.", block_id=loop_ui.ACTION_ITEM_BLOCK)
+    tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
+    if form.action_due is not None and form.action_due < coaching.local_today(deps.clock(), tz):
+        raise UserError("Pick today or a later due date.", block_id=loop_ui.ACTION_DUE_BLOCK)
+
+
+def _assign_from_form(
+    deps: Deps, client: WebClient, form: NoteForm, note: coaching.NoteView, *, team_id: str, enterprise_id: str | None
+) -> None:
+    """The form's "Action item for the rep" (checked by ``_check_item_fields``): stored with
+    the note's id, DM'd to the rep after the ack."""
+    try:
+        todos.assign(
+            deps,
+            client,
+            team_id=team_id,
+            enterprise_id=enterprise_id,
+            assigner_id=note.author_id,
+            rep_id=note.rep_id,
+            text=form.action_item,
+            due_on=form.action_due,
+            note_id=note.id,
+            block_id=loop_ui.ACTION_ITEM_BLOCK,
+        )
+    except UserError as err:
+        raise UserError(err.message, block_id=err.block_id or loop_ui.ACTION_ITEM_BLOCK) from None
 
 
 # --- Undo and follow-up buttons ------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""Coaching-loop DMs sent after the ack: the rep's action item, the manager's "done", the digest.
+
+Each opens the DM itself (``conversations.open``) so a DM works even before the person ever
+talked to the bot. Failures are logged by Slack's error code only: no item or note text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import Message
+from bot.blocks.coaching_loop import action_item_done_message, action_item_message
+from bot.db.engine import Sessions
+from bot.services import action_items
+from bot.services.action_items import ActionItemView
+
+log = logging.getLogger(__name__)
+
+
+def send_dm(client: WebClient, *, user_id: str, message: Message) -> tuple[str, str] | None:
+    """Post ``message`` to ``user_id``'s DM with the bot; (channel, ts), or None if Slack refused."""
+    try:
+        dm = client.conversations_open(users=user_id)
+        channel = str(dm["channel"]["id"])
+        posted = client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False
+        )
+    except SlackApiError as exc:
+        log.warning("DM to %s not sent: %s", user_id, exc.response.get("error"))
+        return None
+    return channel, str(posted.get("ts") or "")
+
+
+def send_action_item(client: WebClient, sessions: Sessions, item: ActionItemView) -> None:
+    """The rep's DM with Got it / Done; its channel and ts are recorded on the item."""
+    sent = send_dm(client, user_id=item.rep_id, message=action_item_message(item))
+    if sent is None:
+        return
+    # Deleted (delete all) between the ack and this DM: nothing to record.
+    with sessions.begin() as session, contextlib.suppress(action_items.ActionItemGone):
+        action_items.record_dm(session, team_id=item.team_id, item_id=item.id, channel_id=sent[0], ts=sent[1])
+    log.info("action item %d sent to its rep", item.id)
+
+
+def send_item_done(client: WebClient, *, manager_id: str, item: ActionItemView) -> None:
+    send_dm(client, user_id=manager_id, message=action_item_done_message(item))

@@ -1,0 +1,87 @@
+"""Editing a note: Edit (on the saved-note reply and on each note in ``/coach notes``) opens
+the form pre-filled; saving replaces the note's text, skill, rating, follow-up and theme.
+
+Only the author can: the button's value (a note id) comes from the client, so both the
+opening and the saving read the note through the author-only service.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import coaching as ui
+from bot.blocks import coaching_loop as loop_ui
+from bot.deps import Deps
+from bot.errors import NotFound, UserError
+from bot.gateway import users
+from bot.listeners import answers, payload
+from bot.listeners.coaching.notes import parse_note_form
+from bot.services import coaching, rubric
+
+log = logging.getLogger(__name__)
+
+
+def handle_edit_button(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
+    ack()
+    who = payload.actor(body)
+    note_id = payload.parse_id(payload.action_value(body))
+    try:
+        if note_id is None:
+            raise NotFound("That button does not name a note. Find it with `/coach notes`.")
+        with deps.sessions.begin() as session:
+            note = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
+            skills = rubric.list_skills(session, team_id=who.team_id, now=deps.clock())
+    except UserError as err:
+        answers.say_privately(body, respond, err.message)
+        return
+    # The trigger_id is valid for 3 seconds: open right after the ack.
+    deps.defer(
+        client.views_open, trigger_id=payload.trigger_id(body), view=loop_ui.note_edit_modal(note, skills=skills)
+    )
+
+
+def handle_edit_submission(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    view = payload.view_of(body)
+    who = payload.actor(body)
+    note_id = payload.parse_id(payload.private_metadata(view))
+    now = deps.clock()
+    try:
+        if note_id is None:
+            raise NotFound("This form does not name a note any more. Find it with `/coach notes`.")
+        form = parse_note_form(payload.view_values(view))
+        with deps.sessions.begin() as session:
+            before = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
+            if form.follow_up_on is not None and form.follow_up_on != before.follow_up_on:
+                tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
+                if form.follow_up_on < coaching.local_today(now, tz):
+                    raise UserError("Pick today or a later date for the follow-up.", block_id=ui.FOLLOW_UP_BLOCK)
+            note = coaching.edit_note(
+                session,
+                team_id=who.team_id,
+                author_id=who.user_id,
+                note_id=note_id,
+                text=form.text,
+                now=now,
+                theme=form.theme,
+                follow_up_on=form.follow_up_on,
+                skill_id=form.skill_id,
+                rating=form.rating,
+            )
+    except (coaching.EmptyNote, coaching.NoteTooLong):
+        answers.form_errors(ack, UserError(ui.note_field_error(form.text)), ui.NOTE_BLOCK)
+        return
+    except UserError as err:
+        answers.form_errors(ack, err, ui.NOTE_BLOCK)
+        return
+    log.info("note %d edited by its author", note.id)
+    text = f":pencil2: Note *#{note.id}* about <@{note.rep_id}> updated. Only you can read it."
+    ack(response_action="update", view=ui.message_view("Note edited", text))
+
+
+def register(app: App) -> None:
+    app.action(loop_ui.EDIT_NOTE)(handle_edit_button)
+    app.view(loop_ui.NOTE_EDIT_MODAL)(handle_edit_submission)
