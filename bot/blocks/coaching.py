@@ -10,7 +10,6 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -34,6 +33,7 @@ from slack_sdk.models.views import View
 from bot.blocks import Message, dicts, md, section
 from bot.services.coaching import NOTE_LIMIT, UNDO_WINDOW, NotePage, NoteView, Overview
 from bot.services.prompts import PromptView
+from bot.services.schedules import zone_or_utc
 from bot.services.store import THEME_LABELS, THEMES
 from bot.services.text import escape, truncate, truncate_escaped
 
@@ -58,15 +58,10 @@ _SECTION_LIMIT = 2900  # Slack's section text limit is 3000; leave room for a pr
 _LIST_PREVIEW = 600
 
 
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def day(at: datetime, tz: str | None) -> str:
-    return at.astimezone(zone(tz)).date().isoformat()
+    return at.astimezone(zone_or_utc(tz)).date().isoformat()
 
 
 def escaped_chunks(text: str, limit: int = _SECTION_LIMIT) -> list[str]:
@@ -96,13 +91,13 @@ def note_meta(note: NoteView, tz: str | None) -> str:
     parts = [f"*#{note.id}*", day(note.created_at, tz), f"about <@{note.rep_id}>"]
     if note.theme_label:
         parts.append(f"_{escape(note.theme_label)}_")
-    if note.edited_at is not None:
-        parts.append("edited")
     if note.follow_up_on is not None:
         state = "done" if note.follow_up_done_at else "open"
         parts.append(f"follow-up {note.follow_up_on.isoformat()} ({state})")
     if note.shared_with_rep:
         parts.append("shared with the rep")
+    if note.edited_at is not None:
+        parts.append("edited")
     return " · ".join(parts)
 
 

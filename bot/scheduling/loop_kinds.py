@@ -15,7 +15,6 @@ records (``bot.scheduling.run``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -50,7 +49,7 @@ class TodoReminderKind:
         for item in action_items.reminder_candidates(session, first=first, last=last):
             assert item.due_on is not None
             spec = schedules.ScheduleSpec(
-                hour=REMINDER_HOUR, minute=0, tz=_valid_zone(item.rep_tz), days=schedules.EVERYDAY
+                hour=REMINDER_HOUR, minute=0, tz=schedules.zone_or_utc(item.rep_tz).key, days=schedules.EVERYDAY
             )
             hit = schedules.occurrence_due(spec, at, grace)
             if hit is None or hit[0] != item.due_on:
@@ -109,12 +108,6 @@ class DigestKind:
         return message
 
 
-def _valid_zone(tz: str | None) -> str:
-    """The rep's zone as stored, or UTC if it is missing or unknown to this machine."""
-    try:
-        return ZoneInfo(tz).key if tz else "UTC"
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
 
 
 def loop_kinds() -> list[DeliveryKind]:

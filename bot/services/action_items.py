@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from bot.db.models.base import MAX_ID
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services.coaching import get_note
 from bot.services.note_input import TODO_EXAMPLE
+from bot.services.schedules import zone_or_utc
 
 OPEN, ACKNOWLEDGED, DONE = "open", "acknowledged", "done"
 STATUSES = (OPEN, ACKNOWLEDGED, DONE)
@@ -100,15 +100,10 @@ class Todos:
     now: datetime
 
 
-def _zone(tz: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz) if tz else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def local_today(now: datetime, tz: str | None) -> date:
-    return now.astimezone(_zone(tz)).date()
+    return now.astimezone(zone_or_utc(tz)).date()
 
 
 def is_overdue(due_on: date | None, status: str, tz: str | None, now: datetime) -> bool:

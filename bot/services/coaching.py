@@ -15,7 +15,6 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from bot.db.models.base import MAX_ID
 from bot.errors import NotAllowed, NotFound, UsageError, UserError
 from bot.services import rubric
 from bot.services.note_input import RATING_MAX, RATING_MIN
+from bot.services.schedules import zone_or_utc
 from bot.services.store import THEME_LABELS, THEMES
 from bot.services.text import escape
 
@@ -459,11 +459,6 @@ def all_notes(session: Session, *, team_id: str, author_id: str) -> list[NoteVie
     return [NoteView.of(n) for n in rows]
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _csv_cell(value: str) -> str:
@@ -481,7 +476,7 @@ def export_csv(
     time, then the action items the author assigned, one row each (not counted in the
     returned number, which stays the number of notes).
     """
-    zone = _zone(tz)
+    zone = zone_or_utc(tz)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(LOOP_CSV_COLUMNS if loop_columns else CSV_COLUMNS)
@@ -618,7 +613,7 @@ def snooze_follow_up(
 
 
 def local_today(now: datetime, tz: str | None) -> date:
-    return now.astimezone(_zone(tz)).date()
+    return now.astimezone(zone_or_utc(tz)).date()
 
 
 def follow_up_candidates(session: Session, *, first: date, last: date) -> list[Note]:

@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select, update
@@ -114,6 +114,17 @@ def _zones() -> dict[str, str]:
 def _shown(token: str) -> str:
     """A bad token, echoed back escaped and short enough to read."""
     return escape(truncate(strip_invisible(token), 40))
+
+
+def zone_or_utc(name: str | None) -> ZoneInfo:
+    """The zone a stored name means, or UTC when it is missing or unknown to this machine.
+
+    The one place every feature turns a stored zone (a user's, a rep's, a note author's) into a
+    ``ZoneInfo`` for dates and due times."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def canonical_zone(name: str) -> str | None:
