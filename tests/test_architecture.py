@@ -132,3 +132,26 @@ def test_every_package_ships_in_the_wheel() -> None:
     listed = set(tomllib.loads((BOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     packages = {_module_name(p) for p in BOT.rglob("__init__.py")}
     assert packages - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+
+
+def test_no_listener_module_is_over_400_lines() -> None:
+    """One flow per module: a listener module past 400 lines holds more than one."""
+    long = {
+        str(p.relative_to(BOT)): n
+        for p in (BOT / "listeners").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}, f"split these by flow: {long}"
+
+
+def test_kind_names_are_spelled_in_one_module() -> None:
+    """Schedule and delivery kind names appear as string literals in bot/kinds.py only."""
+    names = {"quote_channel", "prompt_channel", "prompt_dm", "followup"}
+    found = []
+    for path in BOT.rglob("*.py"):
+        if path.name == "kinds.py" and path.parent == BOT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in names:
+                found.append(f"{path.relative_to(BOT)}:{node.lineno} {node.value!r}")
+    assert found == [], f"use bot.kinds instead of literals: {found}"
