@@ -97,6 +97,9 @@ class ScheduleCommand:
     at: str = "09:00"  # the time used in examples
 
 
+_PAUSE, _RESUME = normalize("pause"), normalize("resume")
+
+
 def handle(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
     """``text`` is what follows the command: empty (show), ``off``/``stop``, ``pause ...``,
     ``resume``, or a schedule (with ``skip holidays XX`` among its words, or only that)."""
@@ -108,11 +111,12 @@ def handle(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
     if words.lower() in ("off", "stop"):
         return _off(cmd, ctx)
     first, _, rest = words.partition(" ")
-    # Compared as calendars compares its words: "pаuse" with a Cyrillic "а" is still pause.
+    # Compared as skeletons, like the calendar's words: "pаuse" with a Cyrillic "а" is still
+    # pause. (A skeleton is not the word itself: "resume" becomes "resurne", so compare both.)
     verb = normalize(first)
-    if verb == "pause":
+    if verb == _PAUSE:
         return _pause(cmd, ctx, rest)
-    if verb == "resume":
+    if verb == _RESUME:
         if rest.strip():
             raise UsageError(f"`resume` takes nothing after it: `{cmd.command} resume` posts again from now on.")
         return _resume(cmd, ctx)
