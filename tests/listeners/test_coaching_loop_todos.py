@@ -1,0 +1,147 @@
+"""Action items over signed HTTP: /coach todo, the rep's DM and buttons, /coach todos, the
+reminder on the due date, and what delete all leaves behind."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.db.engine import Sessions
+from bot.scheduling.run import run_due
+from tests.factories import buttons, make_manager, mention, seed_note
+from tests.fakes.slack_api import FakeSlack
+from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
+from tests.listeners.loop_helpers import dm_posts, everything_sent, items
+
+
+@pytest.fixture(autouse=True)
+def managers(sessions: Sessions) -> None:
+    make_manager(sessions, "U1")
+    make_manager(sessions, "U3")
+
+
+def assign(slack: SlackSender, text: str = "send the Acme recap by fri", rep: str = "U2") -> str:
+    return ephemeral_text(slack.command("/coach", f"todo {mention(rep)} {text}"))
+
+
+def test_todo_dms_the_rep_with_got_it_and_done(slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack) -> None:
+    seed_note(sessions, text="PRIVATE: bob fumbled pricing")
+    reply = assign(slack)
+    (item,) = items(sessions)
+    assert (item.rep_id, item.assigner_id, item.text, item.status) == ("U2", "U1", "send the Acme recap", "open")
+    assert item.due_on == date(2026, 12, 4)  # Monday 30 Nov -> the next Friday
+    assert f"Action item *#{item.id}* for <@U2>" in reply
+    (dm,) = dm_posts(fake_slack, "U2", count=1)
+    blocks = dm.json("blocks")
+    assert set(buttons(blocks)) == {"coach_todo_ack", "coach_todo_done"}
+    sent = everything_sent(fake_slack, "U2")
+    assert "send the Acme recap" in sent and "<@U1>" in sent and "PRIVATE" not in sent
+    deadline = time.monotonic() + 5  # the DM is recorded right after it is posted, after the ack
+    while items(sessions)[0].dm_ts is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert items(sessions)[0].dm_ts == dm.response["ts"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "Usage: `/coach todo @rep"),
+        ("bob send it", "is not a mention"),
+        ("<@U2> by fri", "Write what the rep should do"),
+        ("<@U2> send it by 2026-02-30", "2026-02-30"),
+    ],
+)
+def test_bad_todos_are_refused_with_an_example(slack: SlackSender, sessions: Sessions, text: str, problem: str) -> None:
+    reply = ephemeral_text(slack.command("/coach", f"todo {text}".strip()))
+    assert problem in reply and "/coach todo @bob" in reply
+    assert items(sessions) == []
+
+
+def test_a_rep_cannot_assign_todos(slack: SlackSender, sessions: Sessions) -> None:
+    reply = ephemeral_text(slack.command("/coach", f"todo {mention('U3')} do it", user="U2"))
+    assert "manager" in reply
+    assert items(sessions) == []
+
+
+def test_got_it_then_done_tells_the_manager_once(slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack) -> None:
+    assign(slack)
+    item_id = str(items(sessions)[0].id)
+    slack.block_action("coach_todo_ack", item_id, user="U2", channel="D1")
+    fake_slack.wait_for("response_url", count=1)
+    assert items(sessions)[0].status == "acknowledged"
+    slack.block_action("coach_todo_done", item_id, user="U2", channel="D1")
+    (done_dm,) = dm_posts(fake_slack, "U1", count=1)
+    assert "<@U2> finished" in done_dm.params["text"]
+    assert items(sessions)[0].status == "done"
+    slack.block_action("coach_todo_done", item_id, user="U2", channel="D1")  # pressed twice
+    fake_slack.wait_for("response_url", count=3)
+    assert len(dm_posts(fake_slack, "U1")) == 1
+
+
+def test_only_the_rep_can_press_the_buttons(slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack) -> None:
+    assign(slack)
+    item_id = str(items(sessions)[0].id)
+    slack.block_action("coach_todo_done", item_id, user="U3")
+    answer = fake_slack.wait_for("response_url")[-1].params
+    assert isinstance(answer, dict) and "only they can" in answer["text"]
+    assert items(sessions)[0].status == "open"
+
+
+def test_todos_lists_mine_and_the_ones_i_assigned(slack: SlackSender, sessions: Sessions) -> None:
+    assign(slack, "send the Acme recap by fri")
+    assign(slack, "book the QBR", rep="U3")
+    rep_view = ephemeral_text(slack.command("/coach", "todos", user="U2"))  # a rep, not a manager
+    assert "send the Acme recap" in rep_view and "book the QBR" not in rep_view
+    mine = ephemeral_text(slack.command("/coach", "todos"))
+    assert "You assigned* (2)" in mine and "send the Acme recap" in mine and "book the QBR" in mine
+
+
+def test_the_rep_gets_one_reminder_at_nine_on_the_due_date(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack, app_server: AppServer, clock: TestClock
+) -> None:
+    assign(slack, "send the Acme recap by 2026-12-02")
+    dm_posts(fake_slack, "U2", count=1)
+    deps = app_server.deps
+    assert deps is not None
+    at = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)  # 09:00 in New York, bob's zone
+    clock.now = at
+    run_due(deps, at)
+    run_due(deps, at)  # a second run sends nothing more
+    texts = [c.params["text"] for c in dm_posts(fake_slack, "U2")]
+    assert len(texts) == 2 and texts[1].startswith("Due today")
+
+
+def test_delete_all_removes_items_and_the_reps_buttons_say_removed(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    assign(slack)  # an action item but no notes
+    item_id = str(items(sessions)[0].id)
+    body = slack.command("/coach", "delete all").json()
+    assert "1 action item" in body["text"]
+    confirm = buttons(body["blocks"])["coach_delete_all_confirm"]
+    slack.block_action("coach_delete_all_confirm", confirm["value"])
+    answer = fake_slack.wait_for("response_url")[-1].params
+    assert isinstance(answer, dict) and "Deleted 1 action item" in answer["text"]
+    assert items(sessions) == []
+    slack.block_action("coach_todo_done", item_id, user="U2", channel="D1")
+    removed = fake_slack.wait_for("response_url", count=2)[-1].params
+    assert isinstance(removed, dict) and "was removed" in removed["text"]
+    assert len(dm_posts(fake_slack, "U2")) == 1  # the rep's DM stays; nothing new is sent
+
+
+def test_a_forged_item_id_answers_removed(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    for value in ("999999", "abc", "-1", "99999999999999"):
+        slack.block_action("coach_todo_ack", value, user="U2")
+    answers = [c.params for c in fake_slack.wait_for("response_url", count=4)]
+    assert all(isinstance(a, dict) and "removed" in a["text"] for a in answers)
+
+
+def test_other_workspace_items_are_invisible(slack: SlackSender, sessions: Sessions) -> None:
+    from tests.services.loop_factories import seed_item
+
+    seed_item(sessions, team_id="T2", rep="U2", assigner="U1", text="other workspace secret")
+    text = ephemeral_text(slack.command("/coach", "todos", user="U2"))
+    assert "other workspace secret" not in text and "nothing open" in text
+    assert items(sessions, team_id="T1") == []
