@@ -149,7 +149,8 @@ def weekly_text(words: list[str]) -> str:
     "digest",
     usage="digest now | weekly DAY HH:MM [Area/City] | off",
     example="digest weekly mon 08:00 Europe/Berlin",
-    summary="Leaders: the coaching digest by DM, now or weekly. Counts and averages per manager, never a note.",
+    # Help says exactly what leaders see, so every manager can read it there.
+    summary="Leaders: the coaching digest by DM, now or weekly. " + loop_ui.LEADER_VIEW_HELP,
     audience="everyone",
 )
 def handle_digest(ctx: CommandContext) -> Message:
