@@ -418,3 +418,43 @@ def test_a_command_paused_schedule_is_silent_until_its_date_then_posts(
         result = run_due(deps, clock.now)
         assert (result.sent, result.paused) == ((0, 1) if day < 4 else (1, 0))
     assert posted_dates(fake_slack, sessions) == [date(2026, 12, 4), date(2026, 12, 5)]
+
+
+# -- from the outside: floods, huge words, roles ---------------------------------------------
+
+
+def test_pausing_again_to_the_same_date_announces_nothing_new(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    slack.command("/quote", "daily 09:00 Europe/Berlin")
+    for _ in range(5):
+        assert "Paused until *Mon 14 Dec 2026*" in ephemeral_text(slack.command("/quote", "daily pause 2w"))
+    slack.command("/quote", "daily pause until 2026-12-21")  # a new date: announced
+    texts = notices(fake_slack, 3)
+    assert len(texts) == 3 and texts[-1].endswith("until *Mon 21 Dec 2026*; it posts again that day by itself.")
+
+
+def test_a_huge_calendar_word_gets_a_short_answer(slack: SlackSender, sessions: Sessions) -> None:
+    text = ephemeral_text(slack.command("/quote", "daily 09:00 Europe/Berlin skip holidays " + "X" * 3_900))
+    assert "is not a country I have a holiday calendar for" in text
+    assert len(text) < 1_500  # the word is cut to 40 characters when echoed
+    assert rows(sessions) == []
+
+
+@pytest.fixture
+def admins_only(database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack) -> Iterator[SlackSender]:
+    settings = make_settings(database_url, fake_slack, COACHBOT_SCHEDULE_CHANGES="admins")
+    server = AppServer(settings, clock=TestClock())
+    server.start(build_deps(settings, engine))
+    yield SlackSender(server.url, response_url=fake_slack.response_url)
+    server.stop()
+
+
+def test_with_admins_only_a_member_cannot_pause_or_resume_the_daily_quote(
+    admins_only: SlackSender, sessions: Sessions
+) -> None:
+    admins_only.command("/quote", "daily 09:00 Europe/Berlin", user="UADMIN")
+    for words in ("pause 2w", "resume"):
+        text = ephemeral_text(admins_only.command("/quote", f"daily {words}", user="U1"))
+        assert "only coachbot admins set, change or stop the daily quote" in text
+        assert f"`/quote daily {words}`" in text
+    assert rows(sessions)[0][3:5] == (None, None)
+    assert "Paused until" in ephemeral_text(admins_only.command("/quote", "daily pause 2w", user="UADMIN"))
