@@ -132,10 +132,14 @@ def create_app(deps: Deps) -> App:
             return _refuse(body, _OTHER_WORKSPACE)
         if events.already_handled(body, deps):
             return BoltResponse(status=200, body="")
-        if events.replayed(body, deps, team_id=context.team_id):
+        if _may_write(body) and events.replayed(body, deps, team_id=context.team_id):
             return _refuse(body, _ALREADY_HANDLED)
         return next()
 
+    def _may_write(body: dict[str, Any]) -> bool:
+        router = routers.for_command(body.get("command"))
+        return router is None or router.writes(str(body.get("text") or ""))
+
     app.error(handle_error)
-    register_all(app)
+    routers = register_all(app)
     return app

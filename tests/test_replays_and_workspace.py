@@ -148,3 +148,18 @@ def test_an_admin_named_team_colon_user_is_an_admin_in_that_workspace(
         assert "admin" in refused.lower()
     finally:
         server.stop()
+
+
+def test_a_replayed_read_is_answered_again_without_a_database_write(slack: SlackSender, sessions: Sessions) -> None:
+    # Reads change nothing, so their trigger ids are not recorded (no write on the hot ack path).
+    from bot.db.models import ProcessedEvent
+
+    make_manager(sessions, "U1")
+    for _ in range(2):
+        assert "already handled" not in ephemeral_text(slack.command("/quote", "", trigger_id="trig.read1"))
+        assert "already handled" not in ephemeral_text(slack.command("/coach", "notes", trigger_id="trig.read2"))
+        assert "already handled" not in ephemeral_text(slack.command("/quote", "help", trigger_id="trig.read3"))
+    assert _count(sessions, ProcessedEvent) == 0
+    # A command that may write is still guarded, even when this text would only show a setting.
+    slack.command("/quote", "daily", trigger_id="trig.write1")
+    assert "already handled" in ephemeral_text(slack.command("/quote", "daily", trigger_id="trig.write1"))

@@ -10,7 +10,7 @@ A mistyped subcommand gets "Did you mean ...?", by edit distance.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -60,6 +60,8 @@ class Subcommand:
     summary: str
     aliases: tuple[str, ...] = ()
     audience: Audience | None = None  # None: the router's default_audience
+    # Changes nothing and sends nothing: a replay of it needs no guard (see ``writes``).
+    read_only: bool = False
 
 
 def declare(
@@ -71,6 +73,7 @@ def declare(
     summary: str,
     audience: Audience | None = None,
     aliases: tuple[str, ...] = (),
+    read_only: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Declare a subcommand beside its handler; ``help`` is generated from these declarations.
 
@@ -79,7 +82,7 @@ def declare(
     """
 
     def add(handler: Handler) -> Handler:
-        into.append(Subcommand(name, handler, usage, example, summary, aliases, audience))
+        into.append(Subcommand(name, handler, usage, example, summary, aliases, audience, read_only))
         return handler
 
     return add
@@ -110,7 +113,10 @@ class CommandRouter:
         # Free text starts with a person (``/coach @rep note``): a name typed without the
         # @-autocomplete gets "Did you mean @dana?".
         self.suggests_people = False
+        # The command alone (``/quote``: a quote just for you) changes nothing.
+        self.default_read_only = False
         self.add("help", self._help, usage="help", example="help", summary="Show this list.", audience="everyone")
+        self.subcommands["help"] = replace(self.subcommands["help"], read_only=True)
 
     def add(
         self,
@@ -127,6 +133,17 @@ class CommandRouter:
         for key in (name, *aliases):
             self.subcommands[key] = sub
 
+    def writes(self, text: str) -> bool:
+        """Whether this command text may change something (so a replay of it must be refused).
+
+        Reads (``/quote``, ``/coach notes``, ``help``) are answered again on a replay; recording
+        their ``trigger_id`` would put a database write on the hottest ack path for nothing."""
+        words = strip_invisible(text).split(None, 1)
+        if not words:
+            return not self.default_read_only
+        sub = self.subcommands.get(words[0].lower())
+        return sub is None or not sub.read_only
+
     def add_all(self, subcommands: list[Subcommand]) -> None:
         for sub in subcommands:
             for key in (sub.name, *sub.aliases):
@@ -136,9 +153,7 @@ class CommandRouter:
         """Say who may use already registered subcommands (help lists them for that role up)."""
         for key, sub in list(self.subcommands.items()):
             if sub.name in names:
-                self.subcommands[key] = Subcommand(
-                    sub.name, sub.handler, sub.usage, sub.example, sub.summary, sub.aliases, audience
-                )
+                self.subcommands[key] = replace(sub, audience=audience)
 
     def fallback(self, handler: Handler) -> None:
         """Handler for text whose first word is no subcommand (e.g. ``/coach @rep note``)."""
@@ -279,3 +294,7 @@ class CommandRouter:
 class Routers:
     quote: CommandRouter
     coach: CommandRouter
+
+    def for_command(self, command: object) -> CommandRouter | None:
+        """The router of a slash command payload's ``command``, if it is one of ours."""
+        return next((r for r in (self.quote, self.coach) if r.command == command), None)

@@ -34,7 +34,14 @@ def _zone(ctx: CommandContext) -> str | None:
     return users.user_zone(ctx.deps.users, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
 
 
-@declare(SUBCOMMANDS, "notes", usage="notes [@rep] [page]", example="notes @bob 2", summary="Your notes, newest first.")
+@declare(
+    SUBCOMMANDS,
+    "notes",
+    usage="notes [@rep] [page]",
+    example="notes @bob 2",
+    summary="Your notes, newest first.",
+    read_only=True,
+)
 def handle_notes(ctx: CommandContext) -> Message:
     args = coach_args.parse_notes(ctx.args)
     with ctx.deps.sessions.begin() as session:
@@ -49,7 +56,14 @@ def _page_blocks(result: coaching.NotePage, tz: str | None) -> list[dict[str, An
     return loop_ui.with_edit_buttons(ui.notes_page_blocks(result, tz=tz), [n.id for n in result.notes])
 
 
-@declare(SUBCOMMANDS, "search", usage="search words", example="search discovery call", summary="Search your notes.")
+@declare(
+    SUBCOMMANDS,
+    "search",
+    usage="search words",
+    example="search discovery call",
+    summary="Search your notes.",
+    read_only=True,
+)
 def handle_search(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         result = coaching.search_notes(
@@ -117,6 +131,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
     usage="overview",
     example="overview",
     summary="Per rep: last note, notes in 30/90 days, open follow-ups, who's gone 14+ days uncoached.",
+    read_only=True,
 )
 def handle_overview(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:

@@ -142,7 +142,9 @@ def _finish_add(ctx: CommandContext, text: str, author: str) -> None:
     respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
 
-@declare(SUBCOMMANDS, "mine", usage="mine", example="mine", summary="Your submitted quotes and their status.")
+@declare(
+    SUBCOMMANDS, "mine", usage="mine", example="mine", summary="Your submitted quotes and their status.", read_only=True
+)
 def handle_mine(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         listing = submissions.list_mine(session, team_id=ctx.team_id, user_id=ctx.user_id)

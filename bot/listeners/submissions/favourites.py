@@ -21,6 +21,7 @@ SUBCOMMANDS: list[Subcommand] = []
     usage="top [30d|90d|all]",
     example="top 90d",
     summary="The team's most-reacted daily quotes (default: last 30 days).",
+    read_only=True,
 )
 def handle_top(ctx: CommandContext) -> Message:
     window = favourites.parse_window(ctx.args)
@@ -36,6 +37,7 @@ def handle_top(ctx: CommandContext) -> Message:
     usage="search words",
     example="search drucker customer",
     summary="Find quotes by words in their text or author.",
+    read_only=True,
 )
 def handle_search(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:

@@ -34,7 +34,14 @@ from bot.services.text import escape
 SUBCOMMANDS: list[Subcommand] = []
 
 
-@declare(SUBCOMMANDS, "review", usage="review", example="review", summary="Quotes waiting for review (admins).")
+@declare(
+    SUBCOMMANDS,
+    "review",
+    usage="review",
+    example="review",
+    summary="Quotes waiting for review (admins).",
+    read_only=True,
+)
 def handle_review(ctx: CommandContext) -> Message:
     if not is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id):
         raise NotAllowed("Only coachbot admins can review submitted quotes. To see your own, use `/quote mine`.")
