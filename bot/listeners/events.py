@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy import text
 
 from bot.deps import Deps
 from bot.listeners.router import Routers
@@ -41,12 +40,11 @@ def replayed(body: dict[str, Any], deps: Deps, *, team_id: str | None) -> bool:
     if not isinstance(trigger, str) or not trigger:
         return False
     key = "t:" + hashlib.sha256(trigger.encode("utf-8", "replace")).hexdigest()[:40]
-    with deps.sessions.begin() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # This row sits on every command's ack path. Losing it in a crash only reopens a
-            # replay window of minutes, so it need not wait for the WAL flush.
-            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        fresh = events.first_time_seen(session, event_id=key, team_id=team_id, now=deps.clock())
+    # On the ack path of every command that may write: one autocommit INSERT, one round trip.
+    with deps.engine.connect() as conn:
+        fresh = events.record_once(
+            conn.execution_options(isolation_level="AUTOCOMMIT"), event_id=key, team_id=team_id, now=deps.clock()
+        )
     if not fresh:
         log.warning("replayed request ignored (its trigger_id was already handled)")
     return not fresh
