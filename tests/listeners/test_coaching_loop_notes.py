@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -88,8 +89,8 @@ def test_the_note_form_has_skill_rating_and_action_item_fields(slack: SlackSende
 
 def form_values(
     rep: str, text: str, *, skill: int | None = None, rating: str | None = None, item: str = "", due: str | None = None
-) -> dict[str, dict[str, object]]:
-    values: dict[str, dict[str, object]] = {
+) -> dict[str, dict[str, Any]]:
+    values: dict[str, dict[str, Any]] = {
         "rep": {"rep": {"type": "users_select", "selected_user": rep}},
         "note": {"note": {"type": "plain_text_input", "value": text}},
     }
@@ -177,7 +178,7 @@ def test_editing_replaces_the_note_and_marks_it_edited(slack: SlackSender, sessi
     note_id = seed_note(sessions, text="first take")
     slack.command("/coach", "skills")
     closing = skill_id(sessions, "closing")
-    values = {
+    values: dict[str, dict[str, Any]] = {
         "note": {"note": {"type": "plain_text_input", "value": "second take <!channel>"}},
         "skill": {"skill": {"type": "static_select", "selected_option": {"value": str(closing)}}},
         "rating": {"rating": {"type": "radio_buttons", "selected_option": {"value": "5"}}},

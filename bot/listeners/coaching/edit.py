@@ -19,7 +19,7 @@ from bot.deps import Deps
 from bot.errors import NotFound, UserError
 from bot.gateway import users
 from bot.listeners import answers, payload
-from bot.listeners.coaching.notes import parse_note_form
+from bot.listeners.coaching.note_form import parse_note_form
 from bot.services import coaching, rubric
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ press, because button values come from the client and can be forged.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -25,63 +24,16 @@ from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles, users
 from bot.listeners import answers, coach_args, payload
 from bot.listeners.coaching import todos
+from bot.listeners.coaching.note_form import parse_note_form
 from bot.listeners.home import publish_home
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, UnknownWord, declare
-from bot.services import action_items, coaching, note_input, rubric
+from bot.services import coaching, note_input, rubric
 from bot.services.store import THEMES
 
 log = logging.getLogger(__name__)
 
 SUBCOMMANDS: list[Subcommand] = []
 TITLE = "Coaching note"
-
-
-@dataclass(frozen=True)
-class NoteForm:
-    rep_id: str | None
-    text: str
-    follow_up_on: date | None
-    theme: str | None
-    share: bool
-    skill_id: int | None = None
-    rating: int | None = None
-    action_item: str = ""
-    action_due: date | None = None
-
-
-def _picked_date(values: dict[str, Any], block: str) -> date | None:
-    raw = str(payload.field(values, block).get("selected_date") or "")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise UsageError("Pick a date from the calendar.", block_id=block) from None
-
-
-def _picked_number(values: dict[str, Any], block: str) -> int | None:
-    """A select's or radio's value as a number; a forged non-number is refused under the field."""
-    raw = payload.selected_value(values, block)
-    if raw is None:
-        return None
-    number = payload.parse_id(raw)
-    if number is None:
-        raise UsageError("Pick one of the options.", block_id=block)
-    return number
-
-
-def parse_note_form(values: dict[str, Any]) -> NoteForm:
-    """``view.state.values`` of the note form (and the edit form) as plain values."""
-    follow_up = _picked_date(values, ui.FOLLOW_UP_BLOCK)
-    return NoteForm(
-        rep_id=str(payload.field(values, ui.REP_BLOCK).get("selected_user") or "") or None,
-        text=payload.text_input(values, ui.NOTE_BLOCK),
-        follow_up_on=follow_up,
-        theme=payload.selected_value(values, ui.THEME_BLOCK),
-        share=ui.SHARE_VALUE in payload.selected_values(values, ui.SHARE_BLOCK),
-        skill_id=_picked_number(values, loop_ui.SKILL_BLOCK),
-        rating=_picked_number(values, loop_ui.RATING_BLOCK),
-        action_item=payload.text_input(values, loop_ui.ACTION_ITEM_BLOCK).strip(),
-        action_due=_picked_date(values, loop_ui.ACTION_DUE_BLOCK),
-    )
 
 
 # --- saving ----------------------------------------------------------------------------------
@@ -305,8 +257,16 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
         form = parse_note_form(payload.view_values(view))
         if form.rep_id is None:
             raise UsageError("Pick the rep this note is about.", block_id=ui.REP_BLOCK)
-        if form.action_item:
-            _check_item_fields(deps, client, form, team_id=who.team_id, author_id=who.user_id)
+        if form.action_item:  # checked before the note is saved: a refusal leaves nothing behind
+            todos.check_item(
+                deps,
+                client,
+                team_id=who.team_id,
+                author_id=who.user_id,
+                rep_id=form.rep_id,
+                text=form.action_item,
+                due_on=form.action_due,
+            )
         note, about_self = save_note(
             deps,
             client,
@@ -323,49 +283,24 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
             rating=form.rating,
         )
         if form.action_item:
-            _assign_from_form(deps, client, form, note, team_id=who.team_id, enterprise_id=context.enterprise_id)
+            todos.assign(
+                deps,
+                client,
+                team_id=who.team_id,
+                enterprise_id=context.enterprise_id,
+                assigner_id=note.author_id,
+                rep_id=note.rep_id,
+                text=form.action_item,
+                due_on=form.action_due,
+                note_id=note.id,
+                block_id=loop_ui.ACTION_ITEM_BLOCK,
+            )
     except UserError as err:
         answers.form_errors(ack, err, ui.NOTE_BLOCK)
         return
     ack(response_action="update", view=ui.note_saved_view(note, about_self=about_self))
     if payload.private_metadata(view) == "home":
         deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
-
-
-def _check_item_fields(deps: Deps, client: WebClient, form: NoteForm, *, team_id: str, author_id: str) -> None:
-    """The form's action item, checked before the note is saved, so that a refusal shown under
-    its field never leaves a saved note behind (saving again would store it twice)."""
-    try:
-        action_items.validate_text(form.action_item)
-    except UserError as err:
-        raise UserError(err.message, block_id=loop_ui.ACTION_ITEM_BLOCK) from None
-    if form.rep_id == author_id:
-        raise UserError("An action item is for a rep, not for you.", block_id=loop_ui.ACTION_ITEM_BLOCK)
-    tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
-    if form.action_due is not None and form.action_due < coaching.local_today(deps.clock(), tz):
-        raise UserError("Pick today or a later due date.", block_id=loop_ui.ACTION_DUE_BLOCK)
-
-
-def _assign_from_form(
-    deps: Deps, client: WebClient, form: NoteForm, note: coaching.NoteView, *, team_id: str, enterprise_id: str | None
-) -> None:
-    """The form's "Action item for the rep" (checked by ``_check_item_fields``): stored with
-    the note's id, DM'd to the rep after the ack."""
-    try:
-        todos.assign(
-            deps,
-            client,
-            team_id=team_id,
-            enterprise_id=enterprise_id,
-            assigner_id=note.author_id,
-            rep_id=note.rep_id,
-            text=form.action_item,
-            due_on=form.action_due,
-            note_id=note.id,
-            block_id=loop_ui.ACTION_ITEM_BLOCK,
-        )
-    except UserError as err:
-        raise UserError(err.message, block_id=err.block_id or loop_ui.ACTION_ITEM_BLOCK) from None
 
 
 # --- Undo and follow-up buttons ------------------------------------------------------------

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SUBCOMMANDS: list[Subcommand] = []
 TODO_EXAMPLE = note_input.TODO_EXAMPLE
+ACTION_ITEM_BLOCK = loop_ui.ACTION_ITEM_BLOCK
 
 
 def assign(
@@ -69,6 +70,30 @@ def assign(
     log.info("action item %d assigned by %s in %s", item.id, assigner_id, team_id)
     deps.defer(loop_dm.send_action_item, client, deps.sessions, item)
     return item
+
+
+def check_item(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    author_id: str,
+    rep_id: str,
+    text: str,
+    due_on: date | None,
+) -> None:
+    """The note form's "Action item for the rep", checked before the note is saved, so that a
+    refusal shown under its field never leaves a saved note behind (saving again would store
+    it twice)."""
+    try:
+        action_items.validate_text(text)
+    except UserError as err:
+        raise UserError(err.message, block_id=ACTION_ITEM_BLOCK) from None
+    if rep_id == author_id:
+        raise UserError("An action item is for a rep, not for you.", block_id=ACTION_ITEM_BLOCK)
+    tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
+    if due_on is not None and due_on < action_items.local_today(deps.clock(), tz):
+        raise UserError("Pick today or a later due date.", block_id=loop_ui.ACTION_DUE_BLOCK)
 
 
 @declare(
