@@ -8,7 +8,7 @@ action items, names) is escaped every time it is shown. The digest builder only 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -39,7 +39,7 @@ from bot.blocks.coaching import (
     escaped_chunks,
     theme_option,
 )
-from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, Todos
+from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, ItemCounts, Todos
 from bot.services.coaching import NOTE_LIMIT, NoteView
 from bot.services.digest import MIN_RATINGS, Digest
 from bot.services.note_input import RATING_MAX, RATING_MIN
@@ -581,3 +581,21 @@ def items_only_confirm_blocks(items: int) -> list[dict[str, Any]]:
             ),
         ]
     )
+
+
+# --- the overview ----------------------------------------------------------------------------
+
+
+def with_item_counts(blocks: list[dict[str, Any]], counts: Mapping[str, ItemCounts]) -> list[dict[str, Any]]:
+    """``/coach overview`` (``overview_blocks``) with the action items the manager assigned: how
+    many are open, and who has overdue ones. Placed before the closing context line."""
+    if not counts:
+        return blocks
+    open_total = sum(c.open for c in counts.values())
+    late = [(rep, c.overdue) for rep, c in counts.items() if c.overdue]
+    text = f"*Action items you assigned*: {open_total} open"
+    if late:
+        text += f", *{sum(n for _, n in late)} overdue*: " + ", ".join(f"<@{rep}> ({n})" for rep, n in late)
+    text += " (see `/coach todos`)"
+    at = len(blocks) - 1 if blocks and blocks[-1].get("type") == "context" else len(blocks)
+    return [*blocks[:at], *dicts([section(text)]), *blocks[at:]]

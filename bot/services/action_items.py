@@ -285,6 +285,25 @@ def counts_for_rep(session: Session, *, team_id: str, assigner_id: str, rep_id: 
     return ItemCounts(open=total, overdue=overdue)
 
 
+def counts_by_rep(session: Session, *, team_id: str, assigner_id: str, now: datetime) -> dict[str, ItemCounts]:
+    """Open and overdue items one manager gave, per rep (``/coach overview``); reps with none left out."""
+    rows = session.execute(
+        select(ActionItem.rep_id, ActionItem.due_on, ActionItem.rep_tz, func.count(ActionItem.id))
+        .where(
+            ActionItem.team_id == team_id,
+            ActionItem.assigner_id == assigner_id,
+            ActionItem.status.in_(NOT_DONE),
+        )
+        .group_by(ActionItem.rep_id, ActionItem.due_on, ActionItem.rep_tz)
+    ).all()
+    totals: dict[str, list[int]] = {}
+    for rep_id, due, tz, n in rows:
+        seen = totals.setdefault(rep_id, [0, 0])
+        seen[0] += int(n)
+        seen[1] += int(n) if is_overdue(due, OPEN, tz, now) else 0
+    return {rep_id: ItemCounts(open=o, overdue=late) for rep_id, (o, late) in sorted(totals.items())}
+
+
 def delete_all_action_items(session: Session, *, team_id: str, assigner_id: str) -> int:
     """Every item the manager assigned (``coaching.delete_all_notes`` calls the same delete)."""
     result = session.execute(

@@ -145,3 +145,22 @@ def test_other_workspace_items_are_invisible(slack: SlackSender, sessions: Sessi
     text = ephemeral_text(slack.command("/coach", "todos", user="U2"))
     assert "other workspace secret" not in text and "nothing open" in text
     assert items(sessions, team_id="T1") == []
+
+
+def test_overview_shows_open_and_overdue_items(slack: SlackSender, sessions: Sessions, clock: TestClock) -> None:
+    slack.command("/coach", f"{mention('U2')} discovery 3 asked good questions")
+    assign(slack, "send the recap by 2026-12-01")
+    assign(slack, "book the QBR", rep="U3")
+    clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)  # past bob's due date in New York
+    text = ephemeral_text(slack.command("/coach", "overview"))
+    assert "*Action items you assigned*: 2 open, *1 overdue*: <@U2> (1)" in text
+
+
+def test_a_flood_of_todos_for_one_rep_stops_at_the_limit(slack: SlackSender, sessions: Sessions) -> None:
+    from bot.services.action_items import MAX_OPEN_PER_REP
+
+    for i in range(MAX_OPEN_PER_REP):
+        assert "Action item" in assign(slack, f"task {i}")
+    refused = assign(slack, "one too many")
+    assert f"already has {MAX_OPEN_PER_REP} unfinished action items" in refused
+    assert len(items(sessions)) == MAX_OPEN_PER_REP

@@ -136,7 +136,10 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
 def handle_overview(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         ov = coaching.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
-    return Message(text=ui.overview_text(ov), blocks=ui.overview_blocks(ov, tz=_zone(ctx)))
+        counts = action_items.counts_by_rep(session, team_id=ctx.team_id, assigner_id=ctx.user_id, now=ov.now)
+    return Message(
+        text=ui.overview_text(ov), blocks=loop_ui.with_item_counts(ui.overview_blocks(ov, tz=_zone(ctx)), counts)
+    )
 
 
 # --- buttons ---------------------------------------------------------------------------------
