@@ -122,10 +122,10 @@ def test_naming_only_the_calendar_keeps_the_time_and_changes_the_calendar(
     assert "*10:15* Europe/Berlin, Mon, Wed." in text
     assert "Skips public holidays in United States (US)." in text
     assert rows(sessions)[0][2] == "US"
-    assert notices(fake_slack, 2)[-1] == (
+    assert (
         ":calendar: <@U1> changed the daily quote here from `10:15 Europe/Berlin mon,wed` "
         "to `10:15 Europe/Berlin mon,wed skip holidays US`."
-    )
+    ) in notices(fake_slack, 2)
     # Changing the time without naming a calendar keeps it.
     slack.command("/quote", "daily 08:00 Europe/Berlin mon,wed")
     assert rows(sessions)[0][2] == "US"
@@ -211,10 +211,10 @@ def test_pause_until_a_date_is_confirmed_shown_and_announced(
     )
     assert "Next post: *Mon 4 Jan 2027, 09:00 CET*." in text
     assert rows(sessions) == [("quote_channel", "C1", "DE", date(2027, 1, 4), "U1", True)]
-    assert notices(fake_slack, 2)[-1] == (
+    assert (
         ":double_vertical_bar: <@U1> paused the daily quote here until *Mon 4 Jan 2027*; "
         "it posts again that day by itself."
-    )
+    ) in notices(fake_slack, 2)
     shown = ephemeral_text(slack.command("/quote", "daily"))
     assert (
         ":double_vertical_bar: Paused until Mon 4 Jan 2027 by <@U1>: it posts again that day by itself. "
@@ -230,7 +230,7 @@ def test_pause_for_two_weeks_by_someone_else_dms_the_creator(
     text = ephemeral_text(slack.command("/quote", "daily pause 2w", user="U2"))
     assert "Paused until *Mon 14 Dec 2026*" in text  # two weeks from Mon 30 Nov in Berlin
     calls = fake_slack.wait_for("chat.postMessage", count=3)
-    by_channel = {str(c.params["channel"]): str(c.params["text"]) for c in calls[1:]}
+    by_channel = {str(c.params["channel"]): str(c.params["text"]) for c in calls if "paused" in str(c.params["text"])}
     assert by_channel["C1"] == (
         ":double_vertical_bar: <@U2> paused the daily quote here until *Mon 14 Dec 2026*; "
         "it posts again that day by itself."
@@ -248,9 +248,8 @@ def test_resume_lifts_the_pause_and_is_announced_once(
     assert text.startswith(":arrow_forward: Resumed: it posts again from the next time on.")
     assert "Next post: *Tue 1 Dec 2026, 09:00 CET*." in text
     assert rows(sessions)[0][3:5] == (None, None)
-    assert notices(fake_slack, 3)[-1] == (
-        ":arrow_forward: <@U1> resumed the daily quote here (it was paused until *Mon 4 Jan 2027*)."
-    )
+    resumed = ":arrow_forward: <@U1> resumed the daily quote here (it was paused until *Mon 4 Jan 2027*)."
+    assert resumed in notices(fake_slack, 3)
     again = ephemeral_text(slack.command("/quote", "daily resume"))
     assert again.startswith("It wasn't paused, so nothing changed.")
     slack.command("/quote", "daily off")  # a notice that proves the second resume posted none
@@ -349,7 +348,7 @@ def test_coaching_prompts_in_a_channel_announce_calendar_and_pause(
     make_manager(sessions, "U1")
     slack.command("/coach", "prompts channel 09:00 Europe/Berlin mon skip holidays DE")
     slack.command("/coach", "prompts channel pause 1m")
-    assert notices(fake_slack, 2) == [
+    assert sorted(notices(fake_slack, 2)) == [
         ":calendar: <@U1> set up the daily coaching prompt here: `09:00 Europe/Berlin mon skip holidays DE`.",
         ":double_vertical_bar: <@U1> paused the daily coaching prompt here until *Wed 30 Dec 2026*; "
         "it posts again that day by itself.",
@@ -429,7 +428,9 @@ def test_pausing_again_to_the_same_date_announces_nothing_new(slack: SlackSender
         assert "Paused until *Mon 14 Dec 2026*" in ephemeral_text(slack.command("/quote", "daily pause 2w"))
     slack.command("/quote", "daily pause until 2026-12-21")  # a new date: announced
     texts = notices(fake_slack, 3)
-    assert len(texts) == 3 and texts[-1].endswith("until *Mon 21 Dec 2026*; it posts again that day by itself.")
+    assert len(texts) == 3 and any(
+        t.endswith("until *Mon 21 Dec 2026*; it posts again that day by itself.") for t in texts
+    )
 
 
 def test_a_huge_calendar_word_gets_a_short_answer(slack: SlackSender, sessions: Sessions) -> None:
@@ -458,3 +459,20 @@ def test_with_admins_only_a_member_cannot_pause_or_resume_the_daily_quote(
         assert f"`/quote daily {words}`" in text
     assert rows(sessions)[0][3:5] == (None, None)
     assert "Paused until" in ephemeral_text(admins_only.command("/quote", "daily pause 2w", user="UADMIN"))
+
+
+def test_a_replayed_resume_does_not_lift_a_later_pause(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    slack.command("/quote", "daily 09:00 Europe/Berlin")
+    slack.command("/quote", "daily pause 2w")
+    slack.command("/quote", "daily resume", trigger_id="trig.resume1")
+    slack.command("/quote", "daily pause until 2026-12-21")
+    again = ephemeral_text(slack.command("/quote", "daily resume", trigger_id="trig.resume1"))
+    assert "already handled; nothing was changed" in again
+    assert rows(sessions)[0][3] == date(2026, 12, 21)
+    slack.command("/quote", "daily off")  # a last notice, so a stray one from the replay would be seen
+    texts = notices(fake_slack, 5)
+    # Notices post after the ack, in the background: compare them as a set of verbs.
+    assert sorted(t.split()[2] for t in texts) == ["paused", "paused", "resumed", "set", "stopped"]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 5
