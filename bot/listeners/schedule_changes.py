@@ -16,6 +16,7 @@ from bot.kinds import ScheduleKind
 from bot.listeners.router import CommandContext
 from bot.services import schedules
 from bot.services.schedules import ScheduleSpec
+from bot.services.text import escape, truncate
 
 LABELS = {ScheduleKind.QUOTE_CHANNEL: "the daily quote", ScheduleKind.PROMPT_CHANNEL: "the daily coaching prompt"}
 SHOW = {ScheduleKind.QUOTE_CHANNEL: "/quote daily", ScheduleKind.PROMPT_CHANNEL: "/coach prompts channel"}
@@ -52,9 +53,10 @@ def check_allowed(ctx: CommandContext, *, kind: ScheduleKind, command: str) -> N
         return
     admins = roles.configured_admins(ctx.deps, team_id=ctx.team_id)
     ask = "Ask " + ", ".join(f"<@{a}>" for a in admins) if admins else "Ask a workspace admin"
+    # ``command`` holds the words as typed (``pause <!channel>`` is refused only later): escaped.
     raise NotAllowed(
         f"In this workspace only coachbot admins set, change or stop {LABELS[kind]} in a channel. "
-        f"{ask} to run `{command}` here. Nothing was changed."
+        f"{ask} to run `{escape(truncate(command, 120))}` here. Nothing was changed."
     )
 
 

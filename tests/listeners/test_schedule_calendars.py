@@ -458,6 +458,8 @@ def test_with_admins_only_a_member_cannot_pause_or_resume_the_daily_quote(
         assert "only coachbot admins set, change or stop the daily quote" in text
         assert f"`/quote daily {words}`" in text
     assert rows(sessions)[0][3:5] == (None, None)
+    marked = ephemeral_text(admins_only.command("/quote", "daily pause <!channel>", user="U1"))
+    assert "only coachbot admins" in marked and "<!channel>" not in marked and "&lt;!channel&gt;" in marked
     assert "Paused until" in ephemeral_text(admins_only.command("/quote", "daily pause 2w", user="UADMIN"))
 
 
