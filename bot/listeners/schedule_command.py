@@ -110,7 +110,7 @@ def handle(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
         return _show(cmd, ctx)
     if words.lower() in ("off", "stop"):
         return _off(cmd, ctx)
-    first, _, rest = words.partition(" ")
+    first, rest = [*words.split(None, 1), ""][:2]  # any whitespace: Slack keeps tabs and newlines
     # Compared as skeletons, like the calendar's words: "pаuse" with a Cyrillic "а" is still
     # pause. (A skeleton is not the word itself: "resume" becomes "resurne", so compare both.)
     verb = normalize(first)

@@ -309,7 +309,7 @@ def test_nothing_to_pause_or_resume_without_a_schedule(slack: SlackSender, sessi
 
 def test_a_look_alike_pause_word_still_pauses(slack: SlackSender, sessions: Sessions) -> None:
     slack.command("/quote", "daily 09:00 Europe/Berlin")
-    text = ephemeral_text(slack.command("/quote", "daily p\u0430use 10d"))  # Cyrillic а
+    text = ephemeral_text(slack.command("/quote", "daily p\u0430use\n10d"))  # Cyrillic а, and a newline
     assert "Paused until *Thu 10 Dec 2026*" in text
     assert rows(sessions)[0][3] == date(2026, 12, 10)
 
