@@ -51,6 +51,8 @@ def test_todo_dms_the_rep_with_got_it_and_done(slack: SlackSender, sessions: Ses
         ("bob send it", "is not a mention"),
         ("<@U2> by fri", "Write what the rep should do"),
         ("<@U2> send it by 2026-02-30", "2026-02-30"),
+        ("<@U2> " + "x" * 1001, "the limit is 1,000"),
+        ("<@U1> note to self", "for a rep, not for you"),
     ],
 )
 def test_bad_todos_are_refused_with_an_example(slack: SlackSender, sessions: Sessions, text: str, problem: str) -> None:
