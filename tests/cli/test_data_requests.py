@@ -46,3 +46,17 @@ def test_export_notes_to_stdout_and_required_arguments(tmp_path: Path, database_
     assert result.returncode == 0 and "Printed to stdout" in result.stdout
     missing = coachbot("export-notes", "--team", "T1", env={"DATABASE_URL": database_url}, cwd=tmp_path)
     assert missing.returncode == 2 and "--user" in missing.stderr
+
+
+def test_export_notes_includes_skills_ratings_and_action_items(
+    tmp_path: Path, database_url: str, sessions: Sessions
+) -> None:
+    from tests.services.loop_factories import rated_note, seed_item
+
+    rated_note(sessions, skill="discovery", rating=4, text="Rated note")
+    seed_item(sessions, text="Send the recap", status="done")
+    seed_item(sessions, team_id="T2", text="Other workspace item")
+    result = coachbot("export-notes", "--team", "T1", "--user", "U1", env={"DATABASE_URL": database_url}, cwd=tmp_path)
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[1][5:10] == ["Rated note", "discovery", "4", "", "note"]
+    assert [r[5] for r in rows[2:]] == ["Send the recap"] and rows[2][9] == "action item" and rows[2][11] == "done"
