@@ -58,8 +58,6 @@ _SECTION_LIMIT = 2900  # Slack's section text limit is 3000; leave room for a pr
 _LIST_PREVIEW = 600
 
 
-
-
 def day(at: datetime, tz: str | None) -> str:
     return at.astimezone(zone_or_utc(tz)).date().isoformat()
 

@@ -108,7 +108,5 @@ class DigestKind:
         return message
 
 
-
-
 def loop_kinds() -> list[DeliveryKind]:
     return [TodoReminderKind(), DigestKind()]

@@ -100,8 +100,6 @@ class Todos:
     now: datetime
 
 
-
-
 def local_today(now: datetime, tz: str | None) -> date:
     return now.astimezone(zone_or_utc(tz)).date()
 

@@ -459,8 +459,6 @@ def all_notes(session: Session, *, team_id: str, author_id: str) -> list[NoteVie
     return [NoteView.of(n) for n in rows]
 
 
-
-
 def _csv_cell(value: str) -> str:
     # Spreadsheets run cells starting with these as formulas (CSV injection); a leading
     # apostrophe makes them text.
