@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import Message
 from bot.blocks import coaching_loop as loop_ui
+from bot.blocks.calendars import lead_line, note_lines
 from bot.db.engine import Sessions
 from bot.deps import Deps
 from bot.errors import UsageError
@@ -23,7 +24,7 @@ from bot.kinds import ScheduleKind
 from bot.listeners import coach_args, schedule_command
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.schedule_command import ChannelProblem, Current, Saved, ScheduleCommand
-from bot.services import digest, leaders, schedules
+from bot.services import calendars, digest, leaders, schedules
 from bot.services.schedules import ScheduleSpec
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 SUBCOMMANDS: list[Subcommand] = []
 LEADERS_EXAMPLE = leaders.ADD_EXAMPLE
 DIGEST_EXAMPLE = "/coach digest weekly mon 08:00 Europe/Berlin"
+AGAIN = "/coach digest"
 
 
 @declare(
@@ -95,17 +97,24 @@ def _when(spec: ScheduleSpec) -> str:
 
 class DigestReplies:
     def saved(self, ctx: CommandContext, saved: Saved) -> Message:
-        return Message(
-            text=f":bar_chart: You'll get the coaching digest by DM {_when(saved.spec)}. "
+        notes = note_lines(event="shown", calendar_note=saved.calendar_note, pause_note=saved.pause_note, command=AGAIN)
+        when = (
+            f":bar_chart: You'll get the coaching digest by DM {_when(saved.spec)}. "
             f"Next one: {saved.next_post}. Stop with `/coach digest off`; one now: `/coach digest now`."
         )
+        return Message(text="\n".join([when, *notes]))
 
     def current(self, ctx: CommandContext, current: Current) -> Message:
         if current.active and current.next_post is not None:
-            return Message(
-                text=f":bar_chart: You get the coaching digest by DM {_when(current.spec)}. "
+            lead = lead_line(current.event, paused_until=current.paused_until, command=AGAIN)
+            notes = note_lines(
+                event=current.event, calendar_note=current.calendar_note, pause_note=current.pause_note, command=AGAIN
+            )
+            when = (
+                f":bar_chart: You get the coaching digest by DM {_when(current.spec)}. "
                 f"Next one: {current.next_post}. Stop with `/coach digest off`."
             )
+            return Message(text="\n".join([*([lead] if lead else []), when, *notes]))
         if current.paused_reason is None:
             return self.nothing_set(ctx)
         return Message(
@@ -134,20 +143,22 @@ DIGEST_WEEKLY = ScheduleCommand(
 
 
 def weekly_text(words: list[str]) -> str:
-    """``mon 08:00 [zone]`` (the spec's order) as the schedule flow's ``08:00 [zone] mon``; one day only."""
+    """``mon 08:00 [zone] [skip holidays XX]`` (the spec's order) as the schedule flow's
+    ``08:00 [zone] mon [skip holidays XX]``; one day only."""
+    option, words = calendars.split_calendar_option(words)
     if words and not any(ch.isdigit() for ch in words[0]):
         words = [*words[1:], words[0]]
     text = " ".join(words)
     spec = schedules.parse_schedule(text, example=f"`{DIGEST_EXAMPLE}`", command="/coach digest weekly")
     if bin(spec.days).count("1") != 1:
         raise UsageError(f"A weekly digest comes on one day of the week: name it, e.g. `{DIGEST_EXAMPLE}`.")
-    return text
+    return f"{text} skip holidays {option}" if option else text
 
 
 @declare(
     SUBCOMMANDS,
     "digest",
-    usage="digest now | weekly DAY HH:MM [Area/City] | off",
+    usage="digest now | weekly DAY HH:MM [Area/City] [skip holidays XX] | pause until DATE | resume | off",
     example="digest weekly mon 08:00 Europe/Berlin",
     # Help says exactly what leaders see, so every manager can read it there.
     summary="Leaders: the coaching digest by DM, now or weekly. " + loop_ui.LEADER_VIEW_HELP,
@@ -171,6 +182,9 @@ def handle_digest(ctx: CommandContext) -> Message:
         return schedule_command.handle(DIGEST_WEEKLY, ctx, verb)
     if verb == "weekly":
         return schedule_command.handle(DIGEST_WEEKLY, ctx, weekly_text(words[1:]))
+    if verb in ("pause", "resume"):
+        # `pause until 2027-01-04`, `pause 2w`, `resume`: the shared flow reads them.
+        return schedule_command.handle(DIGEST_WEEKLY, ctx, ctx.args)
     raise UsageError(
         f"`/coach digest` takes `now`, `weekly DAY HH:MM [zone]` or `off`, "
         f"e.g. `{DIGEST_EXAMPLE}` or `/coach digest now`."
