@@ -162,7 +162,7 @@ def weekly_text(words: list[str]) -> str:
     example="digest weekly mon 08:00 Europe/Berlin",
     # Help says exactly what leaders see, so every manager can read it there.
     summary="Leaders: the coaching digest by DM, now or weekly. " + loop_ui.LEADER_VIEW_HELP,
-    audience="everyone",
+    audience="manager",  # managers read what leaders see; leaders are named by admins
 )
 def handle_digest(ctx: CommandContext) -> Message:
     deps = ctx.deps
