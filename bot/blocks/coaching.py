@@ -138,15 +138,16 @@ def note_undone_text(note: NoteView) -> str:
     return text
 
 
-def note_saved_view(note: NoteView, *, about_self: bool) -> dict[str, Any]:
-    """What the note modal turns into after a successful save (with Undo)."""
+def note_saved_view(note: NoteView, *, about_self: bool, suffix: str = "") -> dict[str, Any]:
+    """What the note modal turns into after a successful save (with Undo); ``suffix`` says
+    what else was saved with it (e.g. the skill and rating)."""
     return View(
         type="modal",
         callback_id="coach_note_saved",
         title=PlainTextObject(text="Note saved"),
         close=PlainTextObject(text="Done"),
         blocks=[
-            section(note_saved_text(note, about_self=about_self)),
+            section(note_saved_text(note, about_self=about_self) + suffix),
             ActionsBlock(elements=[undo_button(note.id)]),
         ],
     ).to_dict()

@@ -133,9 +133,13 @@ def test_max_logs_a_note_in_the_modal_and_sees_it_saved_with_undo(person: Person
     person.shot("app-validation-error")
     modal.get_by_label("Follow up on").fill("2026-12-07")
     modal.get_by_label("Theme").select_option(index=1)
+    modal.get_by_label("Skill").select_option(label="Discovery")  # the coaching loop's rubric
+    modal.get_by_label("4", exact=True).check()  # Rating: a radio button
+    person.shot("skill-and-rating")
     modal.get_by_role("button", name="Save").click()
     expect(modal.locator("#modal-title")).to_have_text("Note saved")
     expect(modal).to_contain_text("Riley")
+    expect(modal).to_contain_text("Discovery")
     undo = modal.get_by_role("button", name=re.compile("Undo"))
     expect(undo).to_be_visible()
     person.shot("saved-with-undo")

@@ -298,7 +298,10 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
     except UserError as err:
         answers.form_errors(ack, err, ui.NOTE_BLOCK)
         return
-    ack(response_action="update", view=ui.note_saved_view(note, about_self=about_self))
+    with deps.sessions.begin() as session:
+        skill = rubric.skills_by_id(session, team_id=who.team_id).get(note.skill_id) if note.skill_id else None
+    rated = loop_ui.rated_text(skill, note.rating)
+    ack(response_action="update", view=ui.note_saved_view(note, about_self=about_self, suffix=rated))
     if payload.private_metadata(view) == "home":
         deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
 
