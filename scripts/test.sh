@@ -49,6 +49,8 @@ step "curated store (coachbot quotes check: schema, honest attributions, near-du
 step "pytest on SQLite"
 "$PY" -m pytest -q -p no:cacheprovider
 
+# The PostgreSQL half runs every test that touches the database under test; tests that never
+# do (parsers, builders, the web edge on its own SQLite file) ran above (tests/conftest.py).
 step "pytest on PostgreSQL ($PG_URL)"
 if ! "$PY" - "$PG_URL" <<'PYCODE'
 import sys, psycopg

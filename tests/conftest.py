@@ -113,3 +113,26 @@ def app_server(
 @pytest.fixture
 def slack(app_server: AppServer, fake_slack: FakeSlack) -> SlackSender:
     return SlackSender(app_server.url, response_url=fake_slack.response_url)
+
+
+# Fixtures through which a test reaches the database under test.
+_DATABASE_FIXTURES = frozenset({"database_url", "engine", "sessions"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the PostgreSQL run, skip tests that never touch the database under test.
+
+    The suite runs twice, on SQLite and on PostgreSQL. A parser, a block builder or a web-edge
+    test that starts its own SQLite file gives the same answer both times, so it runs in the
+    SQLite half only. Modules that pick PostgreSQL themselves (they read TEST_DATABASE_URL)
+    always run.
+    """
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="does not touch the database under test: runs in the SQLite half")
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        source = Path(module.__file__).read_text(encoding="utf-8") if module and module.__file__ else ""
+        if not fixtures & _DATABASE_FIXTURES and "TEST_DATABASE_URL" not in source:
+            item.add_marker(skip)
