@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Prompt, Quote, StoreState
 from bot.errors import StoreError
+from bot.services.quote_input import QUOTE_TAGS as SUBMISSION_TAGS
 from bot.services.skills import DEFAULT_SKILLS
 from bot.services.text import norm_key, normalize, stable_int
 
@@ -63,33 +64,9 @@ ATTRIBUTED = "attributed"
 CONTESTED = "contested"
 CONFIDENCE_LEVELS: tuple[str, ...] = (SOURCED, ATTRIBUTED, CONTESTED)
 
-# quotes/README.md lists these; the skill slugs are allowed too, so a targeted prompt can
-# be paired with a quote about the same skill.
-TOPIC_TAGS: tuple[str, ...] = (
-    "leadership",
-    "management",
-    "vision",
-    "strategy",
-    "culture",
-    "sales-process",
-    "effectiveness",
-    "playbook",
-    "coaching",
-    "data-driven",
-    "empowering",
-    "leading-vs-managing",
-    "integrity",
-    "teamwork",
-    "motivation",
-    "execution",
-    "communication",
-    "growth",
-    "hiring",
-    "accountability",
-    "selling",
-    "change",
-    "seed-article",
-)
+# The topic tags a submitter picks from, plus the curated store's own marker; the skill slugs
+# are allowed too, so a targeted prompt can be paired with a quote about the same skill.
+TOPIC_TAGS: tuple[str, ...] = (*SUBMISSION_TAGS, "seed-article")
 QUOTE_TAGS: tuple[str, ...] = TOPIC_TAGS + DEFAULT_SKILLS
 MAX_TAGS = 5
 
