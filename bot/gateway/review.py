@@ -17,24 +17,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import submissions as ui
 from bot.deps import Deps
+from bot.gateway.calls import post, safely, update
 from bot.gateway.roles import configured_admins
 from bot.services import submissions
 from bot.services.submissions import REVIEW_CARDS_MAX, Decision, ReviewTarget, SubmissionView
 
 log = logging.getLogger(__name__)
-
-
-def safely(what: str, call: Callable[..., Any], **kwargs: Any) -> Any:
-    """One Slack call whose failure must not stop the others (logged by error code only)."""
-    try:
-        return call(**kwargs)
-    except SlackApiError as exc:
-        log.warning("%s failed: %s", what, exc.response.get("error"))
-        return None
 
 
 def route_submission(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
@@ -43,14 +34,7 @@ def route_submission(deps: Deps, client: WebClient, sub: SubmissionView) -> None
     with deps.sessions.begin() as session:
         sub = submissions.flag_near_duplicate(session, team_id=sub.team_id, submission_id=sub.id)
     if sub.needs_consent and sub.author_user_id:
-        message = ui.consent_request(sub)
-        safely(
-            "consent request",
-            client.chat_postMessage,
-            channel=sub.author_user_id,
-            text=message.text,
-            blocks=message.blocks,
-        )
+        post(client, "consent request", channel=sub.author_user_id, message=ui.consent_request(sub))
         return
     send_to_review(deps, client, sub)
 
@@ -79,9 +63,7 @@ def send_to_review(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
     channel = deps.settings.review_channel
     for targets in ([channel] if channel else [], configured_admins(deps, team_id=sub.team_id)):
         for target in targets:
-            resp = safely(
-                "review card", client.chat_postMessage, channel=target, text=message.text, blocks=message.blocks
-            )
+            resp = post(client, "review card", channel=target, message=message)
             if resp is not None:
                 posted.append(ReviewTarget(channel_id=resp["channel"], ts=resp["ts"]))
         if posted:
@@ -160,9 +142,7 @@ def _summary_work(deps: Deps, client: WebClient, team_id: str, target: str, *, c
         return
     message = ui.review_summary_message(waiting)
     if slot.claimed:
-        resp = safely(
-            "review summary", client.chat_postMessage, channel=target, text=message.text, blocks=message.blocks
-        )
+        resp = post(client, "review summary", channel=target, message=message)
         with deps.sessions.begin() as session:
             submissions.save_summary(
                 session,
@@ -173,14 +153,7 @@ def _summary_work(deps: Deps, client: WebClient, team_id: str, target: str, *, c
                 now=now,
             )
     elif slot.ts and slot.channel_id:
-        safely(
-            "review summary update",
-            client.chat_update,
-            channel=slot.channel_id,
-            ts=slot.ts,
-            text=message.text,
-            blocks=message.blocks,
-        )
+        update(client, "review summary update", channel=slot.channel_id, ts=slot.ts, message=message)
         if waiting <= REVIEW_CARDS_MAX:
             with deps.sessions.begin() as session:
                 submissions.forget_summary(session, team_id=team_id, target_id=target)
@@ -199,14 +172,7 @@ def refresh_summaries(deps: Deps, client: WebClient, team_id: str) -> None:
 def _update_cards(client: WebClient, sub: SubmissionView, targets: Sequence[ReviewTarget]) -> None:
     message = ui.decided_message(sub)
     for t in targets:
-        safely(
-            "review card update",
-            client.chat_update,
-            channel=t.channel_id,
-            ts=t.ts,
-            text=message.text,
-            blocks=message.blocks,
-        )
+        update(client, "review card update", channel=t.channel_id, ts=t.ts, message=message)
 
 
 def announce_decision(
@@ -227,30 +193,15 @@ def announce_decision(
     if confirm is not None and not pressed_card:
         confirm(f"Quote #{sub.id}: {ui.outcome_line(sub)}")
     message = ui.outcome_dm(sub)
-    safely("outcome DM", client.chat_postMessage, channel=sub.submitter_id, text=message.text, blocks=message.blocks)
+    post(client, "outcome DM", channel=sub.submitter_id, message=message)
 
 
 def after_consent(
     deps: Deps, client: WebClient, sub: SubmissionView, *, channel_id: str | None, message_ts: str | None
 ) -> None:
-    message = ui.consent_answered(sub)
     if channel_id and message_ts:
-        safely(
-            "consent card update",
-            client.chat_update,
-            channel=channel_id,
-            ts=message_ts,
-            text=message.text,
-            blocks=message.blocks,
-        )
-    built_dm_text = ui.outcome_dm(sub)
-    safely(
-        "consent DM",
-        client.chat_postMessage,
-        channel=sub.submitter_id,
-        text=built_dm_text.text,
-        blocks=built_dm_text.blocks,
-    )
+        update(client, "consent card update", channel=channel_id, ts=message_ts, message=ui.consent_answered(sub))
+    post(client, "consent DM", channel=sub.submitter_id, message=ui.outcome_dm(sub))
     if sub.status == submissions.PENDING:
         send_to_review(deps, client, sub)
 

@@ -18,7 +18,8 @@ from bot.blocks import Message
 from bot.blocks import submissions as ui
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
-from bot.gateway.review import open_view, route_submission, safely
+from bot.gateway.calls import post
+from bot.gateway.review import open_view, route_submission
 from bot.listeners import payload
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.submissions.common import (
@@ -256,19 +257,18 @@ def _finish_form(deps: Deps, client: WebClient, form: _Form) -> None:
             raise UserError(NOT_CHECKED.format(author=escape(author)))
         sub = _submit_form(deps, form, member)
     except UserError as err:
-        safely(
+        post(
+            client,
             "form result DM",
-            client.chat_postMessage,
             channel=form.user_id,
-            text=f"Your quote was not saved. {err.message}",
+            message=Message(text=f"Your quote was not saved. {err.message}"),
         )
         return
     _after_modal_submit(deps, client, sub)
 
 
 def _after_modal_submit(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
-    message = ui.submitted_message(sub, form=True)
-    safely("submitted DM", client.chat_postMessage, channel=sub.submitter_id, text=message.text, blocks=message.blocks)
+    post(client, "submitted DM", channel=sub.submitter_id, message=ui.submitted_message(sub, form=True))
     route_submission(deps, client, sub)
 
 
