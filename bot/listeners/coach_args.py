@@ -30,7 +30,6 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _TOKEN = re.compile(r"<[^>]*>|\S+")
 # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
 _NOTE_ID = re.compile(r"#?([0-9]{1,12})", re.ASCII)
-_ID_VALUE = re.compile(r"[0-9]{1,12}", re.ASCII)
 _PAGE = re.compile(r"[0-9]{1,9}", re.ASCII)
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
@@ -93,11 +92,6 @@ def parse_mentions(text: str, *, example: str) -> tuple[str, ...]:
     if not ids:
         raise CoachArgsError(f"Mention at least one person, e.g. `{example}`.")
     return tuple(dict.fromkeys(ids))
-
-
-def parse_id_value(value: str) -> int | None:
-    """A note id from a button value (client-controlled): 1 to 12 ASCII digits, else None."""
-    return int(value) if _ID_VALUE.fullmatch(value) else None
 
 
 # --- /coach @rep text ---------------------------------------------------------------------

@@ -86,11 +86,11 @@ def action_value(body: dict[str, Any]) -> str:
 
 
 def parse_id(raw: str) -> int | None:
-    """An id from a button or a command: 1 to 12 ASCII digits within our 32-bit ids, else None."""
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+    """An id from a button, form or metadata value: exactly 1 to 12 ASCII digits (no spaces: we
+    wrote the value) within our 32-bit ids, else None."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         return None
-    value = int(text)
+    value = int(raw)
     return value if 1 <= value <= MAX_ID else None
 
 

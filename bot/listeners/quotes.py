@@ -32,7 +32,9 @@ def handle_why_contested(
     ack()
     team_id = payload.actor(body).team_id
     try:
-        quote_id = attribution.parse_quote_id(payload.action_value(body))
+        quote_id = payload.parse_id(payload.action_value(body))
+        if quote_id is None:  # not 1 to 12 ASCII digits within our ids: names no quote
+            raise NotFound(attribution.NO_SUCH_QUOTE)
         with deps.sessions.begin() as session:
             quote = attribution.quote_for_note(session, team_id=team_id, quote_id=quote_id)
         message = ui.why_contested_message(quote)

@@ -15,14 +15,6 @@ MAX_ID = 2**31 - 1
 NO_SUCH_QUOTE = "There is no such quote: it may have been removed from the store. Try `/quote` for another one."
 
 
-def parse_quote_id(raw: object) -> int:
-    """A button value as a quote id, or ``NotFound`` ("no such quote")."""
-    text = raw if isinstance(raw, str) else ""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
-        raise NotFound(NO_SUCH_QUOTE)
-    return int(text)
-
-
 def quote_for_note(session: Session, *, team_id: str, quote_id: int) -> QuoteView:
     """Quote ``quote_id`` if this workspace can see it: curated, or one of its own team quotes.
 

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from bot.db.models.base import MAX_ID
 from bot.errors import UsageError
-from bot.listeners import coach_args
+from bot.listeners import coach_args, payload
 from bot.listeners.coach_args import (
     CoachArgsError,
     DeleteArgs,
@@ -169,12 +170,15 @@ def test_slack_escaping_is_undone_exactly(text: str) -> None:
 @example(value="①")
 @example(value="٣")
 @example(value="1e999")
+@example(value=str(2**31))
+@example(value="9" * 5000)
 def test_button_ids_are_ascii_digits_or_nothing(value: str) -> None:
-    parsed = coach_args.parse_id_value(value)
+    # The one id parser every button, form and command uses (bot/listeners/payload.py).
+    parsed = payload.parse_id(value)
     if parsed is None:
-        assert not (value.isascii() and value.isdigit() and 0 < len(value) <= 12)
+        assert not (value.isascii() and value.isdigit() and 0 < len(value) <= 12 and 1 <= int(value) <= MAX_ID)
     else:
-        assert str(parsed) == value.lstrip("0") or (parsed == 0 and set(value) == {"0"})
+        assert str(parsed) == value.lstrip("0") and 1 <= parsed <= MAX_ID
 
 
 def test_what_slack_sends_for_typed_markup_is_stored_as_typed() -> None:
