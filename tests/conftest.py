@@ -130,9 +130,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not os.environ.get("TEST_DATABASE_URL"):
         return
     skip = pytest.mark.skip(reason="does not touch the database under test: runs in the SQLite half")
+    picks_its_own: dict[str, bool] = {}  # by module file: read each once, not once per test
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
         module = getattr(item, "module", None)
-        source = Path(module.__file__).read_text(encoding="utf-8") if module and module.__file__ else ""
-        if not fixtures & _DATABASE_FIXTURES and "TEST_DATABASE_URL" not in source:
+        path = module.__file__ if module and module.__file__ else ""
+        if path not in picks_its_own:
+            picks_its_own[path] = bool(path) and "TEST_DATABASE_URL" in Path(path).read_text(encoding="utf-8")
+        if not set(getattr(item, "fixturenames", ())) & _DATABASE_FIXTURES and not picks_its_own[path]:
             item.add_marker(skip)
