@@ -36,6 +36,7 @@ def manager_home(
     *,
     next_prompt: str | None,
     recent: NotePage,
+    prompt_note: str | None = None,
     overview: Overview,
     tz: str | None,
     quote: QuoteView | None,
@@ -43,6 +44,7 @@ def manager_home(
     """Today's quote and 'Submit a quote' (as everyone sees them), then the coaching section.
 
     ``next_prompt``: e.g. 'Mon 2026-11-30 08:30 (America/New_York)', or None when not subscribed.
+    ``prompt_note``: a running pause, e.g. 'Paused until Mon 4 Jan 2027: it posts again that day by itself.'
     ``recent`` and ``overview`` must be the viewer's own notes only.
     """
     when = (
@@ -55,6 +57,11 @@ def manager_home(
         DividerBlock(),
         _header("Your coaching"),
         section(when),
+        *(
+            [ContextBlock(elements=[MarkdownTextObject(text=f":double_vertical_bar: {prompt_note}")])]
+            if prompt_note
+            else []
+        ),
         ActionsBlock(
             elements=[
                 cb.log_note_button(None),

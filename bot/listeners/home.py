@@ -18,7 +18,7 @@ from bot.errors import NotFound
 from bot.gateway import roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners.router import Routers
-from bot.services import coaching, schedules
+from bot.services import calendars, coaching, schedules
 from bot.services.quotes import QuoteView
 
 RECENT_NOTES = 5
@@ -33,12 +33,21 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
             recent = coaching.list_notes(session, team_id=team_id, author_id=user_id, page_size=RECENT_NOTES)
             ov = coaching.overview(session, team_id=team_id, author_id=user_id, now=now)
             sched = schedules.get_schedule(session, team_id=team_id, kind=ScheduleKind.PROMPT_DM, target_id=user_id)
-            spec = schedules.spec_of(sched) if sched is not None and sched.active else None
-        next_prompt = None
-        if spec is not None and spec.tz:
-            when = schedules.describe_instant(schedules.next_run(spec, now), spec.tz)
-            next_prompt = f"{when} ({spec.tz}); {schedules.format_spec(spec)}"
-        view = ui.manager_home(next_prompt=next_prompt, recent=recent, overview=ov, tz=tz, quote=quote)
+        next_prompt = prompt_note = None
+        if sched is not None and sched.active and sched.tz:
+            # As the engine will send it: past public holidays and a running pause.
+            spec = schedules.spec_of(sched)
+            coming = calendars.upcoming(sched, now)
+            when = (
+                schedules.describe_instant(coming.next_post, sched.tz)
+                if coming.next_post is not None
+                else "none within a year"
+            )
+            next_prompt = f"{when} ({sched.tz}); {schedules.format_spec(spec)}"
+            prompt_note = coming.pause_note
+        view = ui.manager_home(
+            next_prompt=next_prompt, prompt_note=prompt_note, recent=recent, overview=ov, tz=tz, quote=quote
+        )
     else:
         view = ui.member_home(quote=quote)
     client.views_publish(user_id=user_id, view=view)

@@ -131,11 +131,10 @@ def _current(row: Schedule, now: datetime, event: Event = "shown") -> Current:
     """The schedule as a reply shows it; "Next post" skips holidays and the pause, as the engine does."""
     spec = schedules.spec_of(row)
     assert spec.tz is not None
-    today = calendars.local_today(spec.tz, now)
-    paused_until = row.paused_until if calendars.is_paused(row.paused_until, today) else None
+    coming = calendars.upcoming(row, now)
     next_post = None
     if row.active:
-        due = calendars.next_post(spec, now, calendar=row.holidays, paused_until=paused_until)
+        due = coming.next_post
         next_post = schedules.describe_instant(due, spec.tz) if due is not None else "none within a year"
     return Current(
         spec=spec,
@@ -144,8 +143,8 @@ def _current(row: Schedule, now: datetime, event: Event = "shown") -> Current:
         next_post=next_post,
         calendar=row.holidays,
         calendar_note=calendars.calendar_summary(row.holidays, tz=spec.tz, now=now, days=spec.days),
-        paused_until=paused_until,
-        pause_note=calendars.pause_summary(row, today=today) if row.active else None,
+        paused_until=coming.paused_until,
+        pause_note=coming.pause_note,
         event=event,
     )
 

@@ -440,6 +440,32 @@ def next_post(
     return None
 
 
+@dataclass(frozen=True)
+class Upcoming:
+    """What a stored schedule will do next, as the engine will do it."""
+
+    next_post: datetime | None  # None: inactive, or nothing within a year and a half
+    paused_until: date | None  # a pause still running on the schedule's local date
+    pause_note: str | None  # ``pause_summary``'s sentence, for an active paused schedule
+
+
+def upcoming(schedule: Schedule, now: datetime) -> Upcoming:
+    """The next post of ``schedule`` after ``now`` (holidays and a running pause skipped), for
+    every place that shows one: a command's reply and the App Home."""
+    spec = ScheduleSpec(hour=schedule.hour, minute=schedule.minute, tz=schedule.tz, days=schedule.days)
+    if spec.tz is None:
+        raise ValueError("a schedule needs a time zone here")
+    today = local_today(spec.tz, now)
+    paused_until = schedule.paused_until if is_paused(schedule.paused_until, today) else None
+    if not schedule.active:
+        return Upcoming(next_post=None, paused_until=paused_until, pause_note=None)
+    return Upcoming(
+        next_post=next_post(spec, now, calendar=schedule.holidays, paused_until=paused_until),
+        paused_until=paused_until,
+        pause_note=pause_summary(schedule, today=today),
+    )
+
+
 # -- people who are away -------------------------------------------------------------------
 
 

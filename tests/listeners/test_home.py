@@ -44,6 +44,34 @@ def test_manager_home_shows_prompt_time_own_notes_overview_and_buttons(
     assert {"coach_log_note", "coach_set_prompt_time"} <= set(buttons(view["blocks"]))
 
 
+def test_home_next_prompt_skips_public_holidays_as_the_engine_does(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
+) -> None:
+    make_manager(sessions, "U1")
+    slack.command("/coach", "prompts 08:30 Europe/Berlin everyday skip holidays DE")
+    clock.set("2026-12-24T12:00:00Z")  # after the 24th's prompt; the 25th and 26th are holidays
+    dumped = json.dumps(open_home(slack, fake_slack, "U1"))
+    assert "Next coaching prompt: *Sun 27 Dec 2026, 08:30 CET (Europe/Berlin)" in dumped
+    assert "Paused until" not in dumped
+
+
+def test_home_shows_a_paused_prompt_schedule_and_its_first_prompt_after(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
+) -> None:
+    make_manager(sessions, "U1")
+    slack.command("/coach", "prompts 08:30 Europe/Berlin weekdays")
+    slack.command("/coach", "prompts pause until 2027-01-04")
+    view = open_home(slack, fake_slack, "U1")
+    dumped = json.dumps(view)
+    assert "Next coaching prompt: *Mon 4 Jan 2027, 08:30 CET (Europe/Berlin)" in dumped
+    assert ":double_vertical_bar: Paused until Mon 4 Jan 2027 by <@U1>: it posts again that day by itself." in dumped
+    # Once the pause has run out the note goes and the next prompt is the next weekday's.
+    clock.set("2027-01-04T12:00:00Z")
+    dumped = json.dumps(open_home(slack, fake_slack, "U1", count=2))
+    assert "Next coaching prompt: *Tue 5 Jan 2027, 08:30 CET (Europe/Berlin)" in dumped
+    assert "Paused until" not in dumped
+
+
 def test_manager_without_prompts_is_invited_to_set_a_time(
     slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
 ) -> None:
