@@ -209,6 +209,7 @@ class SlackSender:
         *,
         user: str = "U1",
         private_metadata: str = "",
+        previous_view_id: str | None = None,
     ) -> requests.Response:
         payload = {
             "type": "view_submission",
@@ -221,6 +222,7 @@ class SlackSender:
                 "private_metadata": private_metadata,
                 "state": {"values": values},
                 "team_id": self.team_id,
+                "previous_view_id": previous_view_id,
             },
         }
         return self.interactive(payload)

@@ -138,9 +138,11 @@ def note_undone_text(note: NoteView) -> str:
     return text
 
 
-def note_saved_view(note: NoteView, *, about_self: bool, suffix: str = "") -> dict[str, Any]:
-    """What the note modal turns into after a successful save (with Undo); ``suffix`` says
-    what else was saved with it (e.g. the skill and rating)."""
+def note_saved_view(
+    note: NoteView, *, about_self: bool, suffix: str = "", more: Sequence[ButtonElement] = ()
+) -> dict[str, Any]:
+    """What the note modal turns into after a successful save (with Undo, then ``more`` buttons);
+    ``suffix`` says what else was saved with it (e.g. the skill and rating)."""
     return View(
         type="modal",
         callback_id="coach_note_saved",
@@ -148,7 +150,7 @@ def note_saved_view(note: NoteView, *, about_self: bool, suffix: str = "") -> di
         close=PlainTextObject(text="Done"),
         blocks=[
             section(note_saved_text(note, about_self=about_self) + suffix),
-            ActionsBlock(elements=[undo_button(note.id)]),
+            ActionsBlock(elements=[undo_button(note.id), *more]),
         ],
     ).to_dict()
 

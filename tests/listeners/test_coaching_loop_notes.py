@@ -212,3 +212,46 @@ def test_each_listed_note_has_an_edit_button_with_its_id(slack: SlackSender, ses
     blocks = slack.command("/coach", "notes").json()["blocks"]
     edits = [b["accessory"]["value"] for b in blocks if b.get("accessory", {}).get("action_id") == "coach_note_edit"]
     assert sorted(edits) == sorted(str(i) for i in ids)
+
+
+def test_the_forms_saved_view_has_edit_which_opens_the_form_on_top(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    resp = slack.view_submission("coach_note_modal", form_values("U2", "Good first call"))
+    saved = resp.json()["view"]
+    note_id = only_note(sessions)
+    assert saved["title"]["text"] == "Note saved"
+    assert {a: b["value"] for a, b in buttons(saved["blocks"]).items()} == {
+        "coach_note_undo": str(note_id),
+        "coach_note_edit": str(note_id),
+    }
+    # Pressed inside that modal: Slack opens a modal from a modal with views.push, not views.open.
+    slack.block_action("coach_note_edit", str(note_id), channel=None, view={"id": "VSAVED", **saved})
+    pushed = view_of(fake_slack.wait_for("views.push")[0])
+    assert fake_slack.calls_to("views.open") == []
+    assert pushed["callback_id"] == "coach_note_edit_modal" and pushed["private_metadata"] == str(note_id)
+    assert view_blocks(pushed)["note"]["element"]["initial_value"] == "Good first call"
+    # Saving the edit answers in the pushed view and corrects the "Note saved" view below it.
+    values = {"note": {"note": {"type": "plain_text_input", "value": "Good first call; ask for budget"}}}
+    resp = slack.view_submission(
+        "coach_note_edit_modal", values, private_metadata=str(note_id), previous_view_id="VSAVED"
+    )
+    assert resp.json()["response_action"] == "update"
+    assert resp.json()["view"]["title"]["text"] == "Note edited"
+    (below,) = fake_slack.wait_for("views.update", view_id="VSAVED")
+    assert "updated" in json.dumps(below.params)
+    note = get_note(sessions, note_id)
+    assert note is not None and note.text == "Good first call; ask for budget"
+
+
+def test_edit_of_an_undone_note_from_the_saved_view_answers_in_the_modal(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
+    saved = slack.view_submission("coach_note_modal", form_values("U2", "Good first call")).json()["view"]
+    note_id = only_note(sessions)
+    slack.block_action("coach_note_undo", str(note_id), channel=None, view={"id": "VSAVED", **saved})
+    fake_slack.wait_for("views.update", view_id="VSAVED")
+    slack.block_action("coach_note_edit", str(note_id), channel=None, view={"id": "VSAVED", **saved})
+    answers = fake_slack.wait_for("views.update", count=2, view_id="VSAVED")
+    assert "no longer exists" in json.dumps(answers[-1].params)
+    assert fake_slack.calls_to("views.push") == [] and fake_slack.calls_to("views.open") == []

@@ -18,6 +18,7 @@ from bot.blocks import coaching_loop as loop_ui
 from bot.deps import Deps
 from bot.errors import NotFound, UserError
 from bot.gateway import users
+from bot.gateway.calls import safely
 from bot.listeners import answers, payload
 from bot.listeners.coaching.note_form import parse_note_form
 from bot.services import coaching, rubric
@@ -36,12 +37,13 @@ def handle_edit_button(ack: Ack, body: dict[str, Any], respond: Respond, client:
             note = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
             skills = rubric.list_skills(session, team_id=who.team_id, now=deps.clock())
     except UserError as err:
-        answers.say_privately(body, respond, err.message)
+        # Beside the message, or in the "Note saved" modal the button was pressed in.
+        answers.answer_action(body, respond, client, err.message, replace=False, title="Edit note")
         return
-    # The trigger_id is valid for 3 seconds: open right after the ack.
-    deps.defer(
-        client.views_open, trigger_id=payload.trigger_id(body), view=loop_ui.note_edit_modal(note, skills=skills)
-    )
+    # The trigger_id is valid for 3 seconds: open right after the ack. From the "Note saved"
+    # modal the form goes on top of it (Slack opens a modal from a modal with views.push).
+    show = client.views_push if payload.in_modal(body) else client.views_open
+    deps.defer(show, trigger_id=payload.trigger_id(body), view=loop_ui.note_edit_modal(note, skills=skills))
 
 
 def handle_edit_submission(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
@@ -79,7 +81,12 @@ def handle_edit_submission(ack: Ack, body: dict[str, Any], client: WebClient, de
         return
     log.info("note %d edited by its author", note.id)
     text = f":pencil2: Note *#{note.id}* about <@{note.rep_id}> updated. Only you can read it."
-    ack(response_action="update", view=ui.message_view("Note edited", text))
+    edited = ui.message_view("Note edited", text)
+    ack(response_action="update", view=edited)
+    below = view.get("previous_view_id")
+    if isinstance(below, str) and below:
+        # Opened from the "Note saved" modal: that view now says the old text; Close lands on it.
+        deps.defer(safely, "views.update of the saved-note modal", client.views_update, view_id=below, view=edited)
 
 
 def register(app: App) -> None:

@@ -301,7 +301,8 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
     with deps.sessions.begin() as session:
         skill = rubric.skills_by_id(session, team_id=who.team_id).get(note.skill_id) if note.skill_id else None
     rated = loop_ui.rated_text(skill, note.rating)
-    ack(response_action="update", view=ui.note_saved_view(note, about_self=about_self, suffix=rated))
+    saved = ui.note_saved_view(note, about_self=about_self, suffix=rated, more=[loop_ui.edit_note_button(note.id)])
+    ack(response_action="update", view=saved)
     if payload.private_metadata(view) == "home":
         deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
 
