@@ -54,7 +54,11 @@ def send_to_review(deps: Deps, client: WebClient, sub: SubmissionView) -> None:
     with deps.sessions.begin() as session:
         waiting = submissions.pending_count(session, team_id=sub.team_id)
     if waiting > REVIEW_CARDS_MAX:
-        for target in _review_targets(deps, sub.team_id):
+        with deps.sessions.begin() as session:
+            # Summaries already sent elsewhere (admins' DMs standing in for a review channel
+            # the bot can't post in) follow the count too.
+            standing = [s.target_id for s in submissions.summaries(session, team_id=sub.team_id)]
+        for target in dict.fromkeys([*_review_targets(deps, sub.team_id), *standing]):
             job = functools.partial(_summary_work, deps, client, sub.team_id, target, create=True)
             _summaries_for(deps).request((sub.team_id, target), job)
         return
@@ -152,6 +156,10 @@ def _summary_work(deps: Deps, client: WebClient, team_id: str, target: str, *, c
                 ts=resp["ts"] if resp is not None else None,
                 now=now,
             )
+        if resp is None and target == deps.settings.review_channel:
+            # As with cards: a review channel the bot can't post in means the admins' DMs.
+            for admin in configured_admins(deps, team_id=team_id):
+                _summary_work(deps, client, team_id, admin, create=True)
     elif slot.ts and slot.channel_id:
         update(client, "review summary update", channel=slot.channel_id, ts=slot.ts, message=message)
         if waiting <= REVIEW_CARDS_MAX:

@@ -347,3 +347,29 @@ def test_a_review_channel_gets_one_summary_too(
     cards = [c for c in dms_to(fake_slack, "CREVIEW") if "submission_approve" in json.dumps(c.json("blocks"))]
     assert len(cards) <= svc.REVIEW_CARDS_MAX
     assert dms_to(fake_slack, "UADMIN") == []  # the channel, not the admins' DMs
+
+
+def test_a_review_channel_the_bot_cannot_post_in_sends_the_summary_to_the_admins(
+    start_app: Callable[..., SlackSender], fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    """As review cards do: a locked review channel means the admins' DMs, one summary each."""
+    fake_slack.add_channel("CLOCKED", name="locked", is_private=True, bot_is_member=False)
+    slack = start_app(
+        COACHBOT_REVIEW_CHANNEL="CLOCKED",
+        COACHBOT_MAX_PENDING_SUBMISSIONS="100",
+        COACHBOT_MAX_SUBMISSIONS_PER_DAY="100",
+    )
+    for n in range(14):
+        assert "Thanks" in add(slack, n)
+
+    def shown() -> list[str]:
+        (summary,) = _admin_dms(fake_slack, "UADMIN")[1]
+        where = {"channel": summary.response["channel"], "ts": summary.response["ts"]}
+        return [json.dumps(c.json("blocks")) for c in [summary, *fake_slack.calls_to("chat.update", **where)]]
+
+    assert until(lambda: len(_admin_dms(fake_slack, "UADMIN")[1]) == 1)
+    assert until(lambda: "*14 quotes are waiting for review.*" in shown()[-1]), shown()[-1]
+    time.sleep(1.5)  # any update still coming is an update, not a second post
+    cards, summaries = _admin_dms(fake_slack, "UADMIN")
+    assert len(summaries) == 1 and len(cards) <= svc.REVIEW_CARDS_MAX
+    assert all(not c.ok for c in fake_slack.calls_to("chat.postMessage", channel="CLOCKED"))
