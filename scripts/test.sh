@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PG_URL="${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 PY="$VENV/bin/python"
+# pytest-xdist workers per half (tests/conftest.py gives each its own PostgreSQL database).
+WORKERS="${PYTEST_WORKERS:-2}"
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -47,7 +49,7 @@ step "curated store (coachbot quotes check: schema, honest attributions, near-du
 "$VENV/bin/coachbot" quotes check quotes
 
 step "pytest on SQLite"
-"$PY" -m pytest -q -p no:cacheprovider
+"$PY" -m pytest -q -p no:cacheprovider -n "$WORKERS" --dist loadfile
 
 # The PostgreSQL half runs every test that touches the database under test; tests that never
 # do (parsers, builders, the web edge on its own SQLite file) ran above (tests/conftest.py).
@@ -69,4 +71,4 @@ then
   echo "WARNING: PostgreSQL tests skipped (not reachable); CI=true makes this a failure" >&2
   exit 0
 fi
-TEST_DATABASE_URL="$PG_URL" "$PY" -m pytest -q -p no:cacheprovider
+TEST_DATABASE_URL="$PG_URL" "$PY" -m pytest -q -p no:cacheprovider -n "$WORKERS" --dist loadfile

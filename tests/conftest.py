@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, create_engine, delete, make_url, text
 
 from bot.bootstrap import build_deps, prepare_database
 from bot.config import Settings
@@ -22,6 +22,27 @@ from tests.fakes.slack_api import FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, AppServer, SlackSender, TestClock
 
 KEEP_TABLES = {"alembic_version", "prompts", "store_state"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the one named
+    (``test``, ``test_gw1``, ...): tests empty the tables before they start, so two workers
+    must never share one. The first worker keeps the database as named."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not url or worker == "gw0" or not url.startswith("postgresql"):
+        return
+    base = make_url(Settings.from_env({"DATABASE_URL": url}).database_url)
+    own = base.set(database=f"{base.database}_{worker}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": own.database})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
 
 
 def _database_url(tmp_dir: Path) -> str:

@@ -255,3 +255,17 @@ def test_edit_of_an_undone_note_from_the_saved_view_answers_in_the_modal(
     answers = fake_slack.wait_for("views.update", count=2, view_id="VSAVED")
     assert "no longer exists" in json.dumps(answers[-1].params)
     assert fake_slack.calls_to("views.push") == [] and fake_slack.calls_to("views.open") == []
+
+
+@pytest.mark.parametrize("value", ["other", "999999", "x" * 5000, ""])
+def test_edit_in_a_modal_for_a_note_not_yours_answers_in_the_modal_and_opens_nothing(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack, value: str
+) -> None:
+    note_id = seed_note(sessions, text="ada's private note")
+    view = {"id": "VOTHER", "type": "modal", "callback_id": "coach_note_saved"}
+    slack.block_action(
+        "coach_note_edit", str(note_id) if value == "other" else value, user="U3", channel=None, view=view
+    )
+    (answer,) = fake_slack.wait_for("views.update", view_id="VOTHER")
+    assert "ada's private note" not in json.dumps(answer.params)
+    assert fake_slack.calls_to("views.push") == [] and fake_slack.calls_to("views.open") == []
