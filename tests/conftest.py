@@ -8,7 +8,7 @@ starts from empty workspace tables (curated quotes and prompts stay).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -134,6 +134,24 @@ def app_server(
 @pytest.fixture
 def slack(app_server: AppServer, fake_slack: FakeSlack) -> SlackSender:
     return SlackSender(app_server.url, response_url=fake_slack.response_url)
+
+
+@pytest.fixture
+def start_app(
+    database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack, clock: TestClock
+) -> Iterator[Callable[..., SlackSender]]:
+    """Start the app with extra settings (e.g. a review channel); returns a signed sender."""
+    servers: list[AppServer] = []
+
+    def start(**env: str) -> SlackSender:
+        server = AppServer(make_settings(database_url, fake_slack, **env), clock=clock)
+        server.start(build_deps(server.settings, engine))
+        servers.append(server)
+        return SlackSender(server.url, response_url=fake_slack.response_url)
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 # Fixtures through which a test reaches the database under test.

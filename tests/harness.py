@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import requests
@@ -60,6 +60,20 @@ class TestClock:
     def set(self, iso: str) -> datetime:
         self.now = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
         return self.now
+
+
+T = TypeVar("T")
+
+
+def until(probe: Callable[[], T], timeout: float = 5.0) -> T:
+    """Poll ``probe`` until it returns something truthy, for work done after the ack; its last
+    value once ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.01)
 
 
 @dataclass

@@ -4,55 +4,28 @@ ids out of range."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import TypeVar
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
-from bot.bootstrap import build_deps
 from bot.config import ConfigError, Settings
 from bot.db.engine import Sessions
 from bot.db.models import Submission
 from bot.listeners.errors import BUG, DB_DOWN
 from bot.services import submissions as svc
-from tests.conftest import make_settings
 from tests.fakes.slack_api import Call, FakeSlack
-from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
+from tests.harness import SlackSender, TestClock, ephemeral_text
+from tests.harness import until as wait_until
 
-T = TypeVar("T")
-
-
-def until(probe: Callable[[], T], timeout: float = 10.0) -> T:
-    """Poll ``probe`` until it returns something truthy: for work done after the ack."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def start_app(
-    database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack, clock: TestClock
-) -> Iterator[Callable[..., SlackSender]]:
-    servers: list[AppServer] = []
-
-    def start(**env: str) -> SlackSender:
-        server = AppServer(make_settings(database_url, fake_slack, **env), clock=clock)
-        server.start(build_deps(server.settings, engine))
-        servers.append(server)
-        return SlackSender(server.url, response_url=fake_slack.response_url)
-
-    yield start
-    for server in servers:
-        server.stop()
+# The review-queue summaries go through a coalescer after the ack: they get longer.
+until = functools.partial(wait_until, timeout=10.0)
 
 
 def add(slack: SlackSender, n: int, *, user: str = "U3", author: str = "Jordan Lee") -> str:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -15,9 +14,8 @@ from sqlalchemy import select
 from bot.db.engine import Sessions
 from bot.db.models import Quote, Submission
 from tests.fakes.slack_api import FakeSlack
-from tests.harness import SlackSender, ephemeral_text
+from tests.harness import SlackSender, ephemeral_text, until
 
-T = TypeVar("T")
 TEXT = "Coach the player in front of you, not the one you wish you had."
 
 # U2 is "Bob Rep", handle "bob", in the fake (tests/conftest.py).
@@ -36,15 +34,6 @@ WAYS_OF_NAMING_U2 = {
     "fullwidth": "Ｂｏｂ Ｒｅｐ",
     "user id": "@U2",
 }
-
-
-def until(probe: Callable[[], T], timeout: float = 5.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.02)
 
 
 def rows(sessions: Sessions) -> list[Submission]:

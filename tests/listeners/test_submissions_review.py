@@ -5,52 +5,19 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Callable
 
 import pytest
 import requests
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Quote, ReviewMessage, Submission
-from tests.conftest import make_settings
 from tests.fakes.slack_api import Call, FakeSlack
-from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
+from tests.harness import SlackSender, TestClock, ephemeral_text, until
 
-T = TypeVar("T")
 TEXT = "Coach the player in front of you, not the one you wish you had."
 REVIEW = "CREVIEW"
-
-
-def until(probe: Callable[[], T], timeout: float = 5.0) -> T:
-    """Poll ``probe`` until it returns something truthy: for work done after the ack."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.01)
-
-
-@pytest.fixture
-def start_app(
-    database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack, clock: TestClock
-) -> Iterator[Callable[..., SlackSender]]:
-    """Start the app with extra settings (e.g. a review channel); returns a signed sender."""
-    servers: list[AppServer] = []
-
-    def start(**env: str) -> SlackSender:
-        server = AppServer(make_settings(database_url, fake_slack, **env), clock=clock)
-        server.start(build_deps(server.settings, engine))
-        servers.append(server)
-        return SlackSender(server.url, response_url=fake_slack.response_url)
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ button and its modal; validation, markup cleaning and duplicate checks."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 
@@ -14,9 +12,8 @@ from bot.db.engine import Sessions
 from bot.db.models import Quote, ReviewMessage, Submission
 from bot.services.text import norm_key
 from tests.fakes.slack_api import FakeSlack
-from tests.harness import SlackSender, ephemeral_text
+from tests.harness import SlackSender, ephemeral_text, until
 
-T = TypeVar("T")
 TEXT = "Coach the player in front of you, not the one you wish you had."
 
 
@@ -28,16 +25,6 @@ def submissions(sessions: Sessions) -> list[Submission]:
 def review_channels(sessions: Sessions) -> list[str]:
     with sessions() as s:
         return list(s.scalars(select(ReviewMessage.channel_id).order_by(ReviewMessage.id)))
-
-
-def until(probe: Callable[[], T], timeout: float = 5.0) -> T:
-    """Poll ``probe`` until it returns something truthy: for work done after the ack."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.01)
 
 
 def modal_values(text: str, author: str = "", source: str = "", tags: tuple[str, ...] = ()) -> dict[str, Any]:
