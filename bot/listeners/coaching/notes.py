@@ -153,6 +153,15 @@ def _save_checked(
     return note, rep.id == author_id
 
 
+def _rated(deps: Deps, team_id: str, note: coaching.NoteView) -> str:
+    """`` Skill: *Discovery*, 3/5.`` for the saved-note reply; nothing for a note without a skill."""
+    if not note.skill_id:
+        return ""
+    with deps.sessions.begin() as session:
+        skill = rubric.skills_by_id(session, team_id=team_id).get(note.skill_id)
+    return loop_ui.rated_text(skill, note.rating)
+
+
 def share_with_rep(client: WebClient, note: coaching.NoteView) -> None:
     """Send the rep their copy, once, at save time."""
     built = ui.shared_note_message(note)
@@ -181,9 +190,7 @@ def handle_log_note(ctx: CommandContext) -> Message:
         text=args.text,
         typed=True,
     )
-    with ctx.deps.sessions.begin() as session:
-        skill = rubric.skills_by_id(session, team_id=ctx.team_id).get(note.skill_id) if note.skill_id else None
-    rated = loop_ui.rated_text(skill, note.rating)
+    rated = _rated(ctx.deps, ctx.team_id, note)
     return Message(
         text=ui.note_saved_text(note, about_self=about_self) + rated,
         blocks=loop_ui.with_edit_button(ui.note_saved_blocks(note, about_self=about_self), note.id, suffix=rated),
@@ -298,9 +305,7 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
     except UserError as err:
         answers.form_errors(ack, err, ui.NOTE_BLOCK)
         return
-    with deps.sessions.begin() as session:
-        skill = rubric.skills_by_id(session, team_id=who.team_id).get(note.skill_id) if note.skill_id else None
-    rated = loop_ui.rated_text(skill, note.rating)
+    rated = _rated(deps, who.team_id, note)
     saved = ui.note_saved_view(note, about_self=about_self, suffix=rated, more=[loop_ui.edit_note_button(note.id)])
     ack(response_action="update", view=saved)
     if payload.private_metadata(view) == "home":
