@@ -31,6 +31,8 @@ def seed_note(
     follow_up_done_at: datetime | None = None,
     author_tz: str | None = "Europe/Berlin",
     rep_name: str | None = None,
+    skill_id: int | None = None,
+    rating: int | None = None,
 ) -> int:
     with sessions.begin() as session:
         note = Note(
@@ -44,6 +46,8 @@ def seed_note(
             follow_up_on=follow_up_on,
             follow_up_done_at=follow_up_done_at,
             created_at=created_at or datetime(2026, 11, 30, 11, 0, tzinfo=UTC),
+            skill_id=skill_id,
+            rating=rating,
         )
         session.add(note)
         session.flush()

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from bot.db.engine import Sessions
-from bot.db.models import ActionItem, Note, Schedule
+from bot.db.models import ActionItem, Schedule
 from bot.services import rubric
+from tests.factories import seed_note
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
 
@@ -31,20 +32,18 @@ def rated_note(
 ) -> int:
     """A note as stored (bypassing the parser), with the team's skill id for ``skill``."""
     with sessions.begin() as session:
-        note = Note(
-            team_id=team_id,
-            author_id=author,
-            author_tz="Europe/Berlin",
-            rep_id=rep,
-            rep_name=rep_name or rep,
-            text=text,
-            created_at=created_at,
-            skill_id=skill_id(session, skill, team_id=team_id) if skill else None,
-            rating=rating,
-        )
-        session.add(note)
-        session.flush()
-        return note.id
+        skill_id_ = skill_id(session, skill, team_id=team_id) if skill else None
+    return seed_note(
+        sessions,
+        author=author,
+        rep=rep,
+        team_id=team_id,
+        created_at=created_at,
+        text=text,
+        rep_name=rep_name,
+        skill_id=skill_id_,
+        rating=rating,
+    )
 
 
 def seed_item(
