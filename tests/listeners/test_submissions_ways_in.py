@@ -266,11 +266,12 @@ def test_exact_duplicate_of_a_pending_submission_names_who_sent_it(slack: SlackS
     assert len(submissions(sessions)) == 1
 
 
-def test_exact_duplicate_of_an_approved_team_quote_names_who_added_it(slack: SlackSender, sessions: Sessions) -> None:
+def _approved_team_quote(sessions: Sessions, *, team_id: str) -> None:
+    """TEXT by Ann, approved into ``team_id``'s rotation from U3's submission."""
     with sessions.begin() as s:
         s.add(
             Quote(
-                team_id="T1",
+                team_id=team_id,
                 text=TEXT,
                 author="Ann",
                 tags=[],
@@ -279,23 +280,16 @@ def test_exact_duplicate_of_an_approved_team_quote_names_who_added_it(slack: Sla
                 shuffle_key=5,
             )
         )
+
+
+def test_exact_duplicate_of_an_approved_team_quote_names_who_added_it(slack: SlackSender, sessions: Sessions) -> None:
+    _approved_team_quote(sessions, team_id="T1")
     text = ephemeral_text(slack.command("/quote", f'add "{TEXT.upper()}" — Ann'))
     assert "already in coachbot" in text and "<@U3> added it" in text
 
 
 def test_another_workspaces_quote_is_not_a_duplicate(slack: SlackSender, sessions: Sessions) -> None:
-    with sessions.begin() as s:
-        s.add(
-            Quote(
-                team_id="T2",
-                text=TEXT,
-                author="Ann",
-                tags=[],
-                submitted_by="U3",
-                norm_key=norm_key(TEXT),
-                shuffle_key=5,
-            )
-        )
+    _approved_team_quote(sessions, team_id="T2")
     text = ephemeral_text(slack.command("/quote", f'add "{TEXT}" — Ann'))
     assert "Thanks!" in text
 
