@@ -10,18 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Schedule
 from bot.scheduling.run import METADATA_EVENT, run_due
-from tests.conftest import make_settings
 from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import BOT_TOKEN, AppServer, SlackSender, TestClock, ephemeral_text
@@ -178,12 +176,8 @@ def test_a_refused_calendar_leaves_an_existing_schedule_as_it_was(slack: SlackSe
 
 
 @pytest.fixture
-def us_default(database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack) -> Iterator[SlackSender]:
-    settings = make_settings(database_url, fake_slack, COACHBOT_HOLIDAYS="US")
-    server = AppServer(settings, clock=TestClock())
-    server.start(build_deps(settings, engine))
-    yield SlackSender(server.url, response_url=fake_slack.response_url)
-    server.stop()
+def us_default(start_app: Callable[..., SlackSender]) -> SlackSender:
+    return start_app(COACHBOT_HOLIDAYS="US")
 
 
 def test_the_workspace_default_applies_to_new_schedules_and_none_turns_it_off(
@@ -441,12 +435,8 @@ def test_a_huge_calendar_word_gets_a_short_answer(slack: SlackSender, sessions: 
 
 
 @pytest.fixture
-def admins_only(database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack) -> Iterator[SlackSender]:
-    settings = make_settings(database_url, fake_slack, COACHBOT_SCHEDULE_CHANGES="admins")
-    server = AppServer(settings, clock=TestClock())
-    server.start(build_deps(settings, engine))
-    yield SlackSender(server.url, response_url=fake_slack.response_url)
-    server.stop()
+def admins_only(start_app: Callable[..., SlackSender]) -> SlackSender:
+    return start_app(COACHBOT_SCHEDULE_CHANGES="admins")
 
 
 def test_with_admins_only_a_member_cannot_pause_or_resume_the_daily_quote(

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
-from tests.conftest import make_settings
 from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
-from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
+from tests.harness import SlackSender, ephemeral_text
 
 
 def _texts(fake: FakeSlack, channel: str, count: int) -> list[str]:
@@ -66,12 +64,8 @@ def test_coaching_prompts_in_a_channel_are_announced_too(
 
 
 @pytest.fixture
-def admins_only(database_url: str, sessions: Sessions, engine: Engine, fake_slack: FakeSlack) -> Iterator[SlackSender]:
-    settings = make_settings(database_url, fake_slack, COACHBOT_SCHEDULE_CHANGES="admins")
-    server = AppServer(settings, clock=TestClock())
-    server.start(build_deps(settings, engine))
-    yield SlackSender(server.url, response_url=fake_slack.response_url)
-    server.stop()
+def admins_only(start_app: Callable[..., SlackSender]) -> SlackSender:
+    return start_app(COACHBOT_SCHEDULE_CHANGES="admins")
 
 
 def test_admins_only_refuses_members_and_changes_nothing(
