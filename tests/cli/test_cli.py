@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,8 @@ from sqlalchemy.engine import make_url
 
 from bot.db.models import Prompt, Quote
 from bot.services.store import default_store
+from tests.fresh_wheel import install_fresh_wheel
 
-REPO = Path(__file__).resolve().parents[2]
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID")
 
 
@@ -191,34 +190,8 @@ def test_non_editable_install_in_a_fresh_venv_works_from_any_directory(tmp_path:
     """`pip install .` (not editable) ships the curated store and the migrations."""
     if os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("packaging does not depend on the database; checked in the SQLite run")
-    wheels = tmp_path / "wheels"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stderr
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    vpy = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    # The project goes in non-editable; its dependencies are borrowed from this venv (a plain
-    # path entry, so this venv's editable install of `bot` is not picked up).
-    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    wheel = next(wheels.glob("coachbot-*.whl"))
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(vpy), "install", "--no-deps", "-q", str(wheel)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert install.returncode == 0, install.stderr
+    vpy, _wheel = install_fresh_wheel(tmp_path)
+    venv = vpy.parent.parent
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {"DATABASE_URL": f"sqlite:///{elsewhere / 'x.db'}", "PYTHONPATH": ""}

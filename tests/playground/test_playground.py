@@ -9,7 +9,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import sysconfig
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -29,9 +28,8 @@ from bot.playground.clock import jump_target
 from bot.playground.run import check_host, db_path
 from bot.playground.server import Playground, check_database, slack_encode
 from bot.playground.views import build_state, client_errors
+from tests.fresh_wheel import install_fresh_wheel
 from tests.harness import free_port
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def call(pg: Playground, verb: str, **body: Any) -> dict[str, Any]:
@@ -318,33 +316,10 @@ def test_fresh_wheel_runs_the_playground_with_a_working_quote(tmp_path: Path) ->
     line with the URL is printed, /quote answers, and a .env with Slack settings is ignored."""
     if os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("packaging does not depend on the database; checked in the SQLite run")
-    wheels = tmp_path / "wheels"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stderr
-    wheel = next(wheels.glob("coachbot-*.whl"))
+    vpy, wheel = install_fresh_wheel(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     for page_file in ("index.html", "app.js", "app.css"):
         assert f"bot/playground/static/{page_file}" in names
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    vpy = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(vpy), "install", "--no-deps", "-q", str(wheel)],
-        check=True,
-        timeout=300,
-    )
     home = tmp_path / "home"
     home.mkdir()
     (home / ".env").write_text("SLACK_BOT_TOKEN=xoxb-real-looking\nSLACK_SIGNING_SECRET=real\nDATABASE_URL=bogus://x\n")
