@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.db.engine import Sessions
-from bot.db.models import Manager, Note
+from bot.db.models import Delivery, Manager, Note
+from bot.scheduling.run import METADATA_EVENT
 from tests.fakes.slack_api import Call, FakeSlack
 
 
@@ -107,3 +108,14 @@ def dump(value: Any) -> str:
 def mention(user_id: str, name: str | None = None) -> str:
     """A mention as Slack sends it with should_escape: true."""
     return f"<@{user_id}|{name}>" if name else f"<@{user_id}>"
+
+
+def posted_dates(fake: FakeSlack, sessions: Sessions, channel: str = "C1") -> list[date]:
+    """The local dates of the daily posts ``channel`` received, read from what Slack has."""
+    ids = [
+        m["metadata"]["event_payload"]["delivery_id"]
+        for m in fake.history(channel)
+        if (m.get("metadata") or {}).get("event_type") == METADATA_EVENT
+    ]
+    with sessions() as s:
+        return sorted(s.scalars(select(Delivery.local_date).where(Delivery.id.in_(ids))))

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Schedule
-from bot.scheduling.run import METADATA_EVENT, run_due
-from tests.factories import make_manager
+from bot.scheduling.run import run_due
+from tests.factories import make_manager, posted_dates
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import BOT_TOKEN, AppServer, SlackSender, TestClock, ephemeral_text
 
@@ -43,17 +43,6 @@ def notices(fake: FakeSlack, count: int, channel: str = "C1") -> list[str]:
     """The texts posted in ``channel`` once ``count`` messages (notices and DMs) were posted."""
     calls = fake.wait_for("chat.postMessage", count=count)
     return [str(c.params.get("text")) for c in calls if c.params.get("channel") == channel]
-
-
-def posted_dates(fake: FakeSlack, sessions: Sessions, channel: str = "C1") -> list[date]:
-    """Local dates of the daily posts the channel got, read from the fake's history."""
-    ids = [
-        m["metadata"]["event_payload"]["delivery_id"]
-        for m in fake.history(channel)
-        if (m.get("metadata") or {}).get("event_type") == METADATA_EVENT
-    ]
-    with sessions() as s:
-        return sorted(s.scalars(select(Delivery.local_date).where(Delivery.id.in_(ids))))
 
 
 # -- skip holidays: set and shown ------------------------------------------------------------

@@ -22,9 +22,10 @@ from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Schedule
 from bot.deps import Deps
-from bot.scheduling.run import METADATA_EVENT, RunResult, run_due
+from bot.scheduling.run import RunResult, run_due
 from bot.services import calendars, schedules
 from tests.conftest import make_settings
+from tests.factories import posted_dates
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import BOT_TOKEN, TestClock
 
@@ -90,17 +91,6 @@ def run(deps: Deps, clock: TestClock, at: datetime) -> RunResult:
 def berlin_9(day: date) -> datetime:
     """09:00 in Berlin (CET, UTC+1, all of December and January)."""
     return datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC)
-
-
-def posted_dates(fake: FakeSlack, sessions: Sessions, channel: str = "C1") -> list[date]:
-    """The local dates of the daily posts the channel received, read from what Slack has."""
-    ids = [
-        m["metadata"]["event_payload"]["delivery_id"]
-        for m in fake.history(channel)
-        if (m.get("metadata") or {}).get("event_type") == METADATA_EVENT
-    ]
-    with sessions() as s:
-        return sorted(s.scalars(select(Delivery.local_date).where(Delivery.id.in_(ids))))
 
 
 def claims(sessions: Sessions) -> list[tuple[str, date, str]]:
