@@ -38,12 +38,7 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
             # As the engine will send it: past public holidays and a running pause.
             spec = schedules.spec_of(sched)
             coming = calendars.upcoming(sched, now)
-            when = (
-                schedules.describe_instant(coming.next_post, sched.tz)
-                if coming.next_post is not None
-                else "none within a year"
-            )
-            next_prompt = f"{when} ({sched.tz}); {schedules.format_spec(spec)}"
+            next_prompt = f"{coming.next_post_text(sched.tz)} ({sched.tz}); {schedules.format_spec(spec)}"
             prompt_note = coming.pause_note
         view = ui.manager_home(
             next_prompt=next_prompt, prompt_note=prompt_note, recent=recent, overview=ov, tz=tz, quote=quote

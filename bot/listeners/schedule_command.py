@@ -132,10 +132,7 @@ def _current(row: Schedule, now: datetime, event: Event = "shown") -> Current:
     spec = schedules.spec_of(row)
     assert spec.tz is not None
     coming = calendars.upcoming(row, now)
-    next_post = None
-    if row.active:
-        due = coming.next_post
-        next_post = schedules.describe_instant(due, spec.tz) if due is not None else "none within a year"
+    next_post = coming.next_post_text(spec.tz) if row.active else None
     return Current(
         spec=spec,
         active=row.active,

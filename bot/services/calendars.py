@@ -33,7 +33,16 @@ from rapidfuzz import fuzz, process
 
 from bot.db.models import Schedule
 from bot.errors import UsageError
-from bot.services.schedules import DAY_BITS, EVERYDAY, WEEKDAYS, ScheduleSpec, due_instant, next_run
+from bot.services.schedules import (
+    DAY_BITS,
+    EVERYDAY,
+    WEEKDAYS,
+    ScheduleSpec,
+    describe_instant,
+    due_instant,
+    next_run,
+    spec_of,
+)
 from bot.services.text import escape, normalize, strip_invisible, truncate
 
 NONE = "none"
@@ -448,11 +457,15 @@ class Upcoming:
     paused_until: date | None  # a pause still running on the schedule's local date
     pause_note: str | None  # ``pause_summary``'s sentence, for an active paused schedule
 
+    def next_post_text(self, tz: str) -> str:
+        """``Mon 4 Jan 2027, 09:00 CET`` in ``tz``, or ``none within a year``."""
+        return describe_instant(self.next_post, tz) if self.next_post is not None else "none within a year"
+
 
 def upcoming(schedule: Schedule, now: datetime) -> Upcoming:
     """The next post of ``schedule`` after ``now`` (holidays and a running pause skipped), for
     every place that shows one: a command's reply and the App Home."""
-    spec = ScheduleSpec(hour=schedule.hour, minute=schedule.minute, tz=schedule.tz, days=schedule.days)
+    spec = spec_of(schedule)
     if spec.tz is None:
         raise ValueError("a schedule needs a time zone here")
     today = local_today(spec.tz, now)
