@@ -179,6 +179,8 @@ def same_ideas(quotes: Sequence[tuple[str, QuoteEntry]], allowed: dict[frozenset
             shared = sets[i] & sets[j]
             if len(shared) < SAME_IDEA_SHARED or frozenset((a.key, b.key)) in allowed:
                 continue
+            if fuzz.ratio(normalize(a.text), normalize(b.text)) >= QUOTE_NEAR_DUPLICATE:
+                continue  # reported once, as a near-duplicate
             problems.append(
                 f"{fa}: entry {a.key!r} and {fb}: entry {b.key!r}: the same idea in other words "
                 f"(shared words: {', '.join(sorted(shared))}; similarity {round(score)} >= {SAME_IDEA}); "
