@@ -313,6 +313,19 @@ def test_the_allow_list_names_only_quotes_in_the_store_and_gives_a_reason(tmp_pa
     ]
 
 
+def test_one_file_checked_alone_trusts_the_allow_list_for_the_other_files(tmp_path: Path) -> None:
+    root = write(tmp_path / "store", *_same_idea_store())
+    (root / "more.yaml").write_text(yaml.safe_dump({"quotes": [quote("other-file", "Ask which, not if.")]}))
+    allow(
+        root,
+        {"pair": ["sp-2", "q-2"], "reason": "Levitt adds keeping the customer to Drucker's line."},
+        {"pair": ["other-file", "q-2"], "reason": "Different things, in two files."},
+    )
+    result = coachbot("quotes", "check", str(root / "more.yaml"), "--no-minimums", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert problems(root) == []
+
+
 def test_two_short_quotes_sharing_two_words_are_not_the_same_idea(tmp_path: Path) -> None:
     quotes, prompts = passing_store()
     quotes[2]["text"] = "People like us do things like this."
