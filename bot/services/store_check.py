@@ -204,7 +204,7 @@ def _allowed_pairs(root: Traversable | Path, keys: set[str], problems: list[str]
     try:
         doc: Any = yaml.safe_load(f.read_bytes().decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(f"{SAME_IDEA_ALLOWED}: not valid YAML ({exc.__class__.__name__})")
+        problems.append(f"{SAME_IDEA_ALLOWED}: not valid YAML ({exc.__class__.__name__}); each item is {example}")
         return {}
     items = doc.get("allowed") if isinstance(doc, dict) else None
     if not isinstance(items, list):
