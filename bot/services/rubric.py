@@ -32,6 +32,44 @@ RENAME_EXAMPLE = "/coach skills rename demo product-demo"
 REMOVE_EXAMPLE = "/coach skills remove pipeline"
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 
+# What a coaching prompt about each default skill talks about: every curated prompt of a
+# skill names at least one of its words (`coachbot quotes check` enforces it), so a skill's
+# pool can't fill up with general leadership prompts. Each word matches at a word start
+# ("negotiat" matches negotiate and negotiation); keep them specific to the skill.
+SKILL_VOCABULARY: dict[str, tuple[str, ...]] = {
+    "prospecting": (
+        "prospect", "outbound", "inbound", "cold email", "cold call", "calling block", "dials", "sequence",
+        "lead source", "ideal customer profile", "target account", "referral", "introduction", "trigger event",
+        "sdr", "new account", "new logo", "voicemail", "first meeting", "reach out", "territory", "segment",
+    ),
+    "discovery": (
+        "discovery", "pain", "qualif", "the customer's problem", "the buyer's problem", "urgency", "why now",
+        "decision process", "make the decision", "talk-to-listen", "cost of", "unsolved", "no decision",
+        "wants to buy", "follow-up question", "needs",
+    ),
+    "demo": ("demo", "presentation", "screen", "tell-show-tell", "customer story", "proof of concept"),
+    "objection-handling": (
+        "objection", "too expensive", "no budget", "not now", "pushback", "push back", "send me",
+        "happy with", "competitor claim", "concern", "stall",
+    ),
+    "negotiation": (
+        "negotiat", "discount", "price", "pricing", "procurement", "concession", "walk-away", "anchor",
+        "renewal", "contract", "terms", "give-get", "multi-year", "in return",
+    ),
+    "closing": (
+        "close", "closing", "signature", "signer", "signs", "commitment", "mutual close plan", "late-stage",
+        "sponsor", "champion", "won deal", "paperwork",
+    ),
+    "pipeline": (
+        "pipeline", "forecast", "stage", "commit", "coverage", "close date", "slip", "stalled", "next step",
+        "deal review", "best case", "opportunit", "funnel", "win rate", "renewals",
+    ),
+    "product-knowledge": (
+        "product", "feature", "release notes", "battlecard", "solutions engineer", "technical", "use case",
+        "pricing tiers", "integration", "roadmap", "reference customer",
+    ),
+}  # fmt: skip
+
 
 class NotAnAdmin(NotAllowed):
     """Only admins change the rubric."""

@@ -93,6 +93,9 @@ LOADER_VERSION = b"store-loader-2"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _TAG = re.compile(r"^[a-z0-9-]{1,40}$")
 _SUFFIXES = (".yaml", ".yml")
+# The reviewed list of quote pairs that share words but not an idea (``quotes check``
+# reads it); it lives with the store but holds no entries, so the loader skips it.
+SAME_IDEA_ALLOWED = "same-idea-allowed.yaml"
 _QUOTE_FIELDS = ("id", "text", "author", "confidence", "source", "tags", "attribution_note")
 _PROMPT_FIELDS = ("id", "theme", "skill", "text")
 
@@ -170,7 +173,7 @@ def store_files(root: Traversable | Path) -> list[Traversable | Path]:
         return [root]
     if isinstance(root, Path) and not root.exists():
         raise StoreError(f"{root}: no such file or directory; pass the folder that holds the YAML files")
-    files = [f for f in root.iterdir() if f.is_file() and f.name.endswith(_SUFFIXES)]
+    files = [f for f in root.iterdir() if f.is_file() and f.name.endswith(_SUFFIXES) and f.name != SAME_IDEA_ALLOWED]
     return sorted(files, key=lambda f: f.name)
 
 

@@ -2,22 +2,47 @@
 
 On top of every entry's schema (``bot.services.store``), the store as a whole must hold no
 near-duplicates and must meet the shelf minimums of issue 14: enough selling quotes, and
-enough prompts for every skill and theme. Each problem is one line naming the file and
-entry (or the count that falls short) and what to do about it.
+enough prompts for every skill and theme. Issue 24 added three content rules:
+
+- no two quotes state the same idea (their content words overlap, rapidfuzz
+  ``token_set_ratio``), unless a reviewer kept both in ``same-idea-allowed.yaml``;
+- a prompt that says a store author said something claims no more than the store's level
+  for that line: "X said" only for a ``sourced`` entry, "attributed to X" for an
+  ``attributed`` one, and a ``contested`` one also says it is contested;
+- every prompt of a skill names at least one word of that skill's vocabulary
+  (``bot.services.rubric.SKILL_VOCABULARY``), so each skill's pool is about that skill.
+
+Each problem is one line naming the file and entry (or the count that falls short) and
+what to do about it.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
+import yaml
 from rapidfuzz import fuzz, process
 
+from bot.services.rubric import SKILL_VOCABULARY
 from bot.services.skills import DEFAULT_SKILLS
-from bot.services.store import CONFIDENCE_LEVELS, THEMES, read_store
+from bot.services.store import (
+    ATTRIBUTED,
+    CONFIDENCE_LEVELS,
+    CONTESTED,
+    SAME_IDEA_ALLOWED,
+    SOURCED,
+    THEMES,
+    PromptEntry,
+    QuoteEntry,
+    read_store,
+)
 from bot.services.text import normalize
 
 QUOTE_NEAR_DUPLICATE = 90  # rapidfuzz ratio, after normalize()
@@ -27,6 +52,22 @@ MIN_SELLING_SHARE = 0.25
 MIN_TAGGED = {"sales-process": 15, "playbook": 10}
 MIN_PROMPTS_PER_SKILL = 8
 MIN_PROMPTS_PER_THEME = 6
+# Same idea: token_set_ratio of the texts' content words (stop words dropped), when they share
+# at least SAME_IDEA_SHARED of them. Tuned on the store of issue 24: it finds the "create a
+# customer" trio and the "know, like and trust" lines; what else it finds was read and either
+# removed or listed in same-idea-allowed.yaml with a reason.
+SAME_IDEA = 70
+SAME_IDEA_SHARED = 3
+STOP_WORDS = (
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "with", "by", "from",
+    "into", "out", "up", "about", "over", "as", "if", "so", "than", "then", "is", "are", "was", "were", "be",
+    "been", "being", "am", "it", "its", "this", "that", "these", "those", "there", "here", "what", "which",
+    "who", "whom", "whose", "how", "when", "where", "why", "all", "any", "each", "every", "some", "can", "will",
+    "would", "should", "could", "must", "may", "might", "shall", "have", "has", "had", "do", "does", "did",
+    "done", "not", "no", "don", "t", "s", "re", "ll", "ve", "d", "you", "your", "yours", "we", "our", "us",
+    "they", "their", "them", "he", "his", "him", "she", "her", "i", "me", "my", "one", "just", "only", "more",
+    "most", "very", "also", "too",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,6 +115,9 @@ def check_store(root: Traversable | Path, *, minimums: bool = True) -> CheckRepo
     report.problems += near_duplicates(
         [Entry(f, p.key, p.text) for f, p in read.prompts], PROMPT_NEAR_DUPLICATE, "prompts", "merge them"
     )
+    report.problems += same_ideas(read.quotes, _allowed_pairs(root, {q.key for q in quotes}, report.problems))
+    report.problems += prompt_attributions(read.prompts, quotes)
+    report.problems += off_skill_prompts(read.prompts)
     if minimums:
         report.problems += _minimums(report)
     return report
@@ -95,6 +139,221 @@ def near_duplicates(entries: Sequence[Entry], cutoff: int, what: str, fix: str) 
             problems.append(
                 f"{a.file}: entry {a.key!r} and {b.file}: entry {b.key!r}: near-duplicate {what} "
                 f"(similarity {round(score)} >= {cutoff}); {fix}"
+            )
+    return problems
+
+
+# -- same idea ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    # Through normalize() too: its look-alike skeleton spells "most" "rnost".
+    return frozenset(normalize(w) for w in STOP_WORDS)
+
+
+def content_words(text: str) -> str:
+    """The normalized text without stop words: what two quotes of one idea share."""
+    stop = _stop_words()
+    return " ".join(w for w in normalize(text).split() if w not in stop)
+
+
+def same_ideas(quotes: Sequence[tuple[str, QuoteEntry]], allowed: dict[frozenset[str], str] | None = None) -> list[str]:
+    """Pairs of quotes that say the same thing in other words, each once, unless allowed.
+
+    ``token_set_ratio`` scores the shared content words against each text's rest, so a short
+    line inside a longer one scores high however it is reworded around them; requiring
+    SAME_IDEA_SHARED shared words keeps two short lines that share one word apart.
+    """
+    allowed = allowed or {}
+    words = [content_words(q.text) for _, q in quotes]
+    sets = [set(w.split()) for w in words]
+    problems = []
+    for i, text in enumerate(words):
+        later = words[i + 1 :]
+        for _, score, offset in process.extract(
+            text, later, scorer=fuzz.token_set_ratio, score_cutoff=SAME_IDEA, limit=None
+        ):
+            j = i + 1 + offset
+            (fa, a), (fb, b) = quotes[i], quotes[j]
+            shared = sets[i] & sets[j]
+            if len(shared) < SAME_IDEA_SHARED or frozenset((a.key, b.key)) in allowed:
+                continue
+            if fuzz.ratio(normalize(a.text), normalize(b.text)) >= QUOTE_NEAR_DUPLICATE:
+                continue  # reported once, as a near-duplicate
+            problems.append(
+                f"{fa}: entry {a.key!r} and {fb}: entry {b.key!r}: the same idea in other words "
+                f"(shared words: {', '.join(sorted(shared))}; similarity {round(score)} >= {SAME_IDEA}); "
+                f"keep one, or if they say different things add the pair to {SAME_IDEA_ALLOWED} with a reason"
+            )
+    return problems
+
+
+def _allowed_pairs(root: Traversable | Path, keys: set[str], problems: list[str]) -> dict[frozenset[str], str]:
+    """The reviewed pairs from ``same-idea-allowed.yaml`` next to the store (none if absent).
+
+    A pair naming an id the store doesn't have is a problem: the list must not outlive
+    the quotes it vouches for. Checking one file alone, the other files' ids are unknown,
+    so only the whole store is checked for that."""
+    one_file = isinstance(root, Path) and root.is_file()
+    folder = root.parent if isinstance(root, Path) and one_file else root
+    f = folder / SAME_IDEA_ALLOWED
+    if not f.is_file():
+        return {}
+    example = '`- pair: [drucker-x, levitt-y]` with `reason: "..."`'
+    try:
+        doc: Any = yaml.safe_load(f.read_bytes().decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(f"{SAME_IDEA_ALLOWED}: not valid YAML ({exc.__class__.__name__}); each item is {example}")
+        return {}
+    items = doc.get("allowed") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        problems.append(f"{SAME_IDEA_ALLOWED}: expected a top-level 'allowed:' list of {example}")
+        return {}
+    allowed: dict[frozenset[str], str] = {}
+    for n, item in enumerate(items, 1):
+        pair = item.get("pair") if isinstance(item, dict) else None
+        reason = item.get("reason") if isinstance(item, dict) else None
+        if not (isinstance(pair, list) and len(set(pair)) == 2 and all(isinstance(k, str) for k in pair)):
+            problems.append(f"{SAME_IDEA_ALLOWED}: item {n}: 'pair' must name two quote ids, e.g. {example}")
+            continue
+        if not isinstance(reason, str) or len(reason.split()) < 3:
+            problems.append(f"{SAME_IDEA_ALLOWED}: item {n}: say in 'reason' why both quotes stay")
+            continue
+        missing = [k for k in pair if k not in keys]
+        if missing and not one_file:
+            problems.append(
+                f"{SAME_IDEA_ALLOWED}: item {n}: no quote {missing[0]!r} in the store; remove the pair or fix the id"
+            )
+            continue
+        allowed[frozenset(pair)] = reason
+    return allowed
+
+
+# -- what prompts say about who said what -----------------------------------------------------
+
+_CLAIM_VERBS = (
+    r"(?:said|says|wrote|writes|called|calls|put it|puts it|told|tells|observed|observes|noted|notes|"
+    r"argued|argues|declared|declares|coined|taught|teaches|insisted|insists|defined|defines|reminds us)"
+)
+_QUOTED = re.compile(r"_([^_]+)_|\*([^*]+)\*|\"([^\"]+)\"|[\u2018']([^'\u2019]+)[\u2019']|\u201c([^\u201d]+)\u201d")
+_DOUBT = re.compile(r"\b(?:contested|disputed|doubtful|uncertain|probably not|wrongly|misattributed)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Author:
+    name: str
+    names: tuple[str, ...]
+    pattern_claim: re.Pattern[str]
+    pattern_hedge: re.Pattern[str]
+    quotes: tuple[QuoteEntry, ...]
+
+
+def _names(author: str) -> tuple[str, ...]:
+    """The full name, the surname and the first name ("Napoleon", "Drucker")."""
+    words = [w for w in author.split() if len(w.strip(".")) > 2 and w not in ("and", "Jr.")]
+    return tuple(sorted({author, *(words[:1] + words[-1:])}, key=len, reverse=True))
+
+
+def _authors(quotes: Iterable[QuoteEntry]) -> list[_Author]:
+    by_author: dict[str, list[QuoteEntry]] = {}
+    for q in quotes:
+        by_author.setdefault(q.author, []).append(q)
+    out = []
+    for author, entries in by_author.items():
+        names = _names(author)
+        n = "(?:" + "|".join(re.escape(name) for name in names) + ")"
+        claim = re.compile(
+            rf"\b{n}(?:'s?)?\s+(?:once\s+|famously\s+|rightly\s+|himself\s+|herself\s+)?{_CLAIM_VERBS}\b"
+            rf"|\b{_CLAIM_VERBS}\s+by\s+{n}\b"
+            rf"|\b(?:according to|in the words of|quoting|to quote|as)\s+{n}\b"
+            rf"|\b{n}'s?\s+(?:line|words|phrase|quote|maxim|dictum|advice|definition)\b"
+        )
+        hedge = re.compile(rf"\b(?:attributed|credited|ascribed)\s+to\s+{n}\b")
+        out.append(_Author(author, names, claim, hedge, tuple(entries)))
+    return out
+
+
+def _quoted_entries(text: str, entries: Sequence[QuoteEntry]) -> list[QuoteEntry]:
+    """The store entries whose words the prompt quotes (a fragment of two words or more
+    inside the entry's text, or the entry's whole text inside the prompt)."""
+    fragments = [normalize(next(g for g in m.groups() if g)) for m in _QUOTED.finditer(text)]
+    fragments = [f for f in fragments if len(f.split()) >= 2]
+    whole = normalize(text)
+    found = []
+    for q in entries:
+        qt = normalize(q.text)
+        if any(fuzz.partial_ratio(f, qt) >= 90 for f in fragments if len(f) <= len(qt)) or (
+            len(qt) <= len(whole) and fuzz.partial_ratio(qt, whole) >= 90
+        ):
+            found.append(q)
+    return found
+
+
+def prompt_attributions(prompts: Sequence[tuple[str, PromptEntry]], quotes: Sequence[QuoteEntry]) -> list[str]:
+    """Prompts that claim more about who said a line than the store knows.
+
+    "X said/wrote/called ..." (and "as X put it", "X's words") asserts X said it: allowed only
+    when the words quoted are a ``sourced`` entry of X's. "attributed to X" is enough for an
+    ``attributed`` entry; a ``contested`` one needs the prompt to say so as well.
+    """
+    authors = _authors(quotes)
+    problems = []
+    for file, p in prompts:
+        where = f"{file}: entry {p.key!r}"
+        present = [a for a in authors if any(name in p.text for name in a.names)]  # cheap first pass
+        named = [(a, a.pattern_claim.search(p.text), _quoted_entries(p.text, a.quotes)) for a in present]
+        named = [(a, claims, entries) for a, claims, entries in named if claims or a.pattern_hedge.search(p.text)]
+        # "Napoleon" names Napoleon Bonaparte and Napoleon Hill: the one whose words are quoted counts.
+        if any(entries for _, _, entries in named):
+            named = [n for n in named if n[2]]
+        for a, claims, entries in named:
+            if claims and not entries:
+                problems.append(
+                    f"{where}: says {a.name} said something that is not a store quote of theirs; quote a "
+                    f"sourced entry's words, or drop the name"
+                )
+            for q in entries:
+                if claims and q.confidence != SOURCED:
+                    problems.append(
+                        f"{where}: states as fact that {a.name} said it, but {q.key!r} is {q.confidence}; "
+                        f"write e.g. 'a line {_hedge_for(q.confidence)} {a.name}'"
+                    )
+                elif q.confidence == CONTESTED and not _DOUBT.search(p.text):
+                    problems.append(
+                        f"{where}: {q.key!r} is contested, so the prompt must say so, e.g. "
+                        f"'a line {_hedge_for(CONTESTED)} {a.name}'"
+                    )
+    return problems
+
+
+def _hedge_for(level: str) -> str:
+    return "attributed to" if level == ATTRIBUTED else "usually, perhaps wrongly, credited to"
+
+
+# -- prompts about their skill ------------------------------------------------------------------
+
+
+@functools.cache
+def _vocabulary(skill: str) -> re.Pattern[str] | None:
+    words = SKILL_VOCABULARY.get(skill)
+    if not words:
+        return None
+    return re.compile(r"(?:^| )(?:" + "|".join(re.escape(normalize(w)) for w in words) + ")")
+
+
+def off_skill_prompts(prompts: Sequence[tuple[str, PromptEntry]]) -> list[str]:
+    """Prompts that name none of their skill's vocabulary: most likely general leadership
+    advice filed under a skill, which the targeted pool must not serve."""
+    problems = []
+    for file, p in prompts:
+        pattern = _vocabulary(p.skill)
+        if pattern is not None and not pattern.search(normalize(p.text)):
+            sample = ", ".join(SKILL_VOCABULARY[p.skill][:6])
+            problems.append(
+                f"{file}: entry {p.key!r}: a {p.skill} prompt must be about {p.skill}, but it names none of its "
+                f"words ({sample}, ... in bot/services/rubric.py); rewrite it, give it the skill it trains, "
+                "or remove it"
             )
     return problems
 
