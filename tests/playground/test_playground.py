@@ -224,6 +224,17 @@ def test_after_reset_new_messages_are_stamped_on_the_reset_clock(fresh: Playgrou
     assert float(fresh.world.messages[w.SALES.id][-1].ts) == pytest.approx(now + 3600, abs=60)
 
 
+def test_the_quote_daily_reply_shows_its_emoji_not_their_codes(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/quote daily 09:00 skip holidays US")
+    (reply,) = [m for m in fresh.world.messages[w.SALES.id] if m.visible_to == w.MAX.id]
+    (block,) = reply.blocks or []
+    assert block["type"] == "section" and block["text"]["type"] == "mrkdwn"  # where Slack renders :codes:
+    assert ":palm_tree:" in block["text"]["text"]
+    shown = state(fresh, w.MAX.id, w.SALES.id)["messages"]
+    assert "🌴 Skips public holidays in United States (US)" in shown
+    assert not re.search(r":[a-z_]+:", re.sub(r"<[^>]+>", "", shown))
+
+
 def test_reset_empties_the_database_but_keeps_the_curated_store_and_roles(fresh: Playground) -> None:
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach @Riley first note")
     assert call(fresh, "reset") == {}
