@@ -506,11 +506,11 @@ def rep_help_note(admin_ids: Sequence[str]) -> str:
     )
 
 
-def managers_admin_only_text(admin_ids: Sequence[str]) -> str:
+def managers_admin_only_text(admin_ids: Sequence[str], user_id: str) -> str:
     """``/coach managers`` from someone who isn't an admin: an answer, not a refusal."""
     return (
         f"Only admins manage the list of managers. Your admins: {admins_text(admin_ids)}. "
-        "To become a manager, ask one of them to type `/coach managers add @you`."
+        f"To become a manager, ask one of them to type `/coach managers add` followed by <@{user_id}>."
     )
 
 

@@ -1,4 +1,4 @@
-""""Save as leadership quote" on one of coachbot's own posts, over signed HTTP (issue 20).
+""" "Save as leadership quote" on one of coachbot's own posts, over signed HTTP (issue 20).
 
 A daily post's text is the quote with its byline and credit ("— attributed to Ernest
 Hemingway (submitted by <@U2>)"); pre-filling the form from it offered a quote that is
@@ -47,7 +47,11 @@ def shortcut_on(slack: SlackSender, message: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "sender",
-    [{"bot_id": DEFAULT_BOT_ID, "user": DEFAULT_BOT_USER_ID}, {"bot_id": DEFAULT_BOT_ID}, {"user": DEFAULT_BOT_USER_ID}],
+    [
+        {"bot_id": DEFAULT_BOT_ID, "user": DEFAULT_BOT_USER_ID},
+        {"bot_id": DEFAULT_BOT_ID},
+        {"user": DEFAULT_BOT_USER_ID},
+    ],
 )
 def test_the_shortcut_on_a_daily_post_says_the_quote_is_already_in_rotation(
     slack: SlackSender, fake_slack: FakeSlack, sender: dict[str, str]
