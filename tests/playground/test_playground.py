@@ -469,6 +469,47 @@ def test_cli_refuses_another_applications_file_with_one_line_and_writes_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.sqlite"]  # no lock or clock file beside it
 
 
+def test_cli_names_an_ignored_now_and_refuses_a_second_playground_on_the_same_file(tmp_path: Path) -> None:
+    """From outside, as a newcomer would: one line for each, and the first playground runs on."""
+    db = tmp_path / "p.db"
+    first_port, second_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACHBOT_", "DATABASE_URL"))}
+    args = [sys.executable, "-m", "bot.cli", "playground", "--db", str(db)]
+    setup = subprocess.Popen(
+        [*args, "--port", str(first_port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert setup.stdout is not None and "coachbot playground: http://" in setup.stdout.readline()
+    setup.terminate()
+    setup.wait(timeout=20)
+    Path(f"{db}.clock").write_text("2026-12-08T09:24:00+00:00\n")  # where time travel had got to
+    first = subprocess.Popen(
+        [*args, "--port", str(first_port), "--now", "2026-11-30T08:00:00Z"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdout is not None and first.stderr is not None
+        assert "coachbot playground: http://" in first.stdout.readline()
+        second = _run("playground", "--db", str(db), "--port", str(second_port), cwd=tmp_path, env=env)
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines() == [
+            f"coachbot playground: {db} is in use by another playground (port {first_port}); two cannot share a "
+            "database (a Reset in one would delete the other's). Stop that one, or give this one its own: "
+            f"--db {tmp_path / f'playground-{second_port}.db'}"
+        ]
+        assert requests.get(f"http://127.0.0.1:{first_port}/healthz", timeout=10).status_code == 200
+    finally:
+        first.terminate()
+        first.wait(timeout=20)
+    assert first.stderr.read().strip().splitlines()[0] == (
+        "note: this database's clock had reached Tue 08 Dec 2026 09:24 UTC and never goes back, so it resumes "
+        "there, not at --now 2026-11-30T08:00Z. Reset (in the page) starts again at --now; or use a new --db file"
+    )
+
+
 def test_fresh_wheel_runs_the_playground_with_a_working_quote(tmp_path: Path) -> None:
     """`pip install .` then `coachbot playground`: the page's files ship in the wheel, the one
     line with the URL is printed, /quote answers, and a .env with Slack settings is ignored."""
