@@ -119,6 +119,14 @@ def test_every_route_checks_the_host(fresh: Playground, method: str, path: str) 
         assert requests.get(fresh.base_url + path, headers={"Host": "localhost"}, timeout=10).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1.evil.example", "localhost.evil.example:3000", "evil.example#@127.0.0.1", ""]
+)
+def test_look_alike_hosts_are_refused_on_healthz(fresh: Playground, host: str) -> None:
+    got = requests.get(fresh.base_url + "/healthz", headers={"Host": host}, timeout=10)
+    assert got.status_code == 403
+
+
 def test_page_refuses_other_hosts_and_cross_site_posts(fresh: Playground) -> None:
     rebound = requests.get(f"{fresh.base_url}/", headers={"Host": "evil.example:80"}, timeout=10)
     assert rebound.status_code == 403 and "127.0.0.1" in rebound.text
