@@ -219,7 +219,7 @@ def notes_page_blocks(page: NotePage, *, tz: str | None) -> list[dict[str, Any]]
 
 
 def notes_page_text(page: NotePage) -> str:
-    return f"{notes_page_title(page)}: {count_of(page.total, 'note')}"
+    return f"{notes_page_title(page)}: {count_of(page.total, 'note') if page.total else 'none yet'}"
 
 
 def all_your_notes(count: int, noun: str = "notes") -> str:
@@ -236,15 +236,17 @@ def deleted_text(count: int) -> str:
 
 
 def export_sending_text(count: int) -> str:
-    return f":outbox_tray: Sending your {count_of(count, 'note')} as a CSV file by DM (only you get it)."
+    what = count_of(count, "note") if count else "action items (no notes yet)"
+    return f":outbox_tray: Sending your {what} as a CSV file by DM (only you get it)."
 
 
 def export_comment(count: int, columns: Sequence[str]) -> str:
-    return f"Your {count_of(count, 'coaching note')}. Columns: {', '.join(columns)}."
+    what = count_of(count, "coaching note") if count else "action items (no coaching notes yet)"
+    return f"Your {what}. Columns: {', '.join(columns)}."
 
 
 def overview_text(ov: Overview) -> str:
-    return f"Your coaching overview: {count_of(len(ov.reps), 'rep')}"
+    return f"Your coaching overview: {count_of(len(ov.reps), 'rep') if ov.reps else 'no notes yet'}"
 
 
 def delete_all_confirm_blocks(count: int, up_to_id: int) -> list[dict[str, Any]]:
@@ -285,7 +287,7 @@ def overview_lines(ov: Overview, *, tz: str | None) -> list[str]:
         fu = f", {r.open_follow_ups} open follow-up{'s' if r.open_follow_ups != 1 else ''}" if r.open_follow_ups else ""
         lines.append(
             f"• <@{r.rep_id}> — last note {day(r.last_note_at, tz)}; "
-            f"{r.notes_30d} in 30 days, {r.notes_90d} in 90 days{fu}{flag}"
+            f"{r.notes_30d or 'none'} in 30 days, {r.notes_90d or 'none'} in 90 days{fu}{flag}"
         )
     return lines
 
@@ -506,11 +508,11 @@ def rep_help_note(admin_ids: Sequence[str]) -> str:
     )
 
 
-def managers_admin_only_text(admin_ids: Sequence[str]) -> str:
+def managers_admin_only_text(admin_ids: Sequence[str], user_id: str) -> str:
     """``/coach managers`` from someone who isn't an admin: an answer, not a refusal."""
     return (
         f"Only admins manage the list of managers. Your admins: {admins_text(admin_ids)}. "
-        "To become a manager, ask one of them to type `/coach managers add @you`."
+        f"To become a manager, ask one of them to type `/coach managers add` followed by <@{user_id}>."
     )
 
 

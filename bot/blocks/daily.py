@@ -56,6 +56,15 @@ def quote_post_message(q: QuoteView) -> Message:
     return Message(text=text, blocks=blocks)
 
 
+def own_post_shortcut_message() -> Message:
+    """ "Save as leadership quote" on one of coachbot's own posts: its quote is already in rotation."""
+    text = (
+        "That's one of my own posts: its quote is already in rotation, so there is nothing to save. "
+        'To suggest a new one: `/quote add "text" — Author`.'
+    )
+    return Message(text=text, blocks=dicts([section(text)]))
+
+
 # -- /quote daily replies ------------------------------------------------------------------
 
 

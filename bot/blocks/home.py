@@ -21,6 +21,7 @@ from bot.blocks import section
 from bot.blocks.quotes import quote_blocks
 from bot.services.coaching import NotePage, Overview
 from bot.services.quotes import QuoteView
+from bot.services.schedules import ScheduleSpec, format_days
 from bot.services.text import escape, truncate
 
 # Handled by the submissions feature; the home only shows the button.
@@ -36,6 +37,7 @@ def manager_home(
     *,
     next_prompt: str | None,
     recent: NotePage,
+    prompt_spec: ScheduleSpec | None = None,
     prompt_note: str | None = None,
     overview: Overview,
     tz: str | None,
@@ -43,15 +45,17 @@ def manager_home(
 ) -> dict[str, Any]:
     """Today's quote and 'Submit a quote' (as everyone sees them), then the coaching section.
 
-    ``next_prompt``: e.g. 'Mon 2026-11-30 08:30 (America/New_York)', or None when not subscribed.
+    ``next_prompt``: when the next one comes, e.g. 'Mon 30 Nov 2026, 08:30 EST', or None when not
+    subscribed; ``prompt_spec`` the schedule it comes from (its zone and days are shown, its time
+    is not: the next prompt already says it).
     ``prompt_note``: a running pause, e.g. 'Paused until Mon 4 Jan 2027: it posts again that day by itself.'
     ``recent`` and ``overview`` must be the viewer's own notes only.
     """
-    when = (
-        f":alarm_clock: Next coaching prompt: *{escape(next_prompt)}*"
-        if next_prompt
-        else ":alarm_clock: No coaching prompts yet. Set a time to get one by DM."
-    )
+    when = ":alarm_clock: No coaching prompts yet. Set a time to get one by DM."
+    if next_prompt:
+        zone = f" ({escape(prompt_spec.tz)})" if prompt_spec is not None and prompt_spec.tz else ""
+        days = f"; days: {format_days(prompt_spec.days)}" if prompt_spec is not None else ""
+        when = f":alarm_clock: Next coaching prompt: *{escape(next_prompt)}{zone}*{days}"
     blocks: list[Block | dict[str, Any]] = [
         *quote_section(quote),
         DividerBlock(),

@@ -296,7 +296,7 @@ def review_summary_message(waiting: int) -> Message:
     else:
         text = "📥 Nothing is waiting for review any more. New quotes get their own card again."
     return Message(
-        text=f"{plural(waiting, 'quote')} waiting for review: /quote review",
+        text=f"{plural(waiting, 'quote')} waiting for review: /quote review" if waiting else text,
         blocks=dicts([SectionBlock(text=_md(text))]),
     )
 

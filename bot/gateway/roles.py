@@ -30,7 +30,7 @@ def check_manager(deps: Deps, client: WebClient, session: Session, *, team_id: s
         return
     if is_admin(deps, client, team_id=team_id, user_id=user_id):
         return
-    raise coaching.NotAManager(coaching.not_a_manager_message(configured_admins(deps, team_id=team_id)))
+    raise coaching.NotAManager(coaching.not_a_manager_message(configured_admins(deps, team_id=team_id), user_id))
 
 
 def is_manager(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:

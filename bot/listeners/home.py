@@ -33,15 +33,21 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
             recent = coaching.list_notes(session, team_id=team_id, author_id=user_id, page_size=RECENT_NOTES)
             ov = coaching.overview(session, team_id=team_id, author_id=user_id, now=now)
             sched = schedules.get_schedule(session, team_id=team_id, kind=ScheduleKind.PROMPT_DM, target_id=user_id)
-        next_prompt = prompt_note = None
+        next_prompt = prompt_note = spec = None
         if sched is not None and sched.active and sched.tz:
             # As the engine will send it: past public holidays and a running pause.
             spec = schedules.spec_of(sched)
             coming = calendars.upcoming(sched, now)
-            next_prompt = f"{coming.next_post_text(sched.tz)} ({sched.tz}); {schedules.format_spec(spec)}"
+            next_prompt = coming.next_post_text(sched.tz)
             prompt_note = coming.pause_note
         view = ui.manager_home(
-            next_prompt=next_prompt, prompt_note=prompt_note, recent=recent, overview=ov, tz=tz, quote=quote
+            next_prompt=next_prompt,
+            prompt_spec=spec,
+            prompt_note=prompt_note,
+            recent=recent,
+            overview=ov,
+            tz=tz,
+            quote=quote,
         )
     else:
         view = ui.member_home(quote=quote)

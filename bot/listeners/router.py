@@ -279,7 +279,10 @@ class CommandRouter:
             if _RANK[self.audience(sub)] > _RANK[reader]:
                 hidden = True
                 continue
-            lines.append(f"• `{self.command} {sub.usage}` — {sub.summary}\n    e.g. `{self.command} {sub.example}`")
+            line = f"• `{self.command} {sub.usage}` — {sub.summary}"
+            if sub.example != sub.usage:  # "e.g. `/quote mine`" under `/quote mine` says nothing new
+                line += f"\n    e.g. `{self.command} {sub.example}`"
+            lines.append(line)
         note = self.hidden_note(ctx, reader) if hidden and self.hidden_note is not None else ""
         if note:
             lines.append(note)

@@ -88,6 +88,10 @@ EMOJI = {
     "stopwatch": "⏱️",
     "smile": "😄",
     "slightly_smiling_face": "🙂",
+    "palm_tree": "🌴",
+    "arrow_forward": "▶️",
+    "heavy_plus_sign": "➕",
+    "ok_hand": "👌",
 }
 
 _PH_OPEN, _PH_CLOSE = "\ue000", "\ue001"  # placeholders: private-use characters no text contains

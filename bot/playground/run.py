@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import socket
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import uvicorn
 
@@ -97,8 +99,41 @@ def check_port(host: str, port: int) -> None:
             raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror}); try --port {port + 1}") from None
 
 
+def hold_database(path: Path, port: int) -> IO[str]:
+    """Lock ``FILE.lock`` for as long as this playground runs: a second playground on the same
+    database (another port) is refused, since its Reset would delete the first one's data.
+    The lock goes with the process, however it ends."""
+    lock = Path(f"{path}.lock").open("a+", encoding="utf-8")  # noqa: SIM115 (held until exit)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.seek(0)
+        other = lock.read().strip()
+        lock.close()
+        where = f"port {other}" if other.isdigit() else "another port"
+        own = path.with_name(f"playground-{port}.db")
+        raise ConfigError(
+            f"{path} is in use by another playground ({where}); two cannot share a database (a Reset in one "
+            f"would delete the other's). Stop that one, or give this one its own: --db {own}"
+        ) from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{port}\n")
+    lock.flush()
+    return lock
+
+
+def resumed_note(start: datetime, reached: datetime) -> str:
+    """One line when ``--now`` is earlier than the clock this database had already reached."""
+    return (
+        f"note: this database's clock had reached {reached:%a %d %b %Y %H:%M} UTC and never goes back, so it "
+        f"resumes there, not at --now {start:%Y-%m-%dT%H:%MZ}. Reset (in the page) starts again at --now; "
+        "or use a new --db file"
+    )
+
+
 def playground(*, db: str | None, host: str, port: int, now: str | None, log_level: str) -> int:
-    from bot.playground.server import Playground
+    from bot.playground.server import Playground, check_database
 
     warning = check_host(host)
     if not 1 <= port <= 65535:
@@ -106,12 +141,16 @@ def playground(*, db: str | None, host: str, port: int, now: str | None, log_lev
     path = db_path(db)
     start = parse_now(now)
     check_port(host, port)
+    check_database(path)  # before anything is written beside it
     path.parent.mkdir(parents=True, exist_ok=True)
+    _lock = hold_database(path, port)  # held while this function runs the server
     pg = Playground(path, port=port, start=start, log_level=log_level)
     logs.configure(pg.settings)
     pg.start_app()
     if warning:
         print(warning, file=sys.stderr)
+    if start is not None and pg.resumed_at is not None:
+        print(resumed_note(start, pg.resumed_at), file=sys.stderr)
     config = uvicorn.Config(
         pg.asgi(),
         host=DEFAULT_HOST if host == "localhost" else host,

@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -59,6 +60,8 @@ MAX_TEXT = 4000  # Slack's composer refuses longer messages; a slash command's t
 REACTIONS = ("+1", "heart", "fire", "tada", "clap", "bulb")
 STATIC = Path(__file__).with_name("static")
 CLOCK_SUFFIX = ".clock"  # beside the database: the playground time it had reached
+# SQLite's header field for "which application's file is this": 'CBPG', coachbot playground.
+APPLICATION_ID = 0x43425047
 
 
 class PlaygroundError(Exception):
@@ -90,6 +93,8 @@ class Playground:
         self._web: ASGIApp | None = None
         self._scheduler: BackgroundScheduler | None = None
         self._lifecycle = threading.Lock()
+        # Where a restart found the clock saved, when that was ahead of the start instant.
+        self.resumed_at: datetime | None = None
 
     # -- the app's lifecycle -----------------------------------------------------------
 
@@ -97,6 +102,7 @@ class Playground:
         """Migrate, load the curated store, name Max a manager, build the app and its tick."""
         with self._lifecycle:
             check_database(self.db_path)
+            mark_database(self.db_path)
             self._resume_clock()
             deps = build_deps(self.settings)
             deps.clock = self.clock
@@ -163,8 +169,9 @@ class Playground:
         except ValueError:
             log.warning("ignoring %s: not an ISO 8601 instant", saved)
             return
-        if at.tzinfo is not None:
+        if at.tzinfo is not None and at > self.clock():
             self.clock.travel_to(at)
+            self.resumed_at = at
 
     def _deps(self) -> Deps:
         deps = self.deps
@@ -469,7 +476,9 @@ class Playground:
             *self.standin.routes(),
             Mount("", app=self._app),
         ]
-        return Starlette(routes=routes)
+        # One Host check in front of every route, the app's /slack/events, /healthz and
+        # /metrics and the stand-in's included: nothing is reachable through a rebound name.
+        return Starlette(routes=routes, middleware=[Middleware(LoopbackOnly, port=self.port)])
 
     async def _app(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The real app's routes (/slack/events, /healthz, /metrics), whichever copy is live."""
@@ -480,21 +489,15 @@ class Playground:
         await web(scope, receive, send)
 
     async def _page(self, request: Request) -> Response:
-        if not _loopback_host(request):
-            return _wrong_host(self.port)
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
 
     def _json_get(self, fn: Callable[[Request], dict[str, Any]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            if not _loopback_host(request):
-                return _wrong_host(self.port)
             return JSONResponse(fn(request))
 
         return endpoint
 
     async def _state(self, request: Request) -> Response:
-        if not _loopback_host(request):
-            return _wrong_host(self.port)
         try:
             persona = _persona(request.query_params.get("persona"))
             channel = _channel(request.query_params.get("conv"))
@@ -510,8 +513,6 @@ class Playground:
         return JSONResponse(self.state(persona, channel))
 
     async def _file(self, request: Request) -> Response:
-        if not _loopback_host(request):
-            return _wrong_host(self.port)
         file = self.world.files.get(request.path_params["file_id"])
         if file is None or file.content is None:
             return PlainTextResponse("no such file", status_code=404)
@@ -522,7 +523,7 @@ class Playground:
         )
 
     async def _post(self, request: Request) -> Response:
-        if not _loopback_host(request) or not _same_origin(request):
+        if not _same_origin(request):
             return _wrong_host(self.port)
         # JSON only: a web page elsewhere cannot send this content type without asking first
         # (CORS preflight, which the playground never grants), so it cannot click for you.
@@ -640,11 +641,26 @@ def _action(element: dict[str, Any], block_id: str, raw: Any) -> dict[str, Any]:
     return action
 
 
-def _loopback_host(request: Request) -> bool:
+def _loopback_host(host: str) -> bool:
     """Only pages opened at a loopback name may drive the playground (no DNS rebinding)."""
-    host = request.headers.get("host", "")
     name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]", 1)[0] + "]"
     return name.lower() in LOOPBACK_NAMES
+
+
+class LoopbackOnly:
+    """ASGI middleware: every HTTP request must name a loopback host, or it gets 403."""
+
+    def __init__(self, app: ASGIApp, *, port: int) -> None:
+        self.app = app
+        self.port = port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+            if not _loopback_host(host):
+                await _wrong_host(self.port)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _same_origin(request: Request) -> bool:
@@ -661,24 +677,65 @@ def _wrong_host(port: int) -> Response:
 
 
 def check_database(path: Path) -> None:
-    """Refuse a SQLite file that holds data of a real workspace: Reset deletes the file."""
+    """Refuse any file that is not this playground's own database: Reset deletes it.
+
+    A new or empty file is fine. Anything else must carry the playground's mark (SQLite's
+    ``application_id``, set by ``mark_database``), or be an unmarked database written by an
+    earlier playground (coachbot's tables holding the playground workspace's rows and no
+    other's). Another application's file and a real coachbot database are refused.
+    """
     if not path.exists() or path.stat().st_size == 0:
         return
+    fix = "Choose another file, e.g. --db playground.db"
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            marked = conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
             tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            for table in tables:
-                columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
-                if "team_id" not in columns:
-                    continue
-                row = conn.execute(
-                    f'SELECT team_id FROM "{table}" WHERE team_id IS NOT NULL AND team_id != ? LIMIT 1',  # noqa: S608
-                    (w.TEAM_ID,),
-                ).fetchone()
-                if row is not None:
-                    raise ConfigError(
-                        f"{path} holds data of Slack workspace {row[0]}; the playground keeps its own database "
-                        "and deletes it on Reset. Choose another file, e.g. --db playground.db"
-                    )
+            teams = _teams(conn, tables)
     except sqlite3.DatabaseError as err:
-        raise ConfigError(f"{path} is not a SQLite database ({err}); choose another file with --db") from None
+        raise ConfigError(f"{path} is not a SQLite database ({err}); {fix[0].lower()}{fix[1:]}") from None
+    others = sorted(teams - {w.TEAM_ID})
+    if others:
+        raise ConfigError(
+            f"{path} holds data of Slack workspace {others[0]}; the playground keeps its own database "
+            f"and deletes it on Reset. {fix}"
+        )
+    if marked:
+        return
+    if "alembic_version" not in tables:
+        if not tables:
+            return  # a SQLite file with nothing in it yet
+        shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+        raise ConfigError(
+            f"{path} is another application's database (tables: {shown}), not the playground's; "
+            f"Reset would delete it. {fix}"
+        )
+    if w.TEAM_ID not in teams:
+        raise ConfigError(
+            f"{path} is a coachbot database but not the playground's; the playground deletes its database "
+            f"on Reset. {fix}"
+        )
+
+
+def _teams(conn: sqlite3.Connection, tables: list[str]) -> set[str]:
+    """The playground's workspace id if any ``team_id`` column holds it, and the first other one."""
+    teams: set[str] = set()
+    for table in tables:
+        columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        if "team_id" not in columns:
+            continue
+        for test in ("=", "!="):  # LIMIT 1 each: a large file is not read through
+            row = conn.execute(
+                f'SELECT team_id FROM "{table}" WHERE team_id IS NOT NULL AND team_id {test} ? LIMIT 1',  # noqa: S608
+                (w.TEAM_ID,),
+            ).fetchone()
+            if row is not None:
+                teams.add(str(row[0]))
+    return teams
+
+
+def mark_database(path: Path) -> None:
+    """Stamp the file as the playground's own (creating it if new), for ``check_database``."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.commit()

@@ -379,3 +379,5 @@ class World:
             self.responses.clear()
             self.files.clear()
             self.seen.clear()
+            # Reset sets the clock back: message timestamps follow it, not the old ones.
+            self._last_ts = Decimal(0)

@@ -159,11 +159,12 @@ def is_manager(session: Session, *, team_id: str, user_id: str) -> bool:
     return row is not None
 
 
-def not_a_manager_message(admin_ids: Sequence[str]) -> str:
+def not_a_manager_message(admin_ids: Sequence[str], user_id: str) -> str:
+    """Whom to ask, and the command they type with the asker named (a mention, not "@you")."""
     who = ", ".join(f"<@{a}>" for a in admin_ids) if admin_ids else "your workspace admins"
     return (
         "Only managers can keep coaching notes and prompts, and you're not one yet. "
-        f"Ask an admin to add you ({who}), e.g. `/coach managers add @you`."
+        f"Ask an admin to add you ({who}): they type `/coach managers add` followed by <@{user_id}>."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -33,10 +34,9 @@ def test_manager_home_shows_prompt_time_own_notes_overview_and_buttons(
     view = open_home(slack, fake_slack, "U1")
     assert view["type"] == "home"
     dumped = json.dumps(view)
-    assert (
-        "Next coaching prompt: *Mon 30 Nov 2026, 08:30 EST (America/New_York); 08:30 America/New_York, weekdays*"
-        in dumped
-    )
+    # The time once (the next prompt), then the days it comes on (issue 20: it was stated twice).
+    assert "Next coaching prompt: *Mon 30 Nov 2026, 08:30 EST (America/New_York)*; days: weekdays" in dumped
+    assert dumped.count("08:30") == 1
     assert "Ada's own note on Bob" in dumped
     assert "Cy's private note on Bob" not in dumped
     assert "last note 2026-11-10; 1 in 30 days, 1 in 90 days" in dumped
@@ -136,7 +136,9 @@ def test_set_prompt_time_from_home(slack: SlackSender, sessions: Sessions, fake_
         sched = session.scalars(select(Schedule).where(Schedule.kind == "prompt_dm", Schedule.target_id == "U1")).one()
         assert (sched.hour, sched.minute, sched.tz, sched.days) == (7, 45, "Asia/Tokyo", 0b1001)
     home = view_of(fake_slack.wait_for("views.publish", user_id="U1")[-1])
-    assert "07:45 Asia/Tokyo, Mon, Thu" in json.dumps(home)
+    assert re.search(
+        r"Next coaching prompt: \*\w{3} \d+ \w{3} 2026, 07:45 JST \(Asia/Tokyo\)\*; days: Mon, Thu", json.dumps(home)
+    )
 
 
 def test_prompt_time_modal_errors_on_the_right_block(slack: SlackSender, sessions: Sessions) -> None:

@@ -1,4 +1,6 @@
-"""The five flows of issue 15, clicked in headless chromium as a person would.
+"""The five flows of issue 15 and the three of issue 20 (Reset, the narrow window, the
+shortcut on a bot post), clicked in headless chromium as a person would, each at 768 and
+1280 px wide.
 
 Each step's screenshot goes to the artifacts directory ($PLAYGROUND_ARTIFACTS, else
 tests/playground/artifacts/) so a reviewer can look at what the person saw.
@@ -64,14 +66,19 @@ class Person:
         return path
 
 
-@pytest.fixture
+# Every flow at the narrowest window the playground supports and at a laptop's.
+WIDTHS = (768, 1280)
+
+
+@pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def person(browser: Any, fresh: Playground, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Person]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(fresh.base_url + "/")
     expect(page.locator("#clock-label")).not_to_have_text("…")
-    yield Person(page, artifacts, request.node.name.removeprefix("test_"))
+    yield Person(page, artifacts, f"{request.node.originalname.removeprefix('test_')}-{width}")
     context.close()
 
 
@@ -216,3 +223,80 @@ def test_a_note_by_max_is_invisible_to_ada_and_riley(person: Person) -> None:
     person.tab("Home")
     expect(person.page.locator("#home")).to_contain_text("rehearse objection handling")
     person.shot("max-home-shows-it")
+
+
+# -- issue 20 ------------------------------------------------------------------------------------
+
+
+def clock_now(person: Person) -> tuple[str, str]:
+    """The top bar's clock as (day divider text, HH:MM): "Mon 07 Dec, 04:00 · Riley's time"."""
+    label = person.page.locator("#clock-label").inner_text()
+    found = re.match(r"\w{3} (\d{2}) (\w{3}), (\d{2}:\d{2})", label)
+    assert found, label
+    return f"{int(found[1])}", found[3]
+
+
+def test_after_reset_new_messages_follow_the_clock(person: Person) -> None:
+    person.be("Max")
+    person.open("sales")
+    person.time_travel("Next Monday 09:00")
+    person.type("a week ahead")
+    expect(person.page.locator("#messages .pg-day")).to_have_count(1)
+    person.shot("a-week-ahead")
+    person.page.get_by_role("button", name="Reset").click()
+    confirm = person.page.locator("#confirm-layer")
+    expect(confirm).to_contain_text("sets the clock back")
+    person.shot("reset-asks-first")
+    confirm.get_by_role("button", name="Reset").click()
+    expect(person.page.locator("#toast")).to_contain_text("Started over.")
+    expect(person.page.locator("#messages")).not_to_contain_text("a week ahead")
+    person.type("/quote")
+    card = person.messages().last
+    expect(card).to_contain_text("Only visible to you")
+    day, hhmm = clock_now(person)
+    expect(card.locator(".pg-time")).to_have_text(hhmm)
+    expect(person.page.locator("#messages .pg-day")).to_have_text(re.compile(rf", \w+ {day}$"))
+    person.shot("stamped-on-the-reset-clock")
+    person.time_travel("+1 hour")
+    person.type("an hour later")
+    day, hhmm = clock_now(person)
+    expect(person.messages().last.locator(".pg-time")).to_have_text(hhmm)
+    person.shot("plus-one-hour")
+
+
+def test_the_top_bar_keeps_every_control_on_screen(person: Person) -> None:
+    page = person.page
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    controls = page.locator(".topbar button, .topbar .clock-label")
+    assert controls.count() == 8  # three time jumps, three people, Reset, and the clock itself
+    for i in range(controls.count()):
+        box = controls.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, controls.nth(i).inner_text()
+    person.shot("top-bar")
+    person.be("Ada")  # the persona switcher and Reset work at this width
+    expect(page.locator("#clock-label")).to_contain_text("Ada's time")
+    page.get_by_role("button", name="Reset").click()
+    page.locator("#confirm-layer").get_by_role("button", name="Reset").click()
+    expect(page.locator("#toast")).to_contain_text("Started over.")
+    person.shot("reset-at-this-width")
+
+
+def test_the_shortcut_on_a_daily_post_says_it_is_already_in_rotation(person: Person) -> None:
+    person.be("Max")
+    person.open("sales")
+    person.type("/quote daily 09:00")
+    expect(person.messages().last).to_contain_text(re.compile("daily quote.*09:00", re.IGNORECASE))
+    person.time_travel("Next morning 09:00")
+    post = person.page.locator("#messages .pg-msg:not(.pg-ephemeral):has(.pg-quote)")
+    expect(post).to_have_count(1)
+    person.be("Riley")
+    post.first.hover()
+    post.first.locator("[data-kind='message-menu']").click()
+    person.shot("shortcut-menu")
+    person.page.locator("#popup").get_by_role("button", name=re.compile("Save as leadership quote")).click()
+    answer = person.messages().last
+    expect(answer).to_contain_text("its quote is already in rotation")
+    expect(answer).to_contain_text("Only visible to you")
+    expect(person.modal()).to_be_hidden()
+    person.shot("already-in-rotation")

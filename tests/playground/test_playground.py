@@ -3,6 +3,7 @@ the loopback and same-origin guards, time travel, Reset, and the command line.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -22,11 +23,13 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
 from bot.config import ConfigError
+from bot.db.engine import make_engine
+from bot.db.migrate import upgrade
 from bot.db.models import Quote
 from bot.playground import world as w
 from bot.playground.clock import jump_target
-from bot.playground.run import check_host, db_path
-from bot.playground.server import Playground, check_database, slack_encode
+from bot.playground.run import check_host, db_path, hold_database, resumed_note
+from bot.playground.server import APPLICATION_ID, Playground, check_database, mark_database, slack_encode
 from bot.playground.views import build_state, client_errors
 from tests.fresh_wheel import install_fresh_wheel
 from tests.harness import free_port
@@ -93,6 +96,35 @@ def test_hostile_message_text_is_shown_as_text(fresh: Playground) -> None:
     call(fresh, "send", persona=w.RILEY.id, conv=w.SALES.id, text="<script>alert(1)</script> @here")
     html = state(fresh, w.ADA.id, w.SALES.id)["messages"]
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/healthz"),
+        ("GET", "/metrics"),
+        ("POST", "/slack/events"),
+        ("POST", "/api/auth.test"),
+        ("POST", "/response/anything"),
+        ("GET", "/static/app.js"),
+        ("GET", "/pg/config"),
+    ],
+)
+def test_every_route_checks_the_host(fresh: Playground, method: str, path: str) -> None:
+    """The app's own routes (/healthz, /metrics, /slack/events) and the stand-in's too."""
+    rebound = requests.request(method, fresh.base_url + path, headers={"Host": "evil.example:80"}, timeout=10)
+    assert rebound.status_code == 403 and "only answers pages opened at http://127.0.0.1" in rebound.text
+    if path in ("/healthz", "/pg/config", "/static/app.js"):
+        assert requests.get(fresh.base_url + path, timeout=10).status_code == 200
+        assert requests.get(fresh.base_url + path, headers={"Host": "localhost"}, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1.evil.example", "localhost.evil.example:3000", "evil.example#@127.0.0.1", ""]
+)
+def test_look_alike_hosts_are_refused_on_healthz(fresh: Playground, host: str) -> None:
+    got = requests.get(fresh.base_url + "/healthz", headers={"Host": host}, timeout=10)
+    assert got.status_code == 403
 
 
 def test_page_refuses_other_hosts_and_cross_site_posts(fresh: Playground) -> None:
@@ -178,6 +210,37 @@ def test_time_travel_moves_the_apps_clock_and_never_back(fresh: Playground) -> N
 def test_jump_targets(now: str, jump: str, tz: str, expected: str) -> None:
     at = datetime.fromisoformat(now.replace("Z", "+00:00"))
     assert jump_target(at, jump, tz) == datetime.fromisoformat(expected.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def test_after_reset_new_messages_are_stamped_on_the_reset_clock(fresh: Playground) -> None:
+    """A week of time travel, then Reset: the next messages carry the clock's time and day,
+    not a moment after the last pre-Reset message; "+1 hour" moves them on from there."""
+    call(fresh, "time", persona=w.ADA.id, jump="monday")
+    call(fresh, "send", persona=w.ADA.id, conv=w.SALES.id, text="before the reset")
+    ahead = float(fresh.world.messages[w.SALES.id][-1].ts)
+    call(fresh, "reset")
+    now = fresh.clock().timestamp()
+    assert ahead - now > 6 * 86400
+    call(fresh, "send", persona=w.ADA.id, conv=w.SALES.id, text="after the reset")
+    (after,) = fresh.world.messages[w.SALES.id]
+    assert float(after.ts) == pytest.approx(now, abs=60)
+    shown = state(fresh, w.ADA.id, w.SALES.id)
+    day = datetime.fromisoformat(shown["clock"]["iso"])
+    assert f"{day:%A}, {day:%B} {day.day}" in shown["messages"]  # the day divider is the clock's day
+    call(fresh, "time", persona=w.ADA.id, jump="hour")
+    call(fresh, "send", persona=w.ADA.id, conv=w.SALES.id, text="an hour later")
+    assert float(fresh.world.messages[w.SALES.id][-1].ts) == pytest.approx(now + 3600, abs=60)
+
+
+def test_the_quote_daily_reply_shows_its_emoji_not_their_codes(fresh: Playground) -> None:
+    call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/quote daily 09:00 skip holidays US")
+    (reply,) = [m for m in fresh.world.messages[w.SALES.id] if m.visible_to == w.MAX.id]
+    (block,) = reply.blocks or []
+    assert block["type"] == "section" and block["text"]["type"] == "mrkdwn"  # where Slack renders :codes:
+    assert ":palm_tree:" in block["text"]["text"]
+    shown = state(fresh, w.MAX.id, w.SALES.id)["messages"]
+    assert "🌴 Skips public holidays in United States (US)" in shown
+    assert not re.search(r":[a-z_]+:", re.sub(r"<[^>]+>", "", shown))
 
 
 def test_reset_empties_the_database_but_keeps_the_curated_store_and_roles(fresh: Playground) -> None:
@@ -291,6 +354,96 @@ def test_a_real_workspaces_database_is_refused(tmp_path: Path) -> None:
         check_database(garbage)
 
 
+def _other_app(path: Path) -> Path:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO invoices (total) VALUES (12.5)")
+    return path
+
+
+def _tables(path: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'"))
+
+
+def test_another_applications_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    other = _other_app(tmp_path / "shop.sqlite")
+    with pytest.raises(ConfigError, match=r"another application's database \(tables: invoices, customers\)"):
+        check_database(other)
+    pg = Playground(other, port=free_port())
+    with pytest.raises(ConfigError, match="not the playground's"):
+        pg.start_app(scheduler=False)
+    assert _tables(other) == ["customers", "invoices"]  # no coachbot tables were added
+
+
+def test_a_coachbot_database_that_is_not_the_playgrounds_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "coachbot.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)  # migrated, no workspace's rows yet: a fresh `coachbot serve` database
+    engine.dispose()
+    with pytest.raises(ConfigError, match="is a coachbot database but not the playground's"):
+        check_database(path)
+
+
+def test_the_playgrounds_own_database_is_marked_and_reopens(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    first = Playground(path, port=free_port())
+    first.start_app(scheduler=False)
+    first.stop_app()
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    check_database(path)
+    # A database of an earlier playground (unmarked, only the playground workspace's rows) opens.
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA application_id = 0")
+        conn.commit()
+    check_database(path)
+    mark_database(path)
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()  # an empty SQLite file: nothing to lose
+    check_database(empty)
+
+
+def test_a_second_playground_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    held = hold_database(path, 3000)
+    try:
+        with pytest.raises(ConfigError) as refused:
+            hold_database(path, 3001)
+        assert str(refused.value) == (
+            f"{path} is in use by another playground (port 3000); two cannot share a database (a Reset in one "
+            f"would delete the other's). Stop that one, or give this one its own: --db {tmp_path / 'playground-3001.db'}"
+        )
+    finally:
+        held.close()
+    hold_database(path, 3001).close()  # free again once the first has stopped
+
+
+def test_an_earlier_now_than_the_saved_clock_is_named(tmp_path: Path) -> None:
+    start = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    first = Playground(tmp_path / "p.db", port=free_port(), start=start)
+    first.start_app(scheduler=False)
+    first.travel(w.ADA, "monday")
+    first.stop_app()
+    again = Playground(tmp_path / "p.db", port=free_port(), start=start)
+    again.start_app(scheduler=False)
+    try:
+        assert again.resumed_at is not None and again.resumed_at > start + timedelta(days=6)
+        assert resumed_note(start, again.resumed_at) == (
+            "note: this database's clock had reached Mon 07 Dec 2026 09:00 UTC and never goes back, so it resumes "
+            "there, not at --now 2026-11-30T12:00Z. Reset (in the page) starts again at --now; or use a new --db file"
+        )
+    finally:
+        again.stop_app()
+    later = Playground(tmp_path / "p.db", port=free_port(), start=start + timedelta(days=30))
+    later.start_app(scheduler=False)  # a --now past the saved clock is simply taken
+    try:
+        assert later.resumed_at is None and later.clock() >= start + timedelta(days=30)
+    finally:
+        later.stop_app()
+
+
 def _run(
     *args: str, python: str = sys.executable, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -309,6 +462,60 @@ def test_cli_refuses_a_public_address_with_one_clear_line(tmp_path: Path) -> Non
     ]
     assert not (tmp_path / "p.db").exists()
     assert "--db FILE" in _run("playground", "--help", cwd=tmp_path).stdout
+
+
+def test_cli_refuses_another_applications_file_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    other = _other_app(tmp_path / "shop.sqlite")
+    before = other.read_bytes()
+    result = _run("playground", "--db", str(other), "--port", str(free_port()), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"coachbot playground: {other} is another application's database (tables: invoices, customers), not the "
+        "playground's; Reset would delete it. Choose another file, e.g. --db playground.db"
+    ]
+    assert other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.sqlite"]  # no lock or clock file beside it
+
+
+def test_cli_names_an_ignored_now_and_refuses_a_second_playground_on_the_same_file(tmp_path: Path) -> None:
+    """From outside, as a newcomer would: one line for each, and the first playground runs on."""
+    db = tmp_path / "p.db"
+    first_port, second_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACHBOT_", "DATABASE_URL"))}
+    args = [sys.executable, "-m", "bot.cli", "playground", "--db", str(db)]
+    setup = subprocess.Popen(
+        [*args, "--port", str(first_port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert setup.stdout is not None and "coachbot playground: http://" in setup.stdout.readline()
+    setup.terminate()
+    setup.wait(timeout=20)
+    Path(f"{db}.clock").write_text("2026-12-08T09:24:00+00:00\n")  # where time travel had got to
+    first = subprocess.Popen(
+        [*args, "--port", str(first_port), "--now", "2026-11-30T08:00:00Z"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdout is not None and first.stderr is not None
+        assert "coachbot playground: http://" in first.stdout.readline()
+        second = _run("playground", "--db", str(db), "--port", str(second_port), cwd=tmp_path, env=env)
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines() == [
+            f"coachbot playground: {db} is in use by another playground (port {first_port}); two cannot share a "
+            "database (a Reset in one would delete the other's). Stop that one, or give this one its own: "
+            f"--db {tmp_path / f'playground-{second_port}.db'}"
+        ]
+        assert requests.get(f"http://127.0.0.1:{first_port}/healthz", timeout=10).status_code == 200
+    finally:
+        first.terminate()
+        first.wait(timeout=20)
+    assert first.stderr.read().strip().splitlines()[0] == (
+        "note: this database's clock had reached Tue 08 Dec 2026 09:24 UTC and never goes back, so it resumes "
+        "there, not at --now 2026-11-30T08:00Z. Reset (in the page) starts again at --now; or use a new --db file"
+    )
 
 
 def test_fresh_wheel_runs_the_playground_with_a_working_quote(tmp_path: Path) -> None:

@@ -333,3 +333,28 @@ def test_day_divider_names_the_readers_local_day() -> None:
     assert Tree(render.day_divider(ts, D)).shown == "Monday, November 30"
     assert render.local_day(ts, D) == "2026-11-30"
     assert Tree(render.day_divider(ts, Directory(tz="Europe/London"))).shown == "Tuesday, December 1"
+
+
+def _emoji_codes_in_the_app() -> set[str]:
+    """Every ``:name:`` written in the app's own strings (replies, posts, DMs)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(render.__file__).parents[1]
+    codes: set[str] = set()
+    for path in root.rglob("*.py"):
+        if "playground" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                codes.update(m[1] for m in re.finditer(r"(?<![\w:/]):([a-z0-9_+\-]+):(?![\w/])", node.value))
+    return codes
+
+
+def test_every_emoji_code_the_app_writes_is_drawn_as_slack_draws_it() -> None:
+    """Slack renders emoji codes in mrkdwn; the page must too, or a reply shows ``:palm_tree:``."""
+    codes = _emoji_codes_in_the_app()
+    assert {"palm_tree", "warning", "alarm_clock"} <= codes  # the scan finds them
+    assert sorted(codes - set(render.EMOJI)) == []
+    assert render.mrkdwn(":palm_tree: Skips public holidays", Directory()) == "🌴 Skips public holidays"

@@ -38,7 +38,7 @@ def handle_managers(ctx: CommandContext) -> Message:
     admins = roles.configured_admins(deps, team_id=ctx.team_id)
     if verb == "list" and not is_admin:
         # Asking who the managers are changes nothing: say who manages that list instead.
-        return Message(text=ui.managers_admin_only_text(admins))
+        return Message(text=ui.managers_admin_only_text(admins, ctx.user_id))
     coaching.ensure_admin(is_admin=is_admin)
     if verb == "list":
         with deps.sessions.begin() as session:

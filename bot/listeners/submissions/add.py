@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import Message
 from bot.blocks import submissions as ui
+from bot.blocks.daily import own_post_shortcut_message
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway.calls import post
@@ -156,10 +157,16 @@ def handle_mine(ctx: CommandContext) -> Message:
 # -- the shortcut, the App Home button and the form ----------------------------------------------
 
 
-def handle_save_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, deps: Deps) -> None:
+def handle_save_shortcut(
+    ack: Ack, shortcut: dict[str, Any], client: WebClient, deps: Deps, context: BoltContext, respond: Respond
+) -> None:
     ack()
     team_id = payload.actor(shortcut).team_id
     message = shortcut.get("message") or {}
+    if _own_post(message, context):
+        reply = own_post_shortcut_message()
+        deps.defer(respond, text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        return
     poster = None if message.get("bot_id") else message.get("user")
     deps.defer(
         open_prefilled_modal,
@@ -170,6 +177,12 @@ def handle_save_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, 
         raw=str(message.get("text") or ""),
         poster=poster,
     )
+
+
+def _own_post(message: dict[str, Any], context: BoltContext) -> bool:
+    """A post of this app (a daily quote, a prompt): what it shows is in rotation already."""
+    bot_id, bot_user = message.get("bot_id"), message.get("user")
+    return bool(bot_id and bot_id == context.bot_id) or bool(bot_user and bot_user == context.bot_user_id)
 
 
 def handle_open_submit(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
