@@ -175,7 +175,8 @@ def handle_digest(ctx: CommandContext) -> Message:
         if len(words) > 1:
             raise UsageError("`/coach digest now` takes nothing after `now`.")
         deps.defer(send_digest_now, deps.sessions, ctx.client, deps, team_id=ctx.team_id, user_id=ctx.user_id)
-        return Message(text=":bar_chart: Sending you the coaching digest by DM. " + loop_ui.LEADER_VIEW_HELP)
+        # What leaders see is in `/coach help` and the digest's own footnote: not a third time here.
+        return Message(text=":bar_chart: Sending you the coaching digest by DM.")
     if verb in ("", "show", "off", "stop"):
         if len(words) > 1:
             raise UsageError(f"`/coach digest {verb}` takes nothing after it; to schedule: `{DIGEST_EXAMPLE}`.")
