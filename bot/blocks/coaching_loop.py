@@ -43,7 +43,7 @@ from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItem
 from bot.services.coaching import NOTE_LIMIT, NoteView
 from bot.services.digest import MIN_RATINGS, SHOWN_WEEKS, Digest, ManagerStats
 from bot.services.note_input import RATING_MAX, RATING_MIN
-from bot.services.rep_card import RepCard, TargetedPrompt
+from bot.services.rep_card import RepCard, SkillTrend, TargetedPrompt
 from bot.services.rubric import SkillView
 from bot.services.store import THEMES
 from bot.services.text import escape, truncate, truncate_escaped
@@ -250,9 +250,32 @@ def parse_log_note_value(value: str) -> tuple[str | None, int | None]:
 
 
 def _days(n: int | None) -> str:
+    """The rep card's "last note ...": whole days since it (a day is 24 hours)."""
     if n is None:
         return "no notes yet"
-    return "today" if n == 0 else f"{count_of(n, 'day')} ago"
+    return "less than a day ago" if n == 0 else f"{count_of(n, 'day')} ago"
+
+
+def since_last_note(days: int | None) -> str:
+    """The prompt's words for how long a rep has gone without a note (whole 24-hour days)."""
+    if days is None:
+        return "hasn't had a note yet"
+    if days == 0:
+        return "had a note less than a day ago"
+    if days == 1:
+        return "last had a note a day ago"
+    return f"hasn't had a note in {days:,} days"
+
+
+def trend_line(trend: SkillTrend, *, weakest: bool) -> str:
+    """One skill on the rep card. A sparkline only from two ratings up, and as plain text: one
+    bar in a code span rendered as a lone red box, and padding made every span a box."""
+    removed = " _(removed)_" if not trend.active else ""
+    mark = "  ← weakest" if weakest else ""
+    n = len(trend.ratings)
+    spark = f"{trend.sparkline} " if n >= 2 else ""
+    count = count_of(n, "rating") if n >= 2 else "1 rating so far"
+    return f"{spark}*{escape(trend.label)}*{removed} {trend.average:.1f} ({count}){mark}"
 
 
 def rep_card_message(card: RepCard, *, tz: str | None) -> Message:
@@ -262,14 +285,8 @@ def rep_card_message(card: RepCard, *, tz: str | None) -> Message:
     head += f" · {count_of(card.total_notes, 'note')} · only you can see this"
     blocks: list[Block] = [section(head)]
     if card.trends:
-        lines = []
-        for t in card.trends:
-            removed = " _(removed)_" if not t.active else ""
-            weakest = "  ← weakest" if card.weakest is not None and t.skill_id == card.weakest.skill_id else ""
-            lines.append(
-                f"`{t.sparkline:<8}` *{escape(t.label)}*{removed} {t.average:.1f} "
-                f"({count_of(len(t.ratings), 'rating')}){weakest}"
-            )
+        weakest_skill = card.weakest.skill_id if card.weakest is not None else None
+        lines = [trend_line(t, weakest=t.skill_id == weakest_skill) for t in card.trends]
         blocks.append(section("*Skills* (last 8 ratings, oldest first; average of those)\n" + "\n".join(lines)))
     else:
         blocks.append(section("No ratings yet. Rate a skill in a note: `/coach @rep discovery 3 what you observed`."))
@@ -297,7 +314,7 @@ def targeted_prompt_message(tp: TargetedPrompt) -> Message:
     """The daily prompt once a manager has ratings: the rep most overdue and their weakest skill."""
     t = tp.target
     head = (
-        f":dart: *Coaching prompt* · <@{t.rep_id}> hasn't had a note in {count_of(t.days_since_last_note, 'day')}; "
+        f":dart: *Coaching prompt* · <@{t.rep_id}> {since_last_note(t.days_since_last_note)}; "
         f"their weakest skill in your ratings is *{escape(t.skill.label)}* ({t.skill.average:.1f})."
     )
     blocks: list[Block] = [section(head)]
@@ -505,7 +522,8 @@ def digest_message(digest: Digest) -> Message:
     if shown:
         lines = [f"• {escape(s.label)}: {s.average:.1f}{_change(s.change)}" for s in shown if s.average is not None]
         if waiting:
-            lines.append(f"_The other {count_of(waiting, 'skill')}: not enough new ratings yet._")
+            other = "The other skill" if waiting == 1 else f"The other {waiting} skills"
+            lines.append(f"_{other}: not enough new ratings yet._")
         blocks.append(section(heading + "\n" + "\n".join(lines)))
     elif digest.skills:
         blocks.append(

@@ -93,8 +93,9 @@ def test_rep_card_shows_trends_weakest_items_and_only_my_notes(slack: SlackSende
     slack.command("/coach", f"{mention('U2')} {SECRET}", user="U3")  # another manager's note
     body = slack.command("/coach", f"rep {mention('U2')}").json()
     text = ephemeral_text_of(body)
-    assert "▁" in text or "▂" in text  # a sparkline
-    assert "Discovery* 3.0 (3 ratings)" in text and "Closing* 1.0 (1 rating)  ← weakest" in text
+    assert "▃▅▆ *Discovery*" in text  # a sparkline of 2, 3, 4
+    assert "Discovery* 3.0 (3 ratings)" in text and "Closing* 1.0 (1 rating so far)  ← weakest" in text
+    assert not re.search("`[▁-█ ]", text)  # no code span: one bar in one looked like a broken red box
     assert "1 open" in text
     assert SECRET not in text and "4 notes" in text
     log = buttons(body["blocks"])["coach_log_note_rep"]
