@@ -16,7 +16,9 @@ digests. A leader can ask as often as they like, so every figure per skill is bu
   figure moves only when 3 or more new ratings came in, never by one;
 - a block, once written, never changes: editing or deleting a note later moves nothing
   (otherwise the move would tell the edited or deleted rating);
-- no count of ratings is shown.
+- no count of ratings is shown;
+- a leader who rated too sees a block only if 3 or more of its ratings are someone else's
+  (they know their own, and could take them out of the average).
 
 So everything shown is a function of sums over disjoint groups of 3 or more ratings, and no
 combination of digests isolates one rating. What an average can always say is left: one of
@@ -27,7 +29,7 @@ Speed: a fixed number of grouped queries per team, whatever the number of manage
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, select, union
@@ -87,8 +89,9 @@ def _utc(value: datetime | str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def build_digest(session: Session, *, team_id: str, now: datetime) -> Digest:
-    """The digest for one workspace at ``now``. Writes the rating blocks that became due (the
+def build_digest(session: Session, *, team_id: str, now: datetime, viewer: str | None) -> Digest:
+    """The digest for one workspace at ``now``, as ``viewer`` (the leader it is for; None: a
+    reader who rated nothing) may see it. Writes the rating blocks that became due (the
     caller commits them with whatever it sends)."""
     close_rating_blocks(session, team_id=team_id, now=now)  # first: it takes the team's lock
     since_30, since_7 = now - WINDOW, now - WEEK
@@ -165,7 +168,7 @@ def build_digest(session: Session, *, team_id: str, now: datetime) -> Digest:
         )
     managers.sort(key=lambda s: (s.notes_30d, s.manager_id))
     return Digest(
-        team_id=team_id, now=now, managers=tuple(managers), skills=tuple(_skill_averages(session, team_id, now))
+        team_id=team_id, now=now, managers=tuple(managers), skills=tuple(_skill_averages(session, team_id, now, viewer))
     )
 
 
@@ -199,9 +202,9 @@ def close_rating_blocks(session: Session, *, team_id: str, now: datetime) -> int
         )
     }
     earliest = this_week - HISTORY
-    pending: dict[int, tuple[int, int, datetime]] = {}  # skill -> (ratings, total, week of the last)
+    pending: dict[int, _Pile] = {}
     rows = session.execute(
-        select(Note.skill_id, Note.created_at, Note.rating)
+        select(Note.skill_id, Note.created_at, Note.rating, Note.author_id)
         .where(
             Note.team_id == team_id,
             Note.skill_id.is_not(None),
@@ -212,34 +215,50 @@ def close_rating_blocks(session: Session, *, team_id: str, now: datetime) -> int
         .order_by(Note.created_at, Note.id)
     )
     blocks: list[RatingBlock] = []
-    for skill_id, created_at, rating in rows:
+    for skill_id, created_at, rating, author_id in rows:
         skill = int(skill_id or 0)
         week = week_start(created_at)
         since = last.get(skill)
         if since is not None and week.date() < since:
             continue  # already in a block (or before it): never counted twice
-        n, total, reached = pending.get(skill, (0, 0, week))
-        if n >= MIN_RATINGS and week > reached:
-            blocks.append(_block(team_id, skill, reached, n, total, now))
-            n, total = 0, 0
-        pending[skill] = (n + 1, total + int(rating or 0), week)
-    for skill, (n, total, reached) in pending.items():
-        if n >= MIN_RATINGS:  # the week it reached the threshold is over: ratings before now's week only
-            blocks.append(_block(team_id, skill, reached, n, total, now))
+        pile = pending.setdefault(skill, _Pile(week=week))
+        if pile.ratings >= MIN_RATINGS and week > pile.week:
+            blocks.append(pile.block(team_id, skill, now))
+            pile = pending[skill] = _Pile(week=week)
+        pile.add(int(rating or 0), str(author_id), week)
+    for skill, pile in pending.items():
+        if pile.ratings >= MIN_RATINGS:  # its last week is over: only ratings before now's week are read
+            blocks.append(pile.block(team_id, skill, now))
     session.add_all(blocks)
     session.flush()
     return len(blocks)
 
 
-def _block(team_id: str, skill_id: int, week: datetime, n: int, total: int, now: datetime) -> RatingBlock:
-    return RatingBlock(
-        team_id=team_id,
-        skill_id=skill_id,
-        closed_on=(week + WEEK).date(),
-        ratings=n,
-        total=total,
-        created_at=now,
-    )
+@dataclass
+class _Pile:
+    """The ratings of one skill waiting to make a block."""
+
+    week: datetime  # the week of the latest rating added
+    ratings: int = 0
+    total: int = 0
+    authors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, rating: int, author_id: str, week: datetime) -> None:
+        self.ratings += 1
+        self.total += rating
+        self.authors[author_id] = self.authors.get(author_id, 0) + 1
+        self.week = week
+
+    def block(self, team_id: str, skill_id: int, now: datetime) -> RatingBlock:
+        return RatingBlock(
+            team_id=team_id,
+            skill_id=skill_id,
+            closed_on=(self.week + WEEK).date(),
+            ratings=self.ratings,
+            total=self.total,
+            authors=dict(sorted(self.authors.items())),
+            created_at=now,
+        )
 
 
 def _lock(session: Session, *, team_id: str, now: datetime) -> None:
@@ -249,18 +268,22 @@ def _lock(session: Session, *, team_id: str, now: datetime) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
 
 
-def _skill_averages(session: Session, team_id: str, now: datetime) -> list[SkillAverage]:
+def _skill_averages(session: Session, team_id: str, now: datetime, viewer: str | None) -> list[SkillAverage]:
     this_week = week_start(now).date()
     shown_from = this_week - SHOWN
     before_from = shown_from - SHOWN
     rows: dict[int, list[int]] = {}
-    for skill_id, closed_on, n, total in session.execute(
-        select(RatingBlock.skill_id, RatingBlock.closed_on, RatingBlock.ratings, RatingBlock.total).where(
+    for skill_id, closed_on, n, total, authors in session.execute(
+        select(
+            RatingBlock.skill_id, RatingBlock.closed_on, RatingBlock.ratings, RatingBlock.total, RatingBlock.authors
+        ).where(
             RatingBlock.team_id == team_id,
             RatingBlock.closed_on > before_from,
             RatingBlock.closed_on <= this_week,
         )
     ):
+        if viewer is not None and int(n) - int((authors or {}).get(viewer, 0)) < MIN_RATINGS:
+            continue  # the viewer rated some of these: what's left of it after their own is too thin
         sums = rows.setdefault(int(skill_id), [0, 0, 0, 0])
         at = 0 if closed_on > shown_from else 2
         sums[at] += int(n)

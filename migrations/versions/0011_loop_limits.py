@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date(), nullable=False),
         sa.Column("ratings", sa.Integer(), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("authors", sa.JSON(), nullable=False),
         sa.Column("created_at", bot.db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rating_blocks")),
         sa.UniqueConstraint(

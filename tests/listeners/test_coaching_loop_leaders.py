@@ -311,3 +311,21 @@ def test_no_sequence_of_digests_gives_a_single_rating_away(
         if all(seen[w] != seen[0] for w in range(1, len(worlds)) if worlds[w][i] != BASE[i])
     ]
     assert determined == [], f"ratings {determined} can be told from the digests: {seen[0]}"
+
+
+def test_a_leader_who_also_coaches_cannot_subtract_their_own_ratings(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
+) -> None:
+    """Before: U1 rated 2 and 4, saw "3.0 from 3 ratings" and knew U3's rating was 3."""
+    make_leader(sessions, "U1")
+    make_leader(sessions, "U2")
+    for rating in (2, 4):
+        assert "Saved" in ephemeral_text(slack.command("/coach", f"{mention('U2')} discovery {rating} call"))
+    assert "Saved" in ephemeral_text(slack.command("/coach", f"{mention('U2')} discovery 3 call", user="U3"))
+    clock.now += timedelta(days=7)
+    slack.command("/coach", "digest now", user="U1")
+    slack.command("/coach", "digest now", user="U2")
+    (to_u1,) = dm_posts(fake_slack, "U1", count=1)
+    (to_u2,) = dm_posts(fake_slack, "U2", count=1)
+    assert "Discovery" not in json.dumps(to_u1.json("blocks"))
+    assert "• Discovery: 3.0" in json.dumps(to_u2.json("blocks"), ensure_ascii=False)

@@ -31,7 +31,7 @@ def test_digest_counts_per_manager(sessions: Sessions) -> None:
     seed_item(sessions, assigner="U1", status="done", done_at=NOW - 3 * DAY)
     seed_item(sessions, assigner="U1", status="done", done_at=NOW - 40 * DAY)
     with sessions.begin() as session:
-        d = digest.build_digest(session, team_id="T1", now=NOW)
+        d = digest.build_digest(session, team_id="T1", now=NOW, viewer="ULEAD")
     by_id = {m.manager_id: m for m in d.managers}
     assert set(by_id) == {"U1", "U8", "UADMIN"}
     u1 = by_id["U1"]
@@ -51,7 +51,7 @@ def test_skill_averages_need_three_ratings_and_compare_with_the_weeks_before(ses
     rated_note(sessions, skill="demo", rating=1, created_at=NOW - 2 * DAY)
     rated_note(sessions, skill="closing", rating=1, team_id="T2", created_at=NOW - DAY)
     with sessions.begin() as session:
-        d = digest.build_digest(session, team_id="T1", now=NOW)
+        d = digest.build_digest(session, team_id="T1", now=NOW, viewer="ULEAD")
     by_name = {s.name: s for s in d.skills}
     assert (by_name["discovery"].average, by_name["discovery"].change) == (3.0, 1.0)
     assert (by_name["demo"].average, by_name["demo"].change) == (None, None)
@@ -64,7 +64,7 @@ def test_nothing_a_manager_wrote_reaches_the_digest_message(sessions: Sessions) 
         rated_note(sessions, skill="demo", rating=1 + n, text=f"{MARKER} note {n}", rep_name=f"{MARKER} rep")
     seed_item(sessions, text=f"{MARKER} action item", due_on=date(2026, 11, 1))
     with sessions.begin() as session:
-        message = loop_blocks.digest_message(digest.build_digest(session, team_id="T1", now=NOW + 7 * DAY))
+        message = loop_blocks.digest_message(digest.build_digest(session, team_id="T1", now=NOW + 7 * DAY, viewer="ULEAD"))
     dumped = json.dumps(message.blocks) + message.text
     assert MARKER not in dumped
     assert "<@U1>: 4 notes in 7 days, 4 in 30" in dumped and "Demo: 2.5" in dumped
@@ -76,7 +76,7 @@ def test_nothing_a_manager_wrote_reaches_the_digest_message(sessions: Sessions) 
 
 def figures(sessions: Sessions, at: datetime) -> dict[str, float | None]:
     with sessions.begin() as session:
-        return {s.name: s.average for s in digest.build_digest(session, team_id="T1", now=at).skills}
+        return {s.name: s.average for s in digest.build_digest(session, team_id="T1", now=at, viewer="ULEAD").skills}
 
 
 def test_a_skill_gets_a_figure_only_from_a_whole_week_that_is_over(sessions: Sessions) -> None:
@@ -116,6 +116,20 @@ def test_a_rating_deleted_before_its_week_was_over_is_never_counted(sessions: Se
     with sessions.begin() as session:
         session.execute(delete(Note).where(Note.id == ids[2]))
     assert figures(sessions, NOW + 7 * DAY)["demo"] is None  # two left: not enough
+
+
+def test_a_leader_who_rated_sees_a_block_only_with_three_ratings_of_others(sessions: Sessions) -> None:
+    for r, author in ((2, "U1"), (4, "U1"), (3, "U3")):  # U1 knows 2 and 4: the average would give U3's 3
+        rated_note(sessions, skill="demo", rating=r, author=author, created_at=NOW)
+    for r, author in ((1, "U3"), (5, "U4"), (3, "U5"), (2, "U1")):
+        rated_note(sessions, skill="closing", rating=r, author=author, created_at=NOW)
+    at = NOW + 7 * DAY
+    with sessions.begin() as session:
+        as_u1 = {s.name: s.average for s in digest.build_digest(session, team_id="T1", now=at, viewer="U1").skills}
+        as_u3 = {s.name: s.average for s in digest.build_digest(session, team_id="T1", now=at, viewer="U3").skills}
+    assert as_u1["demo"] is None and as_u1["closing"] == 2.75  # three of closing's four are others'
+    assert as_u3["demo"] is None and as_u3["closing"] == 2.75
+    assert figures(sessions, at)["demo"] == 3.0  # a leader who rated none of them sees it
 
 
 def test_two_digests_built_at_once_cut_the_same_blocks(sessions: Sessions) -> None:

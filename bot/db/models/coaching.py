@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, SlackId, UTCDateTime, utcnow
@@ -144,7 +144,9 @@ class RatingBlock(Base):
 
     ``ratings`` (3 or more) ratings made before ``closed_on`` (a Monday, 00:00 UTC) and after
     the skill's previous block. Once written it never changes, not when a note is edited or
-    deleted: a figure that moved then would tell the change.
+    deleted: a figure that moved then would tell the change. ``authors`` counts the ratings
+    per author, so a leader who rated too is shown a block only when 3 or more of its ratings
+    are someone else's (their own ones they know, and could subtract).
     """
 
     __tablename__ = "rating_blocks"
@@ -156,4 +158,5 @@ class RatingBlock(Base):
     closed_on: Mapped[date] = mapped_column(Date)
     ratings: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
+    authors: Mapped[dict[str, int]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

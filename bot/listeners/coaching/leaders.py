@@ -195,7 +195,7 @@ def handle_digest(ctx: CommandContext) -> Message:
 def send_digest_now(sessions: Sessions, client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
     """After the ack: compute the digest (counts only) and DM it to the leader who asked."""
     with sessions.begin() as session:
-        built = loop_ui.digest_message(digest.build_digest(session, team_id=team_id, now=deps.clock()))
+        built = loop_ui.digest_message(digest.build_digest(session, team_id=team_id, now=deps.clock(), viewer=user_id))
     loop_dm.send_dm(client, user_id=user_id, message=built)
     log.info("digest sent to leader %s in %s", user_id, team_id)
 
