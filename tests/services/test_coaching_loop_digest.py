@@ -64,7 +64,9 @@ def test_nothing_a_manager_wrote_reaches_the_digest_message(sessions: Sessions) 
         rated_note(sessions, skill="demo", rating=1 + n, text=f"{MARKER} note {n}", rep_name=f"{MARKER} rep")
     seed_item(sessions, text=f"{MARKER} action item", due_on=date(2026, 11, 1))
     with sessions.begin() as session:
-        message = loop_blocks.digest_message(digest.build_digest(session, team_id="T1", now=NOW + 7 * DAY, viewer="ULEAD"))
+        message = loop_blocks.digest_message(
+            digest.build_digest(session, team_id="T1", now=NOW + 7 * DAY, viewer="ULEAD")
+        )
     dumped = json.dumps(message.blocks) + message.text
     assert MARKER not in dumped
     assert "<@U1>: 4 notes in 7 days, 4 in 30" in dumped and "Demo: 2.5" in dumped
