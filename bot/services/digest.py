@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import case, func, select, union
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from bot.db.models import ActionItem, Manager, MemberLock, Note, RatingBlock
@@ -211,6 +211,11 @@ def close_rating_blocks(session: Session, *, team_id: str, now: datetime) -> int
             Note.rating.is_not(None),
             Note.created_at >= earliest,
             Note.created_at < this_week,
+            # Only what no block holds yet: after each skill's last block (few skills, few terms).
+            or_(
+                Note.skill_id.not_in(list(last)),
+                *(and_(Note.skill_id == skill, Note.created_at >= _midnight(since)) for skill, since in last.items()),
+            ),
         )
         .order_by(Note.created_at, Note.id)
     )
@@ -259,6 +264,10 @@ class _Pile:
             authors=dict(sorted(self.authors.items())),
             created_at=now,
         )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _lock(session: Session, *, team_id: str, now: datetime) -> None:
