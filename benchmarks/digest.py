@@ -94,7 +94,7 @@ def measure(sessions: Sessions, runs: int) -> tuple[float, float, int]:
         with sessions.begin() as session:
             session.connection()
             started = time.perf_counter()
-            d = digest.build_digest(session, team_id="T1", now=NOW)
+            d = digest.build_digest(session, team_id="T1", now=NOW, viewer=None)
             digest_message(d)
             timings.append(time.perf_counter() - started)
             managers = len(d.managers)

@@ -46,6 +46,8 @@ class Settings:
     # Abuse limits for quote submissions (per member): open at once, and sent in 24 hours.
     max_pending_submissions: int = 5
     max_submissions_per_day: int = 20
+    # Action-item DMs one rep gets in any 24 hours, from all managers together.
+    max_item_dms_per_day: int = 10
     log_level: str = "INFO"
     log_format: str = "text"
     grace_minutes: int = 120
@@ -181,6 +183,7 @@ class Settings:
             review_channel=review,
             max_pending_submissions=_int(env, "COACHBOT_MAX_PENDING_SUBMISSIONS", 5, 1, 1000),
             max_submissions_per_day=_int(env, "COACHBOT_MAX_SUBMISSIONS_PER_DAY", 20, 1, 10_000),
+            max_item_dms_per_day=_int(env, "COACHBOT_MAX_ITEM_DMS_PER_DAY", 10, 1, 1000),
             log_level=log_level,
             log_format=log_format,
             grace_minutes=_int(env, "COACHBOT_GRACE_MINUTES", 120, 1, 24 * 60),

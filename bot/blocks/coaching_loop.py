@@ -41,9 +41,9 @@ from bot.blocks.coaching import (
 )
 from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, ItemCounts, Todos
 from bot.services.coaching import NOTE_LIMIT, NoteView
-from bot.services.digest import MIN_RATINGS, Digest
+from bot.services.digest import MIN_RATINGS, SHOWN_WEEKS, Digest, ManagerStats
 from bot.services.note_input import RATING_MAX, RATING_MIN
-from bot.services.rep_card import RepCard, TargetedPrompt
+from bot.services.rep_card import RepCard, SkillTrend, TargetedPrompt
 from bot.services.rubric import SkillView
 from bot.services.store import THEMES
 from bot.services.text import escape, truncate, truncate_escaped
@@ -250,9 +250,32 @@ def parse_log_note_value(value: str) -> tuple[str | None, int | None]:
 
 
 def _days(n: int | None) -> str:
+    """The rep card's "last note ...": whole days since it (a day is 24 hours)."""
     if n is None:
         return "no notes yet"
-    return "today" if n == 0 else f"{count_of(n, 'day')} ago"
+    return "less than a day ago" if n == 0 else f"{count_of(n, 'day')} ago"
+
+
+def since_last_note(days: int | None) -> str:
+    """The prompt's words for how long a rep has gone without a note (whole 24-hour days)."""
+    if days is None:
+        return "hasn't had a note yet"
+    if days == 0:
+        return "had a note less than a day ago"
+    if days == 1:
+        return "last had a note a day ago"
+    return f"hasn't had a note in {days:,} days"
+
+
+def trend_line(trend: SkillTrend, *, weakest: bool) -> str:
+    """One skill on the rep card. A sparkline only from two ratings up, and as plain text: one
+    bar in a code span rendered as a lone red box, and padding made every span a box."""
+    removed = " _(removed)_" if not trend.active else ""
+    mark = "  ← weakest" if weakest else ""
+    n = len(trend.ratings)
+    spark = f"{trend.sparkline} " if n >= 2 else ""
+    count = count_of(n, "rating") if n >= 2 else "1 rating so far"
+    return f"{spark}*{escape(trend.label)}*{removed} {trend.average:.1f} ({count}){mark}"
 
 
 def rep_card_message(card: RepCard, *, tz: str | None) -> Message:
@@ -262,14 +285,8 @@ def rep_card_message(card: RepCard, *, tz: str | None) -> Message:
     head += f" · {count_of(card.total_notes, 'note')} · only you can see this"
     blocks: list[Block] = [section(head)]
     if card.trends:
-        lines = []
-        for t in card.trends:
-            removed = " _(removed)_" if not t.active else ""
-            weakest = "  ← weakest" if card.weakest is not None and t.skill_id == card.weakest.skill_id else ""
-            lines.append(
-                f"`{t.sparkline:<8}` *{escape(t.label)}*{removed} {t.average:.1f} "
-                f"({count_of(len(t.ratings), 'rating')}){weakest}"
-            )
+        weakest_skill = card.weakest.skill_id if card.weakest is not None else None
+        lines = [trend_line(t, weakest=t.skill_id == weakest_skill) for t in card.trends]
         blocks.append(section("*Skills* (last 8 ratings, oldest first; average of those)\n" + "\n".join(lines)))
     else:
         blocks.append(section("No ratings yet. Rate a skill in a note: `/coach @rep discovery 3 what you observed`."))
@@ -297,7 +314,7 @@ def targeted_prompt_message(tp: TargetedPrompt) -> Message:
     """The daily prompt once a manager has ratings: the rep most overdue and their weakest skill."""
     t = tp.target
     head = (
-        f":dart: *Coaching prompt* · <@{t.rep_id}> hasn't had a note in {count_of(t.days_since_last_note, 'day')}; "
+        f":dart: *Coaching prompt* · <@{t.rep_id}> {since_last_note(t.days_since_last_note)}; "
         f"their weakest skill in your ratings is *{escape(t.skill.label)}* ({t.skill.average:.1f})."
     )
     blocks: list[Block] = [section(head)]
@@ -449,9 +466,16 @@ def leaders_text(leader_ids: Sequence[str], admin_ids: Sequence[str]) -> str:
 
 
 LEADER_VIEW_HELP = (
-    "What leaders see: per manager, how many notes in 7 and 30 days, how many reps they noted, how many "
-    "reps went 14+ days without a note, and action items open, overdue and done; for the team, the average "
-    f"rating per skill (only from {MIN_RATINGS} or more ratings). Never a note's text, never a single rating."
+    "What leaders see: per manager, notes in 7 and 30 days, reps noted, reps not coached for 14+ days, and action "
+    f"items open, overdue and done. Per skill, the team's average over the last {SHOWN_WEEKS} weeks and its change "
+    f"against the {SHOWN_WEEKS} before, from whole weeks (Monday to Sunday, UTC) that are over: a skill's figure "
+    f"moves only once {MIN_RATINGS} or more new ratings of it have come in (a thinner week waits for the next), "
+    "never moves when a note is edited or deleted, and comes without a count. So no digest, nor any sequence of "
+    "digests, tells a single rating. Never a note's text."
+)
+DIGEST_FOOTNOTE = (
+    f"Per skill: whole weeks only, moving only after {MIN_RATINGS}+ new ratings, never a count; "
+    "never a note's text or a single rating. More in `/coach help`."
 )
 
 
@@ -463,37 +487,53 @@ def _change(value: float | None) -> str:
     return f" ({'▲' if value > 0 else '▼'}{abs(value):.1f})"
 
 
+def _manager_line(m: ManagerStats) -> str:
+    """One manager, saying only what isn't zero (beyond the notes, which always say something)."""
+    if m.notes_30d:
+        parts = [f"{count_of(m.notes_7d, 'note')} in 7 days, {m.notes_30d:,} in 30"]
+    else:
+        parts = ["no notes in 30 days"]
+    if m.reps_ever:
+        stale = f", *{m.reps_stale} not coached 14+ days*" if m.reps_stale else ""
+        parts.append(f"reps noted {m.reps_noted_30d}/{m.reps_ever}{stale}")
+    items = []
+    if m.items_open:
+        overdue = f" (*{m.items_overdue} overdue*)" if m.items_overdue else ""
+        items.append(f"{m.items_open} open{overdue}")
+    if m.items_done_30d:
+        items.append(f"{m.items_done_30d} done in 30 days")
+    if items:
+        parts.append("action items " + ", ".join(items))
+    return f"• <@{m.manager_id}>: " + " · ".join(parts)
+
+
 def digest_message(digest: Digest) -> Message:
     """The leader's digest. Built from a ``Digest`` only: counts and averages, no text."""
-    head = (
-        f":bar_chart: *Coaching digest* — {count_of(len(digest.managers), 'manager')}, "
-        f"{count_of(digest.notes_30d, 'note')} in the last 30 days"
-    )
-    blocks: list[Block] = [section(head)]
+    summary = f"{count_of(len(digest.managers), 'manager')}, {count_of(digest.notes_30d, 'note')} in the last 30 days"
+    blocks: list[Block] = [section(f":bar_chart: *Coaching digest* — {summary}")]
     if digest.managers:
-        lines = []
-        for m in digest.managers:
-            stale = f", *{m.reps_stale} not coached 14+ days*" if m.reps_stale else ""
-            overdue = f", *{m.items_overdue} overdue*" if m.items_overdue else ""
-            lines.append(
-                f"• <@{m.manager_id}>: {m.notes_7d} notes in 7 days, {m.notes_30d} in 30 · "
-                f"reps noted {m.reps_noted_30d}/{m.reps_ever}{stale} · "
-                f"action items {m.items_open} open{overdue}, {m.items_done_30d} done in 30 days"
-            )
+        lines = [_manager_line(m) for m in digest.managers]
         blocks.append(section("*Per manager* (least active first)\n" + "\n".join(lines)))
     else:
         blocks.append(section("No managers have coached yet."))
-    if digest.skills:
-        lines = []
-        for s in digest.skills:
-            if s.average is None:
-                lines.append(f"• {escape(s.label)}: — (fewer than {MIN_RATINGS} ratings)")
-            else:
-                lines.append(f"• {escape(s.label)}: {s.average:.1f}{_change(s.change)} from {s.ratings} ratings")
-        blocks.append(section("*Team average per skill*, last 30 days (change vs the 30 before)\n" + "\n".join(lines)))
-    blocks.append(ContextBlock(elements=[md(LEADER_VIEW_HELP)]))
-    text = f"Coaching digest: {len(digest.managers)} managers, {digest.notes_30d} notes in the last 30 days"
-    return Message(text=text, blocks=dicts(_fit(blocks)))
+    shown = [s for s in digest.skills if s.average is not None]
+    waiting = len(digest.skills) - len(shown)
+    heading = f"*Team average per skill*, last {SHOWN_WEEKS} weeks (change vs the {SHOWN_WEEKS} before)"
+    if shown:
+        lines = [f"• {escape(s.label)}: {s.average:.1f}{_change(s.change)}" for s in shown if s.average is not None]
+        if waiting:
+            other = "The other skill" if waiting == 1 else f"The other {waiting} skills"
+            lines.append(f"_{other}: not enough new ratings yet._")
+        blocks.append(section(heading + "\n" + "\n".join(lines)))
+    elif digest.skills:
+        blocks.append(
+            section(
+                "*Team average per skill*: none yet. A skill gets its first figure on the Monday after "
+                f"the week in which it reached {MIN_RATINGS} ratings."
+            )
+        )
+    blocks.append(ContextBlock(elements=[md(DIGEST_FOOTNOTE)]))
+    return Message(text=f"Coaching digest: {summary}", blocks=dicts(_fit(blocks)))
 
 
 # --- the note form and lists with the loop's fields ------------------------------------------

@@ -104,8 +104,9 @@ class DigestKind:
     def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         if item_id is None:
             return None
-        message = digest_message(digest.build_digest(session, team_id=occ.team_id, now=occ.due_at))
-        return message
+        # For the leader it goes to: a leader who rated too gets only blocks of others' ratings.
+        built = digest.build_digest(session, team_id=occ.team_id, now=occ.due_at, viewer=occ.target_id)
+        return digest_message(built)
 
 
 def loop_kinds() -> list[DeliveryKind]:

@@ -77,7 +77,7 @@ from bot.scheduling import calendar_gate
 from bot.scheduling.fanout import TeamPacer, paced, run_bounded
 from bot.scheduling.kinds import DeliveryKind, Occurrence
 from bot.scheduling.registry import delivery_kinds
-from bot.services import calendars, schedules
+from bot.services import action_items, calendars, events, schedules
 from bot.services.text import stable_int
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ class RunResult:
     paused: int = 0  # occurrences not claimed: their schedule is paused until a later date
     deferred: int = 0  # DMs held for the recipient's next working day (their status says away)
     superseded: int = 0  # deferred DMs replaced by a newer occurrence of the same schedule
+    forgotten: int = 0  # housekeeping: replay records and DM-budget rows past their use, deleted
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -193,6 +194,12 @@ class _Run:
 
     def execute(self) -> RunResult:
         result = RunResult(at=self.at)
+        # Housekeeping rides on every run (the tick and `coachbot run-due` alike): indexed
+        # deletes of rows that can no longer matter, so these tables stay the size of a day.
+        with self.deps.sessions.begin() as session:
+            result.forgotten = events.forget_old_events(session, now=self.at) + action_items.forget_old_dms(
+                session, now=self.at
+            )
         occurrences: list[Occurrence] = []
         with self.deps.sessions.begin() as session:
             for kind in self.kinds.values():

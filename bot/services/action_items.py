@@ -13,13 +13,14 @@ Overdue: open or acknowledged, with a due date before the rep's local today.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import ActionItem
+from bot.db.models import ActionItem, ItemDm, MemberLock
 from bot.db.models.base import MAX_ID
+from bot.db.upsert import insert_for
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services.coaching import get_note
 from bot.services.note_input import TODO_EXAMPLE
@@ -32,6 +33,14 @@ TEXT_LIMIT = 1000
 # A manager can't bury a rep in DMs: this many unfinished items per rep at most.
 MAX_OPEN_PER_REP = 25
 TODOS_LIMIT = 50  # items per list in /coach todos; the counts cover the rest
+# ...and a rep can't be buried by several managers, or by one who deletes and starts over:
+# at most this many action-item DMs in any 24 hours, from everyone (COACHBOT_MAX_ITEM_DMS_PER_DAY).
+DMS_PER_DAY = 10
+DAY = timedelta(hours=24)
+
+
+class DmBudgetSpent(UsageError):
+    """The rep got the most action-item DMs one person gets in 24 hours; nothing was created."""
 
 
 class ActionItemGone(NotFound):
@@ -133,10 +142,18 @@ def create_action_item(
     due_on: date | None,
     now: datetime,
     note_id: int | None = None,
+    dms_per_day: int = DMS_PER_DAY,
 ) -> ActionItemView:
-    """A new open item. ``note_id`` must be one of the assigner's own notes (it is never shown
-    to the rep). The caller checks the assigner is a manager and sends the rep's DM."""
+    """A new open item, and its DM counted against the rep's budget. ``note_id`` must be one of
+    the assigner's own notes (it is never shown to the rep). The caller checks the assigner is
+    a manager and sends the rep's DM.
+
+    The budget is counted under the rep's ``MemberLock`` row, taken first: two managers
+    assigning at once can't both read 9 and both send the tenth (a row lock on PostgreSQL, the
+    write lock on SQLite, as for quote submissions)."""
     text = validate_text(text)
+    _lock_rep(session, team_id=team_id, rep_id=rep_id, now=now)
+    check_dm_budget(session, team_id=team_id, rep_id=rep_id, now=now, per_day=dms_per_day)
     if note_id is not None:
         get_note(session, team_id=team_id, author_id=assigner_id, note_id=note_id)
     unfinished = int(
@@ -170,8 +187,54 @@ def create_action_item(
         updated_at=now,
     )
     session.add(item)
+    session.add(ItemDm(team_id=team_id, rep_id=rep_id, sent_at=now))
     session.flush()
     return ActionItemView.of(item)
+
+
+def _lock_rep(session: Session, *, team_id: str, rep_id: str, now: datetime) -> None:
+    """Must be the first write of the unit of work: on SQLite it takes the write lock, and a
+    read before it could see an outdated snapshot."""
+    stmt = insert_for(session, MemberLock).values(team_id=team_id, user_id=rep_id, touched_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
+
+
+def check_dm_budget(session: Session, *, team_id: str, rep_id: str, now: datetime, per_day: int = DMS_PER_DAY) -> None:
+    """Refuse (``DmBudgetSpent``) when ``rep_id`` got ``per_day`` action-item DMs in the last 24
+    hours, from all managers together. Deleted items still count: the DMs were sent."""
+    sent, oldest = session.execute(
+        select(func.count(ItemDm.id), func.min(ItemDm.sent_at)).where(
+            ItemDm.team_id == team_id, ItemDm.rep_id == rep_id, ItemDm.sent_at > now - DAY
+        )
+    ).one()
+    if int(sent or 0) >= per_day:
+        frees = _when(_aware(oldest) + DAY if oldest is not None else now + DAY, now)
+        items = f"{per_day} action item" + ("" if per_day == 1 else "s")
+        raise DmBudgetSpent(
+            f"<@{rep_id}> already got {items} by DM in the last 24 hours, from all managers "
+            f"together, the most one person gets in a day; nothing was created. The next one can go out "
+            f"{frees}. Meanwhile, keep it in a note: `/coach @rep what you observed`.",
+            block_id="action_item",
+        )
+
+
+def forget_old_dms(session: Session, *, now: datetime) -> int:
+    """The tick's housekeeping: ledger rows older than 24 hours no longer count."""
+    result = session.execute(delete(ItemDm).where(ItemDm.sent_at <= now - DAY))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+def _when(at: datetime, now: datetime) -> str:
+    """A moment as Slack shows it in the reader's own time zone, with a UTC fallback (the same
+    wording as the submission limits' in ``bot.services.submissions``)."""
+    minutes = max(1, int((at - now).total_seconds() + 59) // 60)
+    left = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+    fallback = at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}> (in {left})"
 
 
 def record_dm(session: Session, *, team_id: str, item_id: int, channel_id: str, ts: str) -> None:

@@ -2,32 +2,51 @@
 
 What a leader sees, per manager: notes in the last 7 and 30 days; reps noted in the last 30
 days out of all reps they ever noted; how many reps have gone 14+ days without a note; their
-action items open, overdue and done in the last 30 days. For the team: the average rating
-per skill over the last 30 days and its change against the 30 days before.
+action items open, overdue and done in the last 30 days. For the team: per skill, the
+average rating of the last ``SHOWN_WEEKS`` weeks and its change against the weeks before.
 
-What a leader never sees: any note's text, or a single note's rating. The dataclasses below
-hold no text at all, and a skill's average is shown only when at least ``MIN_RATINGS``
-ratings went into it (an average of one rating *is* that rating); the change is shown only
-when both periods qualify.
+What a leader never sees: any note's text, or a single note's rating, not even by comparing
+digests. A leader can ask as often as they like, so every figure per skill is built from
+*rating blocks* (``close_rating_blocks``), and from nothing else:
+
+- a block holds ``MIN_RATINGS`` or more ratings of one skill, from weeks (Monday to Sunday,
+  UTC) that are over, and no rating is in two blocks; the current week is never used, so
+  asking again and again shows the same figures until the next Monday;
+- a week with fewer ratings makes no block: its ratings wait for the following weeks, so a
+  figure moves only when 3 or more new ratings came in, never by one;
+- a block, once written, never changes: editing or deleting a note later moves nothing
+  (otherwise the move would tell the edited or deleted rating);
+- no count of ratings is shown;
+- a leader who rated too sees a block only if 3 or more of its ratings are someone else's
+  (they know their own, and could take them out of the average).
+
+So everything shown is a function of sums over disjoint groups of 3 or more ratings, and no
+combination of digests isolates one rating. What an average can always say is left: one of
+exactly 5.0 (or 1.0) says that every rating in it was a 5 (or a 1).
 
 Speed: a fixed number of grouped queries per team, whatever the number of managers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import case, func, select, union
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from bot.db.models import ActionItem, Manager, Note
+from bot.db.models import ActionItem, Manager, MemberLock, Note, RatingBlock
+from bot.db.upsert import insert_for
 from bot.services import action_items, rubric
 
-MIN_RATINGS = 3
+MIN_RATINGS = 3  # in every block: an average of one rating *is* that rating
+SHOWN_WEEKS = 4  # a skill's figure: the blocks closed in the last 4 weeks, against the 4 before
 WINDOW = timedelta(days=30)
 WEEK = timedelta(days=7)
+SHOWN = timedelta(weeks=SHOWN_WEEKS)
+HISTORY = timedelta(weeks=3 * SHOWN_WEEKS)  # older ratings are never grouped (the first digest)
 STALE_AFTER = timedelta(days=14)
+LOCK_KEY = "~digest"  # a MemberLock key that no Slack user id can be
 
 
 @dataclass(frozen=True)
@@ -48,9 +67,8 @@ class SkillAverage:
     skill_id: int
     name: str
     label: str
-    average: float | None  # None: fewer than MIN_RATINGS ratings in the last 30 days
-    ratings: int  # how many ratings in the last 30 days
-    change: float | None  # against the previous 30 days; None when either side is too thin
+    average: float | None  # over the blocks closed in the last SHOWN_WEEKS weeks; None: no block
+    change: float | None  # against the SHOWN_WEEKS weeks before; None when either side has none
 
 
 @dataclass(frozen=True)
@@ -71,8 +89,11 @@ def _utc(value: datetime | str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def build_digest(session: Session, *, team_id: str, now: datetime) -> Digest:
-    """The digest for one workspace at ``now``."""
+def build_digest(session: Session, *, team_id: str, now: datetime, viewer: str | None) -> Digest:
+    """The digest for one workspace at ``now``, as ``viewer`` (the leader it is for; None: a
+    reader who rated nothing) may see it. Writes the rating blocks that became due (the
+    caller commits them with whatever it sends)."""
+    close_rating_blocks(session, team_id=team_id, now=now)  # first: it takes the team's lock
     since_30, since_7 = now - WINDOW, now - WEEK
     stale_before = now - STALE_AFTER
     team_notes = Note.team_id == team_id
@@ -147,53 +168,149 @@ def build_digest(session: Session, *, team_id: str, now: datetime) -> Digest:
         )
     managers.sort(key=lambda s: (s.notes_30d, s.manager_id))
     return Digest(
-        team_id=team_id, now=now, managers=tuple(managers), skills=tuple(_skill_averages(session, team_id, now))
+        team_id=team_id, now=now, managers=tuple(managers), skills=tuple(_skill_averages(session, team_id, now, viewer))
     )
 
 
-def _skill_averages(session: Session, team_id: str, now: datetime) -> list[SkillAverage]:
-    since_30, since_60 = now - WINDOW, now - 2 * WINDOW
-    recent = Note.created_at >= since_30
-    rows = {
-        int(skill_id): (int(n_now or 0), s_now, int(n_before or 0), s_before)
-        for skill_id, n_now, s_now, n_before, s_before in session.execute(
-            select(
-                Note.skill_id,
-                func.sum(case((recent, 1), else_=0)),
-                func.sum(case((recent, Note.rating), else_=0)),
-                func.sum(case((recent, 0), else_=1)),
-                func.sum(case((recent, 0), else_=Note.rating)),
-            )
-            .where(
-                Note.team_id == team_id,
-                Note.skill_id.is_not(None),
-                Note.rating.is_not(None),
-                Note.created_at >= since_60,
-                Note.created_at <= now,
-            )
-            .group_by(Note.skill_id)
+def week_start(at: datetime) -> datetime:
+    """Monday 00:00 UTC of ``at``'s week: the edges every figure per skill is built on."""
+    at = _utc(at)
+    return datetime(at.year, at.month, at.day, tzinfo=UTC) - timedelta(days=at.weekday())
+
+
+def close_rating_blocks(session: Session, *, team_id: str, now: datetime) -> int:
+    """Freeze the groups of ratings the digest may show, up to the last Monday before ``now``.
+
+    Per skill, walking the weeks that are over in order, from just after the skill's last
+    block: ratings pile up, and at the end of the first week in which the pile holds
+    ``MIN_RATINGS`` or more it becomes a block, written once and never changed. A week with
+    one or two ratings therefore shows nothing by itself; its ratings wait for the next.
+    Returns how many blocks were written.
+
+    Under the team's digest lock, taken first: two digests built at once could otherwise cut
+    the same ratings into two different, overlapping blocks, and the difference of two
+    overlapping groups is what gives a rating away.
+    """
+    this_week = week_start(now)
+    _lock(session, team_id=team_id, now=now)
+    last: dict[int, date] = {
+        int(skill_id): closed
+        for skill_id, closed in session.execute(
+            select(RatingBlock.skill_id, func.max(RatingBlock.closed_on))
+            .where(RatingBlock.team_id == team_id)
+            .group_by(RatingBlock.skill_id)
         )
     }
+    earliest = this_week - HISTORY
+    pending: dict[int, _Pile] = {}
+    rows = session.execute(
+        select(Note.skill_id, Note.created_at, Note.rating, Note.author_id)
+        .where(
+            Note.team_id == team_id,
+            Note.skill_id.is_not(None),
+            Note.rating.is_not(None),
+            Note.created_at >= earliest,
+            Note.created_at < this_week,
+            # Only what no block holds yet: after each skill's last block (few skills, few terms).
+            or_(
+                Note.skill_id.not_in(list(last)),
+                *(and_(Note.skill_id == skill, Note.created_at >= _midnight(since)) for skill, since in last.items()),
+            ),
+        )
+        .order_by(Note.created_at, Note.id)
+    )
+    blocks: list[RatingBlock] = []
+    for skill_id, created_at, rating, author_id in rows:
+        skill = int(skill_id or 0)
+        week = week_start(created_at)
+        since = last.get(skill)
+        if since is not None and week.date() < since:
+            continue  # already in a block (or before it): never counted twice
+        pile = pending.setdefault(skill, _Pile(week=week))
+        if pile.ratings >= MIN_RATINGS and week > pile.week:
+            blocks.append(pile.block(team_id, skill, now))
+            pile = pending[skill] = _Pile(week=week)
+        pile.add(int(rating or 0), str(author_id), week)
+    for skill, pile in pending.items():
+        if pile.ratings >= MIN_RATINGS:  # its last week is over: only ratings before now's week are read
+            blocks.append(pile.block(team_id, skill, now))
+    session.add_all(blocks)
+    session.flush()
+    return len(blocks)
+
+
+@dataclass
+class _Pile:
+    """The ratings of one skill waiting to make a block."""
+
+    week: datetime  # the week of the latest rating added
+    ratings: int = 0
+    total: int = 0
+    authors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, rating: int, author_id: str, week: datetime) -> None:
+        self.ratings += 1
+        self.total += rating
+        self.authors[author_id] = self.authors.get(author_id, 0) + 1
+        self.week = week
+
+    def block(self, team_id: str, skill_id: int, now: datetime) -> RatingBlock:
+        return RatingBlock(
+            team_id=team_id,
+            skill_id=skill_id,
+            closed_on=(self.week + WEEK).date(),
+            ratings=self.ratings,
+            total=self.total,
+            authors=dict(sorted(self.authors.items())),
+            created_at=now,
+        )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _lock(session: Session, *, team_id: str, now: datetime) -> None:
+    """The team's digest lock: a ``MemberLock`` row under a key no Slack user id can be (a row
+    lock on PostgreSQL; on SQLite the write lock, as the first statement of the unit of work)."""
+    stmt = insert_for(session, MemberLock).values(team_id=team_id, user_id=LOCK_KEY, touched_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
+
+
+def _skill_averages(session: Session, team_id: str, now: datetime, viewer: str | None) -> list[SkillAverage]:
+    this_week = week_start(now).date()
+    shown_from = this_week - SHOWN
+    before_from = shown_from - SHOWN
+    rows: dict[int, list[int]] = {}
+    for skill_id, closed_on, n, total, authors in session.execute(
+        select(
+            RatingBlock.skill_id, RatingBlock.closed_on, RatingBlock.ratings, RatingBlock.total, RatingBlock.authors
+        ).where(
+            RatingBlock.team_id == team_id,
+            RatingBlock.closed_on > before_from,
+            RatingBlock.closed_on <= this_week,
+        )
+    ):
+        if viewer is not None and int(n) - int((authors or {}).get(viewer, 0)) < MIN_RATINGS:
+            continue  # the viewer rated some of these: what's left of it after their own is too thin
+        sums = rows.setdefault(int(skill_id), [0, 0, 0, 0])
+        at = 0 if closed_on > shown_from else 2
+        sums[at] += int(n)
+        sums[at + 1] += int(total)
     averages = []
     for skill in rubric.list_skills(session, team_id=team_id, now=now, include_removed=True):
         n_now, s_now, n_before, s_before = rows.get(skill.id, (0, 0, 0, 0))
-        if not skill.active and n_now == 0:
-            continue  # a removed skill drops out once nobody rates it any more
-        average = float(s_now) / n_now if n_now >= MIN_RATINGS else None
-        before = float(s_before) / n_before if n_before >= MIN_RATINGS else None
+        average = s_now / n_now if n_now else None
+        if not skill.active and average is None:
+            continue  # a removed skill drops out once it has no figure any more
+        before = s_before / n_before if n_before else None
         averages.append(
             SkillAverage(
                 skill_id=skill.id,
                 name=skill.name,
                 label=skill.label,
                 average=average,
-                ratings=n_now,
                 change=average - before if average is not None and before is not None else None,
             )
         )
     return averages
-
-
-def digest_window(now: datetime) -> tuple[date, date]:
-    """The 30 days a digest covers, as dates (for its heading)."""
-    return (now - WINDOW).date(), now.date()

@@ -4,9 +4,12 @@ reminder on the due date, and what delete all leaves behind."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.db.engine import Sessions
 from bot.scheduling.run import run_due
@@ -158,11 +161,81 @@ def test_overview_shows_open_and_overdue_items(slack: SlackSender, sessions: Ses
     assert "*Action items you assigned*: 2 open, *1 overdue*: <@U2> (1)" in text
 
 
-def test_a_flood_of_todos_for_one_rep_stops_at_the_limit(slack: SlackSender, sessions: Sessions) -> None:
+def test_a_flood_of_todos_for_one_rep_stops_at_the_limit(
+    start_app: Callable[..., SlackSender], sessions: Sessions
+) -> None:
     from bot.services.action_items import MAX_OPEN_PER_REP
 
+    slack = start_app(COACHBOT_MAX_ITEM_DMS_PER_DAY="100")  # the open cap, not the DM budget
     for i in range(MAX_OPEN_PER_REP):
         assert "Action item" in assign(slack, f"task {i}")
     refused = assign(slack, "one too many")
     assert f"already has {MAX_OPEN_PER_REP} unfinished action items" in refused
     assert len(items(sessions)) == MAX_OPEN_PER_REP
+
+
+# --- the rep's DM budget ----------------------------------------------------------------------
+
+
+def _delete_all(slack: SlackSender, fake_slack: FakeSlack, user: str = "U1") -> None:
+    body = slack.command("/coach", "delete all", user=user).json()
+    confirm = buttons(body["blocks"])["coach_delete_all_confirm"]
+    slack.block_action("coach_delete_all_confirm", confirm["value"], user=user)
+    fake_slack.wait_for("response_url")
+
+
+def test_a_reps_dm_budget_counts_every_manager_and_delete_all_refunds_nothing(
+    start_app: Callable[..., SlackSender], sessions: Sessions, fake_slack: FakeSlack, clock: TestClock
+) -> None:
+    """Before: the 25-open cap reset with "delete all"; one manager sent 75 DMs in 6 seconds."""
+    slack = start_app(COACHBOT_MAX_ITEM_DMS_PER_DAY="3")
+    assert "Action item" in assign(slack, "task 1")  # 12:00
+    clock.now += timedelta(hours=1)
+    assert "Action item" in ephemeral_text(slack.command("/coach", f"todo {mention('U2')} task 2", user="U3"))
+    clock.now += timedelta(hours=1)
+    assert "Action item" in assign(slack, "task 3")  # 14:00
+    _delete_all(slack, fake_slack)
+    assert [i.text for i in items(sessions)] == ["task 2"]  # U1's two are gone...
+    refused = assign(slack, "task 4")  # ...and still count: the DMs were sent
+    assert "<@U2> already got 3 action items by DM in the last 24 hours" in refused
+    assert "from all managers together" in refused and "nothing was created" in refused
+    assert "2026-12-01 12:00 UTC" in refused and "(in 22 h 00 min)" in refused  # when the first one frees up
+    refused_u3 = ephemeral_text(slack.command("/coach", f"todo {mention('U2')} task 5", user="U3"))
+    assert "already got 3 action items" in refused_u3
+    assert "Action item" in assign(slack, "for someone else", rep="U3")  # the budget is per rep
+    assert len(dm_posts(fake_slack, "U2", count=3)) == 3
+    clock.now = datetime(2026, 12, 1, 12, 1, tzinfo=UTC)
+    assert "Action item" in assign(slack, "task 6")  # a day after the first DM, its place is free
+    assert "already got 3" in assign(slack, "task 7")
+
+
+def test_the_note_forms_action_item_over_the_budget_is_refused_before_the_note_is_saved(
+    start_app: Callable[..., SlackSender], sessions: Sessions
+) -> None:
+    from bot.db.models import Note
+    from tests.listeners.test_coaching_loop_notes import form_values
+
+    slack = start_app(COACHBOT_MAX_ITEM_DMS_PER_DAY="1")
+    assign(slack, "task 1")
+    resp = slack.view_submission("coach_note_modal", form_values("U2", "a note with an item", item="send the deck"))
+    assert resp.json()["response_action"] == "errors"
+    assert "<@U2> already got 1 action item by DM" in resp.json()["errors"]["action_item"]
+    with sessions.begin() as session:
+        assert session.scalar(select(func.count(Note.id))) == 0  # nothing left behind to save twice
+    assert len(items(sessions)) == 1
+
+
+def test_concurrent_todos_from_two_managers_never_pass_the_budget(
+    start_app: Callable[..., SlackSender], sessions: Sessions
+) -> None:
+    slack = start_app(COACHBOT_MAX_ITEM_DMS_PER_DAY="5")
+
+    def send(n: int) -> str:
+        user = "U1" if n % 2 else "U3"
+        return ephemeral_text(slack.command("/coach", f"todo {mention('U2')} burst {n}", user=user))
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        replies = list(pool.map(send, range(24)))
+    assert sum("Action item *#" in r for r in replies) == 5
+    assert all("Action item *#" in r or "already got 5 action items" in r for r in replies)
+    assert len(items(sessions, rep_id="U2")) == 5

@@ -70,7 +70,7 @@ def test_a_leader_in_one_workspace_sees_nothing_of_the_other(
     t2.command("/coach", "digest now", user="U2")
     fake_slack.wait_for("chat.postMessage", team_id="T2")
     sent = json.dumps([c.params for c in fake_slack.posts() if c.team_id == "T2"])
-    assert "0 notes in the last 30 days" in sent and "<@U1>: 0 notes in 7 days" in sent
+    assert "0 notes in the last 30 days" in sent and "<@U1>: no notes in 30 days" in sent
     assert "T1-ONLY" not in sent and "Discovery: 3.0" not in sent
     # A T1 leader's weekly digest counts T1 only, and still no text.
     make_leader(sessions, "U3", team_id="T1")
@@ -83,3 +83,4 @@ def test_a_leader_in_one_workspace_sees_nothing_of_the_other(
     run_due(deps, at)
     t1_digest = json.dumps([c.params for c in dm_posts(fake_slack, "U3") if c.team_id == "T1"])
     assert "<@U1>: 3 notes in 7 days" in t1_digest and "T1-ONLY" not in t1_digest
+    assert "Discovery: 3.0" in t1_digest  # Monday: last week's three ratings make T1's figure

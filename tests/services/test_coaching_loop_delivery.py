@@ -89,6 +89,6 @@ def test_weekly_digest_goes_to_the_leader_with_counts_and_no_note_text(
     dumped = json.dumps(blocks_of(post)) + str(post.get("text"))
     assert MARKER not in dumped
     assert "<@U1>: 0 notes in 7 days, 3 in 30" in dumped and "Discovery: 3.0" in dumped
-    assert "1 open, *1 overdue*" in dumped
+    assert "action items 1 open (*1 overdue*)" in dumped
     for call in fake_slack.calls_to("chat.postMessage"):  # nothing sent anywhere carries note text
         assert MARKER not in json.dumps(call.params)

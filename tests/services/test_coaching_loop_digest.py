@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
 
 from bot.blocks import coaching_loop as loop_blocks
 from bot.db.engine import Sessions
+from bot.db.models import Note, RatingBlock
 from bot.services import action_items, digest, rep_card
 from tests.factories import make_manager, seed_note
 from tests.services.loop_factories import NOW, rated_note, seed_item
@@ -27,7 +31,7 @@ def test_digest_counts_per_manager(sessions: Sessions) -> None:
     seed_item(sessions, assigner="U1", status="done", done_at=NOW - 3 * DAY)
     seed_item(sessions, assigner="U1", status="done", done_at=NOW - 40 * DAY)
     with sessions.begin() as session:
-        d = digest.build_digest(session, team_id="T1", now=NOW)
+        d = digest.build_digest(session, team_id="T1", now=NOW, viewer="ULEAD")
     by_id = {m.manager_id: m for m in d.managers}
     assert set(by_id) == {"U1", "U8", "UADMIN"}
     u1 = by_id["U1"]
@@ -38,7 +42,7 @@ def test_digest_counts_per_manager(sessions: Sessions) -> None:
     assert d.notes_30d == 4
 
 
-def test_skill_averages_need_three_ratings_and_compare_with_the_30_days_before(sessions: Sessions) -> None:
+def test_skill_averages_need_three_ratings_and_compare_with_the_weeks_before(sessions: Sessions) -> None:
     for r, author in ((2, "U1"), (3, "U1"), (4, "U9")):
         rated_note(sessions, skill="discovery", rating=r, author=author, created_at=NOW - 5 * DAY)
     for r in (1, 2, 3):
@@ -47,11 +51,11 @@ def test_skill_averages_need_three_ratings_and_compare_with_the_30_days_before(s
     rated_note(sessions, skill="demo", rating=1, created_at=NOW - 2 * DAY)
     rated_note(sessions, skill="closing", rating=1, team_id="T2", created_at=NOW - DAY)
     with sessions.begin() as session:
-        d = digest.build_digest(session, team_id="T1", now=NOW)
+        d = digest.build_digest(session, team_id="T1", now=NOW, viewer="ULEAD")
     by_name = {s.name: s for s in d.skills}
-    assert (by_name["discovery"].average, by_name["discovery"].change, by_name["discovery"].ratings) == (3.0, 1.0, 3)
-    assert (by_name["demo"].average, by_name["demo"].change, by_name["demo"].ratings) == (None, None, 2)
-    assert by_name["closing"].average is None and by_name["closing"].ratings == 0
+    assert (by_name["discovery"].average, by_name["discovery"].change) == (3.0, 1.0)
+    assert (by_name["demo"].average, by_name["demo"].change) == (None, None)
+    assert by_name["closing"].average is None
 
 
 def test_nothing_a_manager_wrote_reaches_the_digest_message(sessions: Sessions) -> None:
@@ -60,11 +64,85 @@ def test_nothing_a_manager_wrote_reaches_the_digest_message(sessions: Sessions) 
         rated_note(sessions, skill="demo", rating=1 + n, text=f"{MARKER} note {n}", rep_name=f"{MARKER} rep")
     seed_item(sessions, text=f"{MARKER} action item", due_on=date(2026, 11, 1))
     with sessions.begin() as session:
-        message = loop_blocks.digest_message(digest.build_digest(session, team_id="T1", now=NOW))
+        message = loop_blocks.digest_message(
+            digest.build_digest(session, team_id="T1", now=NOW + 7 * DAY, viewer="ULEAD")
+        )
     dumped = json.dumps(message.blocks) + message.text
     assert MARKER not in dumped
     assert "<@U1>: 4 notes in 7 days, 4 in 30" in dumped and "Demo: 2.5" in dumped
-    assert "never a single rating" in dumped.lower() or "Never a note's text, never a single rating" in dumped
+    assert "a single rating" in dumped and "ratings)" not in dumped  # no count
+
+
+# --- what the figures per skill are built from ------------------------------------------------
+
+
+def figures(sessions: Sessions, at: datetime) -> dict[str, float | None]:
+    with sessions.begin() as session:
+        return {s.name: s.average for s in digest.build_digest(session, team_id="T1", now=at, viewer="ULEAD").skills}
+
+
+def test_a_skill_gets_a_figure_only_from_a_whole_week_that_is_over(sessions: Sessions) -> None:
+    for r in (2, 3, 4):
+        rated_note(sessions, skill="demo", rating=r, created_at=NOW)  # Monday
+    for hours in (0, 30, 24 * 6 + 11):  # asking again and again in the same week changes nothing
+        assert figures(sessions, NOW + timedelta(hours=hours))["demo"] is None
+    assert figures(sessions, datetime(2026, 12, 7, 0, 0, tzinfo=UTC))["demo"] == 3.0  # the week is over
+
+
+def test_a_thin_week_waits_and_a_figure_never_moves_by_one_rating(sessions: Sessions) -> None:
+    for r in (2, 3, 4):
+        rated_note(sessions, skill="demo", rating=r, created_at=NOW)
+    rated_note(sessions, skill="demo", rating=1, created_at=NOW + 7 * DAY)  # one more, the week after
+    assert figures(sessions, NOW + 14 * DAY)["demo"] == 3.0  # not (2+3+4+1)/4: a lone rating waits
+    rated_note(sessions, skill="demo", rating=5, created_at=NOW + 14 * DAY)
+    assert figures(sessions, NOW + 21 * DAY)["demo"] == 3.0  # two waiting: still nothing new
+    rated_note(sessions, skill="demo", rating=3, created_at=NOW + 21 * DAY)
+    assert figures(sessions, NOW + 28 * DAY)["demo"] == 3.0  # (2+3+4) and (1+5+3): 18 / 6
+    with sessions.begin() as session:
+        blocks = session.execute(select(RatingBlock.closed_on, RatingBlock.ratings, RatingBlock.total)).all()
+    assert sorted(blocks) == [(date(2026, 12, 7), 3, 9), (date(2026, 12, 28), 3, 9)]
+
+
+def test_editing_or_deleting_a_rating_after_it_was_shown_moves_nothing(sessions: Sessions) -> None:
+    ids = [rated_note(sessions, skill="demo", rating=r, created_at=NOW) for r in (2, 3, 4)]
+    ids.append(rated_note(sessions, skill="demo", rating=5, created_at=NOW))
+    assert figures(sessions, NOW + 7 * DAY)["demo"] == 3.5
+    with sessions.begin() as session:
+        session.execute(delete(Note).where(Note.id == ids[3]))  # the 5 goes: (2+3+4)/3 would say so
+        session.execute(update(Note).where(Note.id == ids[0]).values(rating=5))
+    assert figures(sessions, NOW + 8 * DAY)["demo"] == 3.5
+
+
+def test_a_rating_deleted_before_its_week_was_over_is_never_counted(sessions: Sessions) -> None:
+    ids = [rated_note(sessions, skill="demo", rating=r, created_at=NOW) for r in (2, 3, 4)]
+    with sessions.begin() as session:
+        session.execute(delete(Note).where(Note.id == ids[2]))
+    assert figures(sessions, NOW + 7 * DAY)["demo"] is None  # two left: not enough
+
+
+def test_a_leader_who_rated_sees_a_block_only_with_three_ratings_of_others(sessions: Sessions) -> None:
+    for r, author in ((2, "U1"), (4, "U1"), (3, "U3")):  # U1 knows 2 and 4: the average would give U3's 3
+        rated_note(sessions, skill="demo", rating=r, author=author, created_at=NOW)
+    for r, author in ((1, "U3"), (5, "U4"), (3, "U5"), (2, "U1")):
+        rated_note(sessions, skill="closing", rating=r, author=author, created_at=NOW)
+    at = NOW + 7 * DAY
+    with sessions.begin() as session:
+        as_u1 = {s.name: s.average for s in digest.build_digest(session, team_id="T1", now=at, viewer="U1").skills}
+        as_u3 = {s.name: s.average for s in digest.build_digest(session, team_id="T1", now=at, viewer="U3").skills}
+    assert as_u1["demo"] is None and as_u1["closing"] == 2.75  # three of closing's four are others'
+    assert as_u3["demo"] is None and as_u3["closing"] == 2.75
+    assert figures(sessions, at)["demo"] == 3.0  # a leader who rated none of them sees it
+
+
+def test_two_digests_built_at_once_cut_the_same_blocks(sessions: Sessions) -> None:
+    for r in (2, 3, 4, 5, 1, 3, 4):
+        rated_note(sessions, skill="demo", rating=r, created_at=NOW)
+    at = NOW + 7 * DAY
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: figures(sessions, at)["demo"], range(8)))
+    assert set(results) == {22 / 7}
+    with sessions.begin() as session:
+        assert session.scalar(select(func.count(RatingBlock.id))) == 1
 
 
 # --- builders ---------------------------------------------------------------------------------

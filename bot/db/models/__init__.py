@@ -4,7 +4,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from .base import Base, UTCDateTime, utcnow
-from .coaching import ActionItem, Leader, Manager, Note, Skill
+from .coaching import ActionItem, ItemDm, Leader, Manager, Note, RatingBlock, Skill
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
 from .quotes import Prompt, Quote, StoreState
 from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
@@ -44,6 +44,7 @@ __all__ = [
     "ActionItem",
     "Base",
     "Delivery",
+    "ItemDm",
     "Leader",
     "Manager",
     "MemberLock",
@@ -52,6 +53,7 @@ __all__ = [
     "ProcessedEvent",
     "Prompt",
     "Quote",
+    "RatingBlock",
     "Reaction",
     "ReviewMessage",
     "ReviewSummary",

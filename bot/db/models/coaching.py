@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, SlackId, UTCDateTime, utcnow
@@ -119,4 +119,44 @@ class Leader(Base):
     enterprise_id: Mapped[str | None] = mapped_column(SlackId)
     user_id: Mapped[str] = mapped_column(SlackId)
     added_by: Mapped[str] = mapped_column(SlackId)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ItemDm(Base):
+    """One action-item DM sent to a rep: the budget's ledger (``bot.services.action_items``).
+
+    Kept apart from ``action_items`` on purpose: deleting items (``/coach delete all``) must
+    not refund the budget. It holds no text and no assigner, only that the rep got a DM then;
+    the tick forgets rows once they no longer count.
+    """
+
+    __tablename__ = "item_dms"
+    __table_args__ = (Index("ix_item_dms_rep_sent", "team_id", "rep_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    rep_id: Mapped[str] = mapped_column(SlackId)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RatingBlock(Base):
+    """A frozen group of ratings of one skill that the leaders' digest may show (``bot.services.digest``).
+
+    ``ratings`` (3 or more) ratings made before ``closed_on`` (a Monday, 00:00 UTC) and after
+    the skill's previous block. Once written it never changes, not when a note is edited or
+    deleted: a figure that moved then would tell the change. ``authors`` counts the ratings
+    per author, so a leader who rated too is shown a block only when 3 or more of its ratings
+    are someone else's (their own ones they know, and could subtract).
+    """
+
+    __tablename__ = "rating_blocks"
+    __table_args__ = (UniqueConstraint("team_id", "skill_id", "closed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SlackId)
+    skill_id: Mapped[int] = mapped_column(Integer)
+    closed_on: Mapped[date] = mapped_column(Date)
+    ratings: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    authors: Mapped[dict[str, int]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

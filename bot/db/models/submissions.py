@@ -127,6 +127,8 @@ class ProcessedEvent(Base):
     """Events API ids already handled: Slack retries (X-Slack-Retry-Num) are acked, not redone."""
 
     __tablename__ = "processed_events"
+    # The tick deletes rows past their window (``bot.services.events.forget_old_events``).
+    __table_args__ = (Index("ix_processed_events_received", "received_at"),)
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     team_id: Mapped[str | None] = mapped_column(SlackId)

@@ -175,7 +175,8 @@ def handle_digest(ctx: CommandContext) -> Message:
         if len(words) > 1:
             raise UsageError("`/coach digest now` takes nothing after `now`.")
         deps.defer(send_digest_now, deps.sessions, ctx.client, deps, team_id=ctx.team_id, user_id=ctx.user_id)
-        return Message(text=":bar_chart: Sending you the coaching digest by DM. " + loop_ui.LEADER_VIEW_HELP)
+        # What leaders see is in `/coach help` and the digest's own footnote: not a third time here.
+        return Message(text=":bar_chart: Sending you the coaching digest by DM.")
     if verb in ("", "show", "off", "stop"):
         if len(words) > 1:
             raise UsageError(f"`/coach digest {verb}` takes nothing after it; to schedule: `{DIGEST_EXAMPLE}`.")
@@ -194,7 +195,7 @@ def handle_digest(ctx: CommandContext) -> Message:
 def send_digest_now(sessions: Sessions, client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
     """After the ack: compute the digest (counts only) and DM it to the leader who asked."""
     with sessions.begin() as session:
-        built = loop_ui.digest_message(digest.build_digest(session, team_id=team_id, now=deps.clock()))
+        built = loop_ui.digest_message(digest.build_digest(session, team_id=team_id, now=deps.clock(), viewer=user_id))
     loop_dm.send_dm(client, user_id=user_id, message=built)
     log.info("digest sent to leader %s in %s", user_id, team_id)
 

@@ -66,6 +66,7 @@ def assign(
             due_on=due_on,
             now=deps.clock(),
             note_id=note_id,
+            dms_per_day=deps.settings.max_item_dms_per_day,
         )
     log.info("action item %d assigned by %s in %s", item.id, assigner_id, team_id)
     deps.defer(loop_dm.send_action_item, client, deps.sessions, item)
@@ -94,6 +95,11 @@ def check_item(
     tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
     if due_on is not None and due_on < action_items.local_today(deps.clock(), tz):
         raise UserError("Pick today or a later due date.", block_id=loop_ui.ACTION_DUE_BLOCK)
+    # Read only, no lock: ``assign`` counts again under the rep's lock; this spares the note.
+    with deps.sessions.begin() as session:
+        action_items.check_dm_budget(
+            session, team_id=team_id, rep_id=rep_id, now=deps.clock(), per_day=deps.settings.max_item_dms_per_day
+        )
 
 
 @declare(
