@@ -399,8 +399,9 @@ def action_item_done_message(item: ActionItemView) -> Message:
     return Message(text=text, blocks=dicts(blocks))
 
 
-def todos_message(todos: Todos) -> Message:
-    """``/coach todos``: mine to do, then the ones I assigned with their status."""
+def todos_message(todos: Todos, *, can_assign: bool) -> Message:
+    """``/coach todos``: mine to do, then the ones I assigned with their status. Someone who
+    may not assign (a rep) is not offered ``/coach todo``."""
     blocks: list[Block] = []
     if todos.assigned_to_me:
         lines = []
@@ -427,9 +428,11 @@ def todos_message(todos: Todos) -> Message:
             lines.append(f"• #{item.id} <@{item.rep_id}>, {_due(item)}, *{status}*: {_inline(item.text)}")
         more = _more(todos.by_me_total, len(todos.assigned_by_me))
         blocks.append(section(f"*You assigned* ({todos.by_me_total}){more}\n" + "\n".join(lines)))
-    else:
+    elif can_assign:
         blocks.append(section("*You assigned*: nothing yet. E.g. `/coach todo @bob send the Acme recap by fri`."))
-    text = f"Your action items: {todos.to_me_total} open for you, {todos.by_me_total} you assigned"
+    text = f"Your action items: {todos.to_me_total} open for you"
+    if todos.assigned_by_me or can_assign:
+        text += f", {todos.by_me_total} you assigned"
     return Message(text=text, blocks=dicts(_fit(blocks)))
 
 

@@ -99,6 +99,7 @@ def test_todos_lists_mine_and_the_ones_i_assigned(slack: SlackSender, sessions: 
     assign(slack, "book the QBR", rep="U3")
     rep_view = ephemeral_text(slack.command("/coach", "todos", user="U2"))  # a rep, not a manager
     assert "send the Acme recap" in rep_view and "book the QBR" not in rep_view
+    assert "/coach todo" not in rep_view and "You assigned" not in rep_view  # a rep can't assign
     mine = ephemeral_text(slack.command("/coach", "todos"))
     assert "You assigned* (2)" in mine and "send the Acme recap" in mine and "book the QBR" in mine
 

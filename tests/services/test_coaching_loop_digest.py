@@ -215,12 +215,21 @@ def test_todos_message_lists_both_sides_and_fits_a_section() -> None:
     todos = action_items.Todos(
         assigned_to_me=mine, assigned_by_me=(_item(id=99),), to_me_total=60, by_me_total=1, now=now
     )
-    message = loop_blocks.todos_message(todos)
+    message = loop_blocks.todos_message(todos, can_assign=True)
     sections = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
     assert all(len(s) <= 3000 for s in sections)
     assert "*Assigned to you* (60 open), the 50 most pressing shown" in sections[0] and "overdue" in sections[0]
     assert "#99 <@U2>, due 2026-12-04, *overdue*" in sections[1]
     assert len(_buttons(message.blocks)) == 1 and len(message.blocks[1]["elements"]) == 5
+
+
+def test_todos_message_offers_assigning_only_to_whoever_may_assign() -> None:
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    empty = action_items.Todos(assigned_to_me=(), assigned_by_me=(), to_me_total=0, by_me_total=0, now=now)
+    rep = loop_blocks.todos_message(empty, can_assign=False)
+    manager = loop_blocks.todos_message(empty, can_assign=True)
+    assert "/coach todo" not in str(rep.blocks) and "you assigned" not in rep.text
+    assert "/coach todo @bob" in str(manager.blocks) and "0 you assigned" in manager.text
 
 
 def test_skill_rating_inputs_preselect_the_skill_and_rating(sessions: Sessions) -> None:

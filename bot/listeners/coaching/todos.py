@@ -146,7 +146,11 @@ def handle_todo(ctx: CommandContext) -> Message:
 def handle_todos(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
         todos = action_items.list_todos(session, team_id=ctx.team_id, user_id=ctx.user_id, now=ctx.deps.clock())
-    return loop_ui.todos_message(todos)
+    # Only a manager (or admin) is offered /coach todo; whoever has assigned items sees them.
+    can_assign = bool(todos.by_me_total) or roles.is_manager(
+        ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
+    )
+    return loop_ui.todos_message(todos, can_assign=can_assign)
 
 
 # --- the rep's buttons -----------------------------------------------------------------------
