@@ -148,6 +148,13 @@ class FakeSocketMode:
         message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "fake-applink"}}
         self._newest().connection.send(json.dumps(message))
 
+    def drop_connections(self) -> None:
+        """Close every open connection from the server side (Slack restarting a host)."""
+        with self._lock:
+            live = [c for c in self.connections if not c.closed]
+        for entry in live:
+            entry.connection.close(1001, "going away")
+
     # -- server side --------------------------------------------------------------------------
 
     def _check_ticket(self, connection: ServerConnection, request: Request) -> Response | None:
