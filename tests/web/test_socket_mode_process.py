@@ -128,6 +128,26 @@ def test_an_event_is_handled(slack: SocketModeSender, module_fake: FakeSlack) ->
     assert publish.json("view")["type"] == "home"
 
 
+def test_an_event_delivered_twice_is_handled_once(slack: SocketModeSender, module_fake: FakeSlack) -> None:
+    """Slack redelivers an envelope it saw no ack for (retry_attempt 1), possibly over
+    another connection; the replay record is shared with HTTP mode."""
+    event = {"type": "app_home_opened", "user": "U2", "channel": "DU2", "tab": "home"}
+    slack.event(event, event_id="EvSOCKETTWICE")
+    module_fake.wait_for("views.publish", timeout=15, user_id="U2")
+    again = slack.event(event, event_id="EvSOCKETTWICE", retry_num=1)
+    assert again.status_code == 200 and slack.last_ack is not None  # acked, so Slack stops retrying
+    slack.command("/quote")  # handled after the replay: the replay had its chance to publish
+    assert len(module_fake.calls_to("views.publish", user_id="U2")) == 1
+
+
+def test_a_command_naming_another_workspace_is_refused_over_the_socket_too(
+    slack: SocketModeSender, sessions: Sessions
+) -> None:
+    resp = slack.as_team("T2").command("/coach", f"{mention('U2', 'bob')} Great call")
+    assert "installed in another Slack workspace" in resp.json()["text"]
+    assert note_count(sessions) == 0
+
+
 def test_a_refresh_requested_disconnect_reconnects_and_the_next_envelope_is_handled(
     slack: SocketModeSender, module_fake: FakeSlack, sessions: Sessions
 ) -> None:
