@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from bot.db.engine import Sessions
+from bot.db.engine import Sessions, make_engine, make_sessions
+from bot.db.models import Note
 from tests.factories import buttons, get_note, last_response, make_manager, mention, note_count
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.socket_mode import DEFAULT_APP_TOKEN
@@ -194,10 +197,6 @@ def test_socket_mode_requests_are_counted_on_the_metrics_port(slack: SocketModeS
 
 
 def _only_note_id(sessions: Sessions) -> int | None:
-    from sqlalchemy import select
-
-    from bot.db.models import Note
-
     with sessions.begin() as session:
         return session.scalars(select(Note.id)).one_or_none()
 
@@ -223,6 +222,32 @@ def test_sigterm_with_a_socket_open_exits_cleanly(tmp_path: Path) -> None:
     stderr = serve.stderr()
     assert "Traceback" not in stderr and " ERROR " not in stderr, stderr[-3000:]
     assert stderr.rstrip().endswith("coachbot stopped")
+
+
+def test_sigterm_lets_an_envelope_being_handled_finish_and_ack_first(tmp_path: Path) -> None:
+    fake = socket_fake()
+    try:
+        url = f"sqlite:///{tmp_path / 'drain.db'}"
+        serve = ServeProcess(tmp_path, serve_env(url, fake, SLACK_APP_TOKEN=DEFAULT_APP_TOKEN)).start()
+        make_manager(make_sessions(make_engine(url)), "U1")
+        fake.hang("users.info", 3, times=1)  # the first note on a rep asks Slack for the rep's name
+        sender = SocketModeSender(socket=fake.socket_mode, response_url=fake.response_url)
+        answered: list[requests.Response] = []
+        thread = threading.Thread(
+            target=lambda: answered.append(sender.command("/coach", f"{mention('U2', 'bob')} Strong close"))
+        )
+        thread.start()
+        time.sleep(1)  # not an assertion: lets the envelope reach its listener, which waits on Slack
+        assert serve.proc is not None
+        serve.proc.send_signal(signal.SIGTERM)
+        thread.join(timeout=60)
+        assert answered and answered[0].status_code == 200  # acked over the socket before it closed
+        assert serve.proc.wait(timeout=60) == 0
+    finally:
+        fake.stop()
+    with make_sessions(make_engine(url)).begin() as session:
+        assert [n.text for n in session.scalars(select(Note))] == ["Strong close"]
+    assert "Traceback" not in serve.stderr(), serve.stderr()[-3000:]
 
 
 def test_healthz_says_503_while_the_socket_is_down_and_200_once_it_is_back(tmp_path: Path) -> None:
