@@ -29,6 +29,8 @@ ENV PORT=3000 \
     DATABASE_URL=sqlite:////data/coachbot.db
 EXPOSE 3000
 
+# /healthz is on PORT in both modes: with Socket Mode (SLACK_APP_TOKEN) PORT serves nothing but
+# /healthz, bound to 127.0.0.1, which this check reaches from inside the container.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)" || exit 1
 

@@ -35,11 +35,16 @@ def _parser() -> argparse.ArgumentParser:
         "serve",
         help="run the bot (HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set)",
         description="Apply pending migrations, load the curated store if it changed, start the "
-        "delivery scheduler, and serve Slack requests: Socket Mode when SLACK_APP_TOKEN is set, "
-        "otherwise HTTP on $PORT (POST /slack/events, GET /healthz, GET /metrics).",
+        "delivery scheduler, and serve Slack requests: Socket Mode when SLACK_APP_TOKEN is set (then $PORT "
+        "serves GET /healthz only), otherwise HTTP on $PORT (POST /slack/events, GET /healthz). "
+        "GET /metrics is served on $METRICS_PORT only.",
     )
     serve.add_argument("--port", type=int, help="override $PORT (default 3000)")
-    serve.add_argument("--host", default="0.0.0.0", help="interface to bind (default 0.0.0.0)")  # noqa: S104
+    serve.add_argument(
+        "--host",
+        help="interface to bind $PORT on (default 0.0.0.0 for HTTP; 127.0.0.1 in Socket Mode, where it "
+        "serves only /healthz: use 0.0.0.0 for a health probe from outside the machine or container)",
+    )
     serve.add_argument("--no-scheduler", action="store_true", help="serve requests only; deliver nothing")
 
     db = sub.add_parser("db", help="database commands", description="Database commands.")

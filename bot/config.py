@@ -24,6 +24,14 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_AWAY_EMOJI = ("palm_tree", "airplane", "face_with_thermometer", "house_with_garden")
 DEFAULT_AWAY_WORDS = ("vacation", "holiday", "OOO", "out of office", "sick", "parental leave")
 _EMOJI_NAME = re.compile(r"^:?[a-z0-9_+'-]+:?$")
+# Slack's app-level tokens are ASCII letters, digits and dashes (xapp-1-A0123-456-abc...); a
+# space, quote or non-ASCII letter means a bad copy-paste, and would otherwise fail deep inside
+# the HTTP client with a traceback.
+_APP_TOKEN = re.compile(r"^xapp-[A-Za-z0-9-]+$")
+_XAPP_FIX = (
+    "create an app-level token with the connections:write scope (your app's Basic Information -> "
+    "App-Level Tokens) and put it in SLACK_APP_TOKEN, or unset SLACK_APP_TOKEN to serve HTTP"
+)
 
 
 class ConfigError(Exception):
@@ -116,6 +124,12 @@ class Settings:
                     f"{name} must be a real token starting with {prefix!r}; copy it from your "
                     "Slack app's settings page (see README, 'Create the Slack app')"
                 )
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token is not None and not _APP_TOKEN.match(app_token):
+            raise ConfigError(
+                "SLACK_APP_TOKEN has characters a Slack token never has (only letters, digits and dashes); "
+                "copy it again without quotes or spaces, e.g. SLACK_APP_TOKEN=xapp-1-A012ABCDEF-1234567890-abc123"
+            )
         secret = get("SLACK_SIGNING_SECRET")
         if secret is not None and secret in _PLACEHOLDERS:
             raise ConfigError(
@@ -232,14 +246,28 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def rejected_app_token(error: str) -> ConfigError:
+    """Slack refused ``apps.connections.open`` with SLACK_APP_TOKEN: one line saying what to do."""
+    if error == "missing_scope":
+        return ConfigError(
+            "SLACK_APP_TOKEN lacks the connections:write scope (Slack said missing_scope); add the scope to "
+            "the token under your app's Basic Information -> App-Level Tokens, or create a new token with it"
+        )
+    if error == "not_allowed_token_type":
+        return ConfigError(f"SLACK_APP_TOKEN is not an app-level token (Slack said {error}); {_XAPP_FIX}")
+    return ConfigError(f"SLACK_APP_TOKEN was refused by Slack ({error}); {_XAPP_FIX}")
+
+
 def _metrics_port(env: Mapping[str, str]) -> int | None:
+    """/metrics is served only on METRICS_PORT, never on the public Slack port (PORT); unset,
+    nothing serves it."""
     if not env.get("METRICS_PORT", "").strip():
-        return None  # /metrics stays on the Slack port
+        return None
     port = _int(env, "METRICS_PORT", 9100, 1, 65535)
     if port == _int(env, "PORT", 3000, 1, 65535):
         raise ConfigError(
-            f"METRICS_PORT={port} is the same as PORT; give /metrics its own port, e.g. METRICS_PORT=9100, "
-            "or leave METRICS_PORT unset to serve /metrics on PORT"
+            f"METRICS_PORT={port} is the same as PORT; /metrics needs a port of its own, away from the "
+            "Slack port, e.g. METRICS_PORT=9100"
         )
     return port
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import BOT_SCOPES
-from bot.config import Settings
+from bot.config import Settings, rejected_app_token
 from bot.db import migrate
 from bot.db.models import Schedule
 from bot.deps import Deps
@@ -32,7 +32,7 @@ class Check:
 
 def run_checks(settings: Settings, deps: Deps, now: datetime) -> list[Check]:
     checks: list[Check] = []
-    for step in (_settings, _database, _slack, _schedule):
+    for step in (_settings, _database, _slack, _app_token, _schedule):
         checks.extend(step(settings, deps, now))
     return checks
 
@@ -134,6 +134,37 @@ def _check_token(settings: Settings, name: str, token: str) -> Iterator[Check]:
         if not missing
         else f"{name}: missing scopes {', '.join(missing)}",
         "add them under OAuth & Permissions (or re-create the app from manifest.yml), then reinstall the app",
+    )
+
+
+def _app_token(settings: Settings, deps: Deps, now: datetime) -> Iterator[Check]:
+    """Socket Mode: ask Slack for a connection URL with SLACK_APP_TOKEN, as `serve` does first.
+
+    ``apps.connections.open`` is the one method an app-level token may call (``auth.test``
+    refuses it). The URL it returns is never connected to: it expires unused, and an open
+    Socket Mode connection of a running `serve` is not affected.
+    """
+    if not settings.slack_app_token:
+        return
+    client = make_client(settings, None)
+    try:
+        resp = client.apps_connections_open(app_token=settings.slack_app_token)
+    except SlackApiError as exc:
+        problem, _, fix = str(rejected_app_token(str(exc.response.get("error") or "unknown_error"))).partition("; ")
+        yield Check(False, problem, fix)
+        return
+    except OSError as exc:
+        yield Check(
+            False,
+            f"SLACK_APP_TOKEN: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})",
+            "check network access to slack.com, or SLACK_API_URL",
+        )
+        return
+    ok = isinstance(resp.get("url"), str)
+    yield Check(
+        ok,
+        "SLACK_APP_TOKEN: Slack opens Socket Mode connections for it" if ok else "SLACK_APP_TOKEN: Slack gave no URL",
+        "turn Socket Mode on in your app's settings (Socket Mode page)",
     )
 
 

@@ -10,23 +10,36 @@ from __future__ import annotations
 import gc
 import logging
 import signal
-import threading
-from types import FrameType
+import time
 from typing import Any
 
 import uvicorn
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.bootstrap import build_deps, prepare_database
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, rejected_app_token
 from bot.db import migrate
 from bot.deps import Deps
+from bot.metrics import request_type
 from bot.scheduling.tick import start_scheduler
 
 log = logging.getLogger(__name__)
 
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - HTTP mode: Slack must reach /slack/events
+LOOPBACK = "127.0.0.1"
 
-def serve(settings: Settings, *, host: str, port: int | None, scheduler: bool = True) -> int:
+
+def serve(settings: Settings, *, host: str | None, port: int | None, scheduler: bool = True) -> int:
+    """Serve Slack until SIGTERM or SIGINT.
+
+    HTTP mode: PORT (on ``host``, default 0.0.0.0) serves /slack/events, the OAuth pages and
+    /healthz. Socket Mode: Slack's requests arrive over the app-level token's WebSocket, and
+    the same HTTP server answers only /healthz on PORT (``host`` default 127.0.0.1, which the
+    image's HEALTHCHECK reaches; ``--host 0.0.0.0`` for a probe from outside). /metrics is
+    only ever on METRICS_PORT.
+    """
     deps = build_deps(settings)
     _prepare(deps)
     app = create_app(deps)
@@ -39,36 +52,31 @@ def serve(settings: Settings, *, host: str, port: int | None, scheduler: bool = 
     else:
         log.info("scheduler: off (--no-scheduler); run `coachbot run-due` to deliver")
     metrics_server = None
+    socket_mode: SocketMode | None = None
     try:
-        if settings.metrics_port is not None:
-            metrics_server = _serve_metrics(deps)
+        metrics_server = _serve_metrics(deps)
+        from bot.web.server import web_server_config
+
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(app, app_token=settings.slack_app_token)
-            stop = threading.Event()
-
-            def _stop(signum: int, _frame: FrameType | None) -> None:
-                stop.set()
-
-            signal.signal(signal.SIGTERM, _stop)
-            signal.signal(signal.SIGINT, _stop)
-            handler.connect()  # type: ignore[no-untyped-call]
-            log.info("Socket Mode: connected; Slack requests arrive over the app-level token's socket")
-            stop.wait()
-            handler.close()  # type: ignore[no-untyped-call]
-        else:
-            from bot.web.server import web_server_config
-
-            config = web_server_config(app, deps, host=host, port=port or settings.port)
-            # uvicorn re-raises the SIGTERM it caught once it has stopped, with the handler
-            # that was there before it; the default one would kill the process before the
-            # scheduler and in-flight posts below are wound down.
-            signal.signal(signal.SIGTERM, lambda _signum, _frame: deps.stopping.set())
-            _Server(config, settings).run()
+            socket_mode = SocketMode(app, deps)
+            socket_mode.connect()
+        config = web_server_config(
+            app,
+            deps,
+            host=host or (LOOPBACK if socket_mode is not None else ALL_INTERFACES),
+            port=port or settings.port,
+            socket_connected=socket_mode.connected if socket_mode is not None else None,
+        )
+        # uvicorn re-raises the SIGTERM it caught once it has stopped, with the handler
+        # that was there before it; the default one would kill the process before the
+        # scheduler and in-flight posts below are wound down.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: deps.stopping.set())
+        _Server(config, settings, socket_mode=socket_mode is not None).run()
     finally:
         # A fan-out in progress finishes its in-flight posts and starts no new ones.
         deps.stopping.set()
+        if socket_mode is not None:
+            socket_mode.close()
         if sched is not None:
             sched.shutdown(wait=True)
         if metrics_server is not None:
@@ -77,6 +85,71 @@ def serve(settings: Settings, *, host: str, port: int | None, scheduler: bool = 
         deps.engine.dispose()
         log.info("coachbot stopped")
     return 0
+
+
+class SocketMode:
+    """Bolt's Socket Mode handler (slack_sdk's built-in client), with our start-up checks,
+    request metrics and a drain on shutdown."""
+
+    def __init__(self, app: App, deps: Deps) -> None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+        from slack_sdk.socket_mode.builtin import SocketModeClient
+        from slack_sdk.socket_mode.request import SocketModeRequest
+
+        metrics = deps.metrics
+
+        class Handler(SocketModeHandler):
+            def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+                # What SocketModeHandler.handle does, counted like an HTTP request.
+                started = time.perf_counter()
+                kind = request_type(req.payload) if isinstance(req.payload, dict) else "other"
+                response = run_bolt_app(self.app, req)
+                send_response(client, req, response, started)
+                metrics.requests.labels(type=kind, outcome="ok" if response.status < 400 else "error").inc()
+                metrics.ack_seconds.labels(type=kind).observe(time.perf_counter() - started)
+
+        assert deps.settings.slack_app_token is not None
+        self.settings = deps.settings
+        self.app_token = deps.settings.slack_app_token
+        self.handler = Handler(app, app_token=self.app_token)
+
+    def connect(self) -> None:
+        """Open the socket, or stop start-up with one line when Slack refuses the app token.
+
+        The URL is asked for here rather than inside the SDK's ``connect()``, which would log
+        the whole error response and raise it as a traceback.
+        """
+        client = self.handler.client
+        try:
+            client.wss_uri = client.web_client.apps_connections_open(app_token=self.app_token)["url"]
+        except SlackApiError as exc:
+            raise rejected_app_token(str(exc.response.get("error") or "unknown_error")) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot reach Slack at {self.settings.slack_api_url} to open the Socket Mode connection "
+                f"({type(exc).__name__}); check network access to slack.com, or SLACK_API_URL"
+            ) from None
+        self.handler.connect()  # type: ignore[no-untyped-call]
+        if client.is_connected():
+            log.info("Socket Mode: connected; Slack requests arrive over the app-level token's socket")
+        else:
+            # The SDK has logged why; its monitor keeps retrying, and /healthz says 503 meanwhile.
+            log.warning("Socket Mode: not connected yet; retrying in the background")
+
+    def connected(self) -> bool:
+        return bool(self.handler.client.is_connected())
+
+    def close(self) -> None:
+        """Stop taking envelopes, let the ones being handled finish and ack over the still-open
+        socket, then close it. Envelopes received but not started are not acked, so Slack
+        delivers them again (to another connection, or after the restart)."""
+        client = self.handler.client
+        client.auto_reconnect_enabled = False
+        client.closed = True  # ends the SDK's message loop within a second
+        client.message_processor.shutdown()  # type: ignore[no-untyped-call]
+        client.message_workers.shutdown(wait=True)
+        self.handler.close()  # type: ignore[no-untyped-call]
 
 
 def _prepare(deps: Deps) -> None:
@@ -95,18 +168,20 @@ def _prepare(deps: Deps) -> None:
 
 
 def _serve_metrics(deps: Deps) -> Any:
-    """/metrics on its own port (prometheus_client's threaded server), away from the
-    public Slack port."""
+    """/metrics on METRICS_PORT (prometheus_client's threaded server), never on the public
+    Slack port; without METRICS_PORT nothing serves it."""
     from prometheus_client import start_http_server
 
     host, port = deps.settings.metrics_host, deps.settings.metrics_port
-    assert port is not None
+    if port is None:
+        log.info("metrics: off (set METRICS_PORT=9100 to serve /metrics on %s)", host)
+        return None
     try:
         server, _thread = start_http_server(port, addr=host, registry=deps.metrics.registry)
     except OSError as err:
         raise ConfigError(
             f"METRICS_PORT={port} on {host} cannot be opened ({err.strerror}); pick a free port, "
-            "e.g. METRICS_PORT=9100, or unset it to serve /metrics on PORT"
+            "e.g. METRICS_PORT=9100, or unset it to serve no /metrics"
         ) from None
     log.info("metrics: http://%s:%d/metrics", host, port)
     return server
@@ -115,13 +190,21 @@ def _serve_metrics(deps: Deps) -> Any:
 class _Server(uvicorn.Server):
     """Says it is listening once the socket is bound (uvicorn's own lines are kept quiet)."""
 
-    def __init__(self, config: uvicorn.Config, settings: Settings) -> None:
+    def __init__(self, config: uvicorn.Config, settings: Settings, *, socket_mode: bool = False) -> None:
         super().__init__(config)
         self.settings = settings
+        self.socket_mode = socket_mode
 
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets=sockets)
         if self.should_exit:
+            return
+        if self.socket_mode:
+            log.info(
+                "health: http://%s:%d/healthz (Socket Mode: this port serves /healthz only)",
+                self.config.host,
+                self.config.port,
+            )
             return
         log.info(
             "HTTP: coachbot listening on http://%s:%d/slack/events (bodies up to %d bytes, requests "

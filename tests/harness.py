@@ -106,6 +106,12 @@ class AppServer:
             time.sleep(0.01)
         return self
 
+    def metrics(self) -> str:
+        """The app's Prometheus text, as `serve` exposes it on METRICS_PORT (the Slack port
+        never serves /metrics)."""
+        assert self.deps is not None
+        return self.deps.metrics.render().decode("utf-8")
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True

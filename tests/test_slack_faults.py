@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import requests
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
@@ -45,7 +44,7 @@ def test_slack_errors_in_listeners_are_counted_by_method_and_code(
     resp = slack.command("/quote", "daily 09:00 weekdays")
     assert resp.status_code == 200
     assert "nothing was changed" in resp.json()["text"]  # a clear answer, no stack trace
-    metrics = requests.get(f"{app_server.url}/metrics", timeout=5).text
+    metrics = app_server.metrics()
     assert 'coachbot_slack_api_errors_total{error="fatal_error",method="users.info"}' in metrics
 
 

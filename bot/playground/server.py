@@ -118,7 +118,7 @@ class Playground:
                     now=self.clock(),
                 )
             app = create_app(deps)
-            self._web = create_web_app(app, deps)
+            self._web = create_web_app(app, deps, metrics_route=True)
             self.deps = deps
             if scheduler:
                 # The same tick as `serve`, reading the playground clock (deps.clock).

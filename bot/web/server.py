@@ -1,4 +1,5 @@
-"""The HTTP surface: Bolt's endpoints plus /healthz, served by uvicorn.
+"""The HTTP surface: Bolt's endpoints plus /healthz, served by uvicorn (in Socket Mode,
+/healthz alone).
 
 Bolt's own Starlette adapter calls the sync ``App.dispatch`` inside the event loop, so one
 slow request stalls every other. We dispatch in a worker thread instead, which keeps the
@@ -34,9 +35,21 @@ from bot.web.validate import malformed_reason
 log = logging.getLogger(__name__)
 
 
-def create_web_app(app: App, deps: Deps) -> Starlette:
-    """The Starlette app behind ``SlackEdge``. /metrics is served here unless METRICS_PORT
-    gives it a port of its own."""
+def create_web_app(
+    app: App,
+    deps: Deps,
+    *,
+    metrics_route: bool = False,
+    socket_connected: Callable[[], bool] | None = None,
+) -> Starlette:
+    """The Starlette app behind ``SlackEdge``.
+
+    `coachbot serve` never serves /metrics here (it has METRICS_PORT, away from the public
+    Slack port); ``metrics_route`` is for the loopback-only playground. With
+    ``socket_connected`` (Socket Mode) there are no Slack routes at all: Slack's requests
+    arrive over the socket, and this app only answers /healthz, which then also says whether
+    the socket is connected.
+    """
     verifier = SignatureVerifier(deps.settings.slack_signing_secret or "")
     metrics = deps.metrics
     socket_mode = not deps.settings.slack_signing_secret
@@ -96,30 +109,43 @@ def create_web_app(app: App, deps: Deps) -> Starlette:
 
     async def healthz(_: Request) -> Response:
         ok, detail = await health.result()
-        return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "database": detail}, status_code=200 if ok else 503
-        )
+        body = {"status": "ok" if ok else "unavailable", "database": detail}
+        if socket_connected is not None:
+            # Not cached: a flag read, no I/O. The SDK reconnects on its own; a socket that stays
+            # down (a revoked app token, no route to Slack) makes the container unhealthy.
+            connected = socket_connected()
+            body["socket_mode"] = "connected" if connected else "disconnected"
+            if not connected:
+                ok = False
+                body["status"] = "unavailable"
+        return JSONResponse(body, status_code=200 if ok else 503)
 
-    routes = [
-        Route("/slack/events", events, methods=["POST"]),
-        Route("/slack/install", oauth, methods=["GET"]),
-        Route("/slack/oauth_redirect", oauth, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
-    ]
-    if deps.settings.metrics_port is None:
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if socket_connected is None:
+        routes += [
+            Route("/slack/events", events, methods=["POST"]),
+            Route("/slack/install", oauth, methods=["GET"]),
+            Route("/slack/oauth_redirect", oauth, methods=["GET"]),
+        ]
+    if metrics_route:
         routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     web = Starlette(routes=routes)
     web.add_middleware(
         SlackEdge,
-        signing_secret=deps.settings.slack_signing_secret,
+        # In Socket Mode /slack/events does not exist: a 404 like any unknown path, not a 401
+        # that would tell a scanner there is a Slack endpoint here.
+        signing_secret=deps.settings.slack_signing_secret if socket_connected is None else None,
         max_body_bytes=deps.settings.max_body_bytes,
         metrics=metrics,
     )
     return web
 
 
-def web_server_config(app: App, deps: Deps, *, host: str, port: int) -> uvicorn.Config:
-    """uvicorn settings for `coachbot serve`: the edge protocol, the caps and quiet logs."""
+def web_server_config(
+    app: App, deps: Deps, *, host: str, port: int, socket_connected: Callable[[], bool] | None = None
+) -> uvicorn.Config:
+    """uvicorn settings for `coachbot serve`: the edge protocol, the caps and quiet logs.
+    With ``socket_connected`` (Socket Mode) the same server answers /healthz only."""
     settings = deps.settings
     fd_limit = raise_fd_limit()
     cap = connection_cap(settings, fd_limit)
@@ -132,7 +158,7 @@ def web_server_config(app: App, deps: Deps, *, host: str, port: int) -> uvicorn.
         )
     limits = EdgeLimits.from_settings(settings, max_connections=cap)
     return uvicorn.Config(
-        create_web_app(app, deps),
+        create_web_app(app, deps, socket_connected=socket_connected),
         host=host,
         port=port,
         http=edge_protocol(limits, dropped_connections(deps.metrics.registry)),

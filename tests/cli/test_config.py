@@ -76,3 +76,14 @@ def test_admins_are_per_workspace() -> None:
     single = Settings.from_env({"COACHBOT_ADMINS": "U1AAA,T2BBB:U2BBB"})  # one workspace: bare ids apply
     assert single.admins_in("T2BBB") == {"U1AAA", "U2BBB"}
     assert single.admins_in("T1AAA") == {"U1AAA"}
+
+
+@pytest.mark.parametrize("token", ["xapp-1-A1 23", "xapp-1-A123-456-abc'", "xapp-1-\u00e4bc", "xapp-1-abc\tdef"])
+def test_an_app_token_with_characters_no_token_has_is_refused_with_an_example(token: str) -> None:
+    with pytest.raises(ConfigError, match=r"^SLACK_APP_TOKEN has characters .* e\.g\. SLACK_APP_TOKEN=xapp-1-"):
+        Settings.from_env({"SLACK_APP_TOKEN": token})
+
+
+def test_a_well_formed_app_token_is_kept() -> None:
+    token = "xapp-1-A012ABCDEF-1234567890123-0123456789abcdef"
+    assert Settings.from_env({"SLACK_APP_TOKEN": token}).slack_app_token == token

@@ -69,11 +69,12 @@ def test_serve_prints_one_line_per_component(tmp_path: Path, console_fake: FakeS
     assert again.stop() == 0
     messages = [m["message"] for m in parsed(again.stderr())]
     assert re.fullmatch(r"database: sqlite:///.*console\.db at revision \w+ \(up to date\)", messages[0])
-    assert messages[1:3] == [
+    assert messages[1:4] == [
         "curated store: unchanged since the last load",
         "scheduler: off (--no-scheduler); run `coachbot run-due` to deliver",
+        "metrics: off (set METRICS_PORT=9100 to serve /metrics on 127.0.0.1)",
     ]
-    assert messages[3].startswith("HTTP: coachbot listening on") and messages[4:] == ["coachbot stopped"]
+    assert messages[4].startswith("HTTP: coachbot listening on") and messages[5:] == ["coachbot stopped"]
 
 
 def test_serve_with_oauth_settings_prints_no_library_warning(tmp_path: Path, console_fake: FakeSlack) -> None:

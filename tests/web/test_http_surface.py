@@ -81,7 +81,7 @@ def test_healthz_reports_database(app_server: AppServer, engine: Engine) -> None
 def test_metrics_count_requests_and_ack_latency(slack: SlackSender, app_server: AppServer) -> None:
     assert slack.command("/quote").status_code == 200
     assert slack.post("command=%2Fquote", signed=False).status_code == 401
-    body = requests.get(f"{app_server.url}/metrics", timeout=5).text
+    body = app_server.metrics()
     assert 'coachbot_requests_total{outcome="ok",type="command:/quote"} 1.0' in body
     assert 'coachbot_requests_total{outcome="rejected",type="other"} 1.0' in body
     assert 'coachbot_ack_seconds_count{type="command:/quote"} 1.0' in body

@@ -145,7 +145,7 @@ def test_a_timestamp_four_minutes_old_is_still_checked_by_signature(slack: Slack
 def test_refusals_are_counted_in_metrics(app_server: AppServer) -> None:
     raw_request(app_server.port, events_head(timestamp="abc", signature="v0=1", extra="Content-Length: 10"))
     raw_request(app_server.port, events_head(timestamp=None, signature=None, extra=f"Content-Length: {2 * MIB}"))
-    body = requests.get(f"{app_server.url}/metrics", timeout=5).text
+    body = app_server.metrics()
     assert 'coachbot_requests_total{outcome="rejected",type="other"} 1.0' in body
     assert 'coachbot_requests_total{outcome="too_large",type="other"} 1.0' in body
 
@@ -287,13 +287,17 @@ def test_concurrent_health_checks_share_one_database_check(app_server: AppServer
     assert len(health_checks) == 1
 
 
-# --- /metrics on its own port ------------------------------------------------------------
+# --- /metrics on its own port only ---------------------------------------------------------
 
 
-def test_with_metrics_port_set_the_slack_port_no_longer_serves_metrics(
-    database_url: str, sessions: Any, engine: Engine, fake_slack: FakeSlack
+@pytest.mark.parametrize("metrics_port", [None, "9464"])
+def test_the_slack_port_never_serves_metrics(
+    database_url: str, sessions: Any, engine: Engine, fake_slack: FakeSlack, metrics_port: str | None
 ) -> None:
-    server = AppServer(make_settings(database_url, fake_slack, METRICS_PORT="9464"), clock=TestClock())
+    """Not by default either: /metrics is for METRICS_PORT (loopback unless METRICS_HOST says
+    otherwise), never for the public Slack port."""
+    env = {"METRICS_PORT": metrics_port} if metrics_port else {}
+    server = AppServer(make_settings(database_url, fake_slack, **env), clock=TestClock())
     server.start(build_deps(server.settings, engine))
     try:
         assert requests.get(f"{server.url}/metrics", timeout=5).status_code == 404

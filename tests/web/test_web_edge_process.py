@@ -179,6 +179,7 @@ def test_slow_requests_and_idle_keep_alives_are_closed(tmp_path: Path, module_fa
         module_fake,
         COACHBOT_REQUEST_TIMEOUT_SECONDS="1",
         COACHBOT_KEEPALIVE_SECONDS="1",
+        METRICS_PORT=str(metrics_port := free_port()),
     )
     serve = ServeProcess(tmp_path, env).start()
     try:
@@ -208,7 +209,7 @@ def test_slow_requests_and_idle_keep_alives_are_closed(tmp_path: Path, module_fa
         assert status_of(answers["body"] or b"") == 408
         assert answers["idle"] == b""  # uvicorn's keep-alive timeout: closed without a word
         assert status_of(answers["dribble"] or b"") == 408
-        metrics = requests.get(f"{serve.url}/metrics", timeout=10).text
+        metrics = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
         assert 'coachbot_http_connections_dropped_total{reason="timeout"} 4.0' in metrics, [
             line for line in metrics.splitlines() if "dropped_total" in line
         ]
@@ -232,6 +233,7 @@ def test_connections_past_the_cap_get_503_and_hold_no_descriptor(tmp_path: Path,
         module_fake,
         COACHBOT_MAX_CONNECTIONS="20",
         COACHBOT_REQUEST_TIMEOUT_SECONDS="300",
+        METRICS_PORT=str(metrics_port := free_port()),
     )
     serve = ServeProcess(tmp_path, env).start()
     held: list[socket.socket] = []
@@ -256,7 +258,7 @@ def test_connections_past_the_cap_get_503_and_hold_no_descriptor(tmp_path: Path,
         while serve.open_fds() > holding - 20 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert requests.get(f"{serve.url}/healthz", timeout=5).status_code == 200
-        metrics = requests.get(f"{serve.url}/metrics", timeout=5).text
+        metrics = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
         assert 'coachbot_http_connections_dropped_total{reason="over_cap"} 300.0' in metrics
     finally:
         for s in held:
