@@ -30,6 +30,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "api.test": frozenset(),
     "auth.test": frozenset(),
     "oauth.v2.access": frozenset(),
+    # Called with the app-level token (xapp-, scope connections:write), never the bot token.
+    "apps.connections.open": frozenset(),
     "chat.postMessage": frozenset({"chat:write"}),
     "chat.postEphemeral": frozenset({"chat:write"}),
     "chat.update": frozenset({"chat:write"}),
