@@ -124,6 +124,9 @@ class SlackSender:
     team_id: str = TEAM
     response_url: Callable[[], str] | None = None
     enterprise_id: str | None = None
+    # The bodies POSTed to a response_url (``FakeSlack.responses``): a command acked empty
+    # before its answer was ready (it waited on Slack) is answered there; see ``reply``.
+    replies: Callable[[str], list[Any]] | None = None
 
     def as_team(self, team_id: str, enterprise_id: str | None = None) -> SlackSender:
         return replace(self, team_id=team_id, enterprise_id=enterprise_id)
@@ -146,8 +149,21 @@ class SlackSender:
         return requests.post(f"{self.base_url}/slack/events", data=body.encode("utf-8"), headers=h, timeout=15)
 
     def command(
-        self, command: str, text: str = "", *, user: str = "U1", channel: str = "C1", **extra: str
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        wait_for_answer: bool = True,
+        **extra: str,
     ) -> requests.Response:
+        """Send a slash command. A command whose answer waited on Slack is acked empty and
+        answered through its response_url (the ack's ``x-coachbot-answer`` header says so):
+        with ``wait_for_answer`` (and ``replies``), that answer is waited for and put in the
+        returned response's body, as if it had come in the ack, so the command is done when
+        this returns; ``response.answered_late`` tells the two apart, ``response.ack_body`` is
+        what the ack itself carried."""
         form = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
@@ -166,7 +182,16 @@ class SlackSender:
         if self.enterprise_id:
             form["enterprise_id"] = self.enterprise_id
         form.update(extra)
-        return self.post(urlencode(form))
+        response = self.post(urlencode(form))
+        late = response.headers.get("x-coachbot-answer") == "response_url"
+        response.answered_late = late  # type: ignore[attr-defined]
+        response.ack_body = response.content  # type: ignore[attr-defined]
+        if late and wait_for_answer and self.replies is not None:
+            replies, url = self.replies, form["response_url"]
+            posted = until(lambda: replies(url), timeout=15)
+            assert posted, f"{command} was acked empty and nothing came to its response_url"
+            response._content = json.dumps(posted[0]).encode()
+        return response
 
     def interactive(self, payload: dict[str, Any]) -> requests.Response:
         payload.setdefault("team", {"id": self.team_id, "domain": "acme"})
@@ -276,7 +301,8 @@ class SlackSender:
 
 
 def ephemeral_text(response: requests.Response) -> str:
-    """The text (and block texts) of an ack body, for assertions."""
+    """The text (and block texts) of an ack body (or a command's answer, see
+    ``SlackSender.command``), for assertions."""
     assert response.status_code == 200, response.text
     body = response.json()
     parts = [body.get("text", "")]

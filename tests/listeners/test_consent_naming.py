@@ -114,7 +114,7 @@ def test_a_slow_member_list_answers_after_the_ack(
     # users.list takes longer than the request may wait: the answer comes through
     # response_url once the list is in, and nothing is stored before the author is checked.
     fake_slack.hang("users.list", 2.5, times=1)
-    resp = slack.command("/quote", f'add "{TEXT}" — Bob Rep', user="U1")
+    resp = slack.command("/quote", f'add "{TEXT}" — Bob Rep', user="U1", wait_for_answer=False)
     assert resp.status_code == 200 and not (resp.content and resp.json().get("text"))
     (reply,) = until(fake_slack.responses, timeout=10)
     assert "<@U2> has to agree to be quoted" in json.dumps(reply)

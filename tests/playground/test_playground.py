@@ -109,6 +109,8 @@ def test_page_refuses_other_hosts_and_cross_site_posts(fresh: Playground) -> Non
 
 def test_reactions_on_the_daily_post_feed_quote_top(fresh: Playground) -> None:
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/quote daily 09:00 everyday")
+    # The command checks the channel with Slack, so it is acked first and answered after.
+    assert wait_for(lambda: "Next post" in state(fresh, w.MAX.id, w.SALES.id)["messages"])
     assert "1 delivered" in call(fresh, "time", persona=w.MAX.id, jump="morning")["summary"]
     (post,) = [m for m in fresh.world.messages[w.SALES.id] if m.metadata and m.visible_to is None]
     for who in (w.ADA, w.RILEY):
