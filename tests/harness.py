@@ -127,6 +127,8 @@ class SlackSender:
     # The bodies POSTed to a response_url (``FakeSlack.responses``): a command acked empty
     # before its answer was ready (it waited on Slack) is answered there; see ``reply``.
     replies: Callable[[str], list[Any]] | None = None
+    # The fake Slack itself, for forms answered after their ack (see ``view_submission``).
+    fake: Any = None
 
     def as_team(self, team_id: str, enterprise_id: str | None = None) -> SlackSender:
         return replace(self, team_id=team_id, enterprise_id=enterprise_id)
@@ -249,7 +251,13 @@ class SlackSender:
         user: str = "U1",
         private_metadata: str = "",
         previous_view_id: str | None = None,
+        wait_for_answer: bool = True,
     ) -> requests.Response:
+        """Submit a form. A form that had to ask Slack first is acked with a pushed "One
+        moment" view, which the app then updates with its answer (``bot.listeners.ack_first``).
+        With ``wait_for_answer`` (and ``fake``), that update is waited for and the response's
+        body becomes what the ack would otherwise have said (``errors``, ``update`` or empty);
+        ``answered_late`` and ``ack_body`` as for ``command``."""
         payload = {
             "type": "view_submission",
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
@@ -264,7 +272,18 @@ class SlackSender:
                 "previous_view_id": previous_view_id,
             },
         }
-        return self.interactive(payload)
+        response = self.interactive(payload)
+        acked = response.json() if response.content else {}
+        pending = acked.get("view") if acked.get("response_action") == "push" else None
+        external_id = str((pending or {}).get("external_id") or "")
+        response.answered_late = external_id.startswith("coachbot-pending-")  # type: ignore[attr-defined]
+        response.ack_body = response.content  # type: ignore[attr-defined]
+        if response.answered_late and wait_for_answer and self.fake is not None:  # type: ignore[attr-defined]
+            self.fake.view_from_ack(pending, self.team_id)
+            (update, *_) = self.fake.wait_for("views.update", external_id=external_id, timeout=15)
+            answer = _ack_of(update.json("view"))
+            response._content = json.dumps(answer).encode() if answer else b""
+        return response
 
     def shortcut(
         self, callback_id: str, *, message_text: str, user: str = "U1", channel: str = "C1"
@@ -298,6 +317,19 @@ class SlackSender:
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.post(json.dumps(body), content_type="application/json", headers=headers)
+
+
+def _ack_of(late: dict[str, Any]) -> dict[str, Any] | str:
+    """The ack a form would have given, from the view its "One moment" view became."""
+    title = (late.get("title") or {}).get("text")
+    if title == "Not saved":
+        errors = json.loads(late.get("private_metadata") or "{}").get("errors")
+        if errors:
+            return {"response_action": "errors", "errors": errors}
+        return {"response_action": "push", "view": late}
+    if title == "Done":
+        return ""
+    return {"response_action": "update", "view": {k: v for k, v in late.items() if k != "clear_on_close"}}
 
 
 def ephemeral_text(response: requests.Response) -> str:

@@ -59,15 +59,19 @@ def handle_error(error: Exception, body: dict[str, Any], request: BoltRequest) -
     if body.get("command"):
         return _json({"response_type": "ephemeral", "text": text})
     if kind == "view_submission":
-        view = {
-            "type": "modal",
-            "title": {"type": "plain_text", "text": "Not saved"},
-            "close": {"type": "plain_text", "text": "Back"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-        }
-        return _json({"response_action": "push", "view": view})
+        return _json({"response_action": "push", "view": not_saved_view(text)})
     answer_action_late(error, body, None, recorded=True)
     return BoltResponse(status=200, body="")
+
+
+def not_saved_view(text: str) -> dict[str, Any]:
+    """Pushed over a form that could not be saved; Back returns to the form as it was filled in."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Not saved"},
+        "close": {"type": "plain_text", "text": "Back"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
 
 
 def answer_command_late(error: BaseException, command: str, response_url: str, deps: Any) -> None:

@@ -22,6 +22,7 @@ from bot.blocks import Message
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway.calls import AckWatch, watched
+from bot.listeners.ack_first import ack_first
 from bot.listeners.coach_args import NotAMention, slack_unescape
 from bot.listeners.errors import answer_command_late, post_response
 from bot.services.text import escape, strip_invisible, truncate
@@ -170,6 +171,11 @@ class CommandRouter:
 
     def register(self, app: App) -> None:
         app.command(self.command)(self.handle)
+
+    def ack_first(self, listener: Callable[..., Any]) -> Callable[..., None]:
+        """``listener`` (a button, shortcut or form) answered so its ack never waits on Slack
+        (``bot.listeners.ack_first``), on this router's workers."""
+        return ack_first(self._workers, listener)
 
     def handle(self, ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> BoltResponse | None:
         """Answer in the ack when the handler needs nothing from Slack; otherwise ack at once.

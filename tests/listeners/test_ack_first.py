@@ -10,8 +10,10 @@ response_url. No assertion here measures time (``benchmarks/ack_latency.py`` doe
 from __future__ import annotations
 
 from slack_bolt import App
+from sqlalchemy import select
 
 from bot.db.engine import Sessions
+from bot.db.models import Submission
 from bot.listeners import register_all
 from bot.listeners.errors import BUG, DB_DOWN
 from tests.factories import make_manager, mention, note_count
@@ -77,6 +79,7 @@ def test_quote_daily_is_acked_while_conversations_info_is_held(
 
 
 def test_a_command_that_needs_nothing_from_slack_answers_in_the_ack(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    slack.command("/quote", "help")  # Bolt's one auth.test per process, before holding
     held = fake_slack.hold("*")
     try:
         resp = slack.command("/quote", "", wait_for_answer=False)
@@ -159,3 +162,78 @@ def test_every_command_is_acked_while_every_web_api_method_is_held(
     for url, (command, text) in late.items():
         body = answer_of(fake_slack, url)
         assert body.get("text") not in (BUG, DB_DOWN), (command, text)
+
+
+# --- forms and buttons ---------------------------------------------------------------------
+
+
+def note_form(rep: str = "U2", note: str = "Nailed the demo") -> dict[str, dict[str, object]]:
+    return {
+        "rep": {"rep": {"type": "users_select", "selected_user": rep}},
+        "note": {"note": {"type": "plain_text_input", "value": note}},
+    }
+
+
+def test_a_note_form_on_a_first_rep_pushes_one_moment_then_shows_the_saved_note(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    make_manager(sessions, "U1")
+    held = fake_slack.hold("users.info")
+    resp = slack.view_submission("coach_note_modal", note_form(), wait_for_answer=False)
+    # Acked while users.info is still held: a "One moment" view on top of the form.
+    assert held.waiting >= 1
+    ack = resp.json()
+    assert ack["response_action"] == "push" and ack["view"]["title"]["text"] == "One moment"
+    assert note_count(sessions) == 0
+    fake_slack.view_from_ack(ack["view"])
+    held.release()
+    (update,) = fake_slack.wait_for("views.update", external_id=ack["view"]["external_id"], timeout=10)
+    saved = update.json("view")
+    assert saved["title"]["text"] == "Note saved" and saved["clear_on_close"] is True
+    assert note_count(sessions) == 1
+
+
+def test_a_late_form_error_says_what_is_wrong_and_goes_back_to_the_form(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    make_manager(sessions, "U1")
+    held = fake_slack.hold("users.info")
+    resp = slack.view_submission("coach_note_modal", note_form(rep="UBOT"), wait_for_answer=False)
+    ack = resp.json()
+    assert ack["response_action"] == "push"
+    fake_slack.view_from_ack(ack["view"])
+    held.release()
+    (update,) = fake_slack.wait_for("views.update", external_id=ack["view"]["external_id"], timeout=10)
+    shown = update.json("view")
+    assert shown["title"]["text"] == "Not saved" and shown["close"]["text"] == "Back"
+    assert "is a bot" in str(shown["blocks"])
+    assert note_count(sessions) == 0
+
+
+def test_a_form_that_needs_nothing_from_slack_still_errors_under_its_field(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    make_manager(sessions, "U1")
+    slack.command("/quote", "help")  # Bolt's one auth.test per process, before holding
+    held = fake_slack.hold("*")
+    try:
+        resp = slack.view_submission("coach_note_modal", note_form(note="z" * 3001), wait_for_answer=False)
+        assert "3,001 characters" in resp.json()["errors"]["note"]
+    finally:
+        held.release()
+
+
+def test_a_button_whose_check_asks_slack_is_acked_while_it_is_held(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    """Approve by a workspace admin (users.info says so, COACHBOT_ADMINS does not)."""
+    fake_slack.add_user("UBOSS", name="pat", real_name="Pat Owner", is_owner=True)
+    slack.command("/quote", 'add "Praise in public." — Jordan Lee')
+    with sessions() as session:
+        sub_id = session.scalars(select(Submission.id)).one()
+    held = fake_slack.hold("users.info")
+    resp = slack.block_action("submission_approve", str(sub_id), user="UBOSS")
+    assert (resp.status_code, resp.content) == (200, b"")
+    held.wait_held(1)
+    held.release()
+    assert until(lambda: fake_slack.calls_to("chat.postMessage", channel="U1", text=lambda t: "approved" in t))

@@ -138,7 +138,8 @@ def test_non_admin_approve_is_refused_privately_and_changes_nothing(
 ) -> None:
     sub_id, card = submit(rslack, fake_slack, sessions)
     press(rslack, "submission_approve", sub_id, "U2", card)
-    (reply,) = press_replies(fake_slack)
+    # The admin check asks Slack (users.info), so the press is acked first and answered after.
+    (reply,) = until(lambda: press_replies(fake_slack))
     assert reply["response_type"] == "ephemeral" and reply["replace_original"] is False
     assert "Only coachbot admins" in reply["text"]
     assert row(sessions, sub_id).status == "pending"
@@ -181,7 +182,7 @@ def test_second_approve_is_told_who_decided(rslack: SlackSender, fake_slack: Fak
     sub_id, card = submit(rslack, fake_slack, sessions)
     press(rslack, "submission_approve", sub_id, "UADMIN", card)
     press(rslack, "submission_approve", sub_id, "UBOSS", card)
-    assert any("already approved by <@UADMIN>" in t for t in private_replies(fake_slack))
+    assert until(lambda: any("already approved by <@UADMIN>" in t for t in private_replies(fake_slack)))
     assert len(team_quotes(sessions)) == 1
 
 
@@ -200,11 +201,12 @@ def test_two_racing_approvals_give_one_outcome(rslack: SlackSender, fake_slack: 
     for t in threads:
         t.join()
     assert statuses == [200, 200]
+    until(lambda: [t for t in private_replies(fake_slack) if "already approved" in t])  # both answered
     assert len(team_quotes(sessions)) == 1
     sub = row(sessions, sub_id)
     assert sub.status == "approved" and sub.decided_by in ("UADMIN", "UBOSS")
     loser = "UBOSS" if sub.decided_by == "UADMIN" else "UADMIN"
-    refusals = [t for t in private_replies(fake_slack) if "already approved" in t]
+    refusals = until(lambda: [t for t in private_replies(fake_slack) if "already approved" in t])
     assert refusals == [f"Quote #{sub_id} is already approved by <@{sub.decided_by}>, so nothing was changed."]
     assert loser not in refusals[0]
     # One outcome, announced once.
@@ -255,7 +257,7 @@ def test_non_admin_cannot_open_edit_or_submit_it(
 ) -> None:
     sub_id, card = submit(rslack, fake_slack, sessions)
     press(rslack, "submission_edit", sub_id, "U2", card)
-    assert any("Only coachbot admins" in t for t in private_replies(fake_slack))
+    assert until(lambda: any("Only coachbot admins" in t for t in private_replies(fake_slack)))
     meta = json.dumps({"id": sub_id})
     values = {"text": {"text": {"type": "plain_text_input", "value": TEXT + " Edited."}}}
     resp = rslack.view_submission("submission_edit_modal", values, user="U2", private_metadata=meta)

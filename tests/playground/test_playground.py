@@ -184,13 +184,15 @@ def test_jump_targets(now: str, jump: str, tz: str, expected: str) -> None:
 
 def test_reset_empties_the_database_but_keeps_the_curated_store_and_roles(fresh: Playground) -> None:
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach @Riley first note")
+    # A first note on Riley asks Slack who Riley is: acked first, answered after.
+    assert wait_for(lambda: "Saved note" in state(fresh, w.MAX.id, w.SALES.id)["messages"])
     assert call(fresh, "reset") == {}
     assert fresh.world.messages[w.SALES.id] == []
     assert fresh.deps is not None
     with fresh.deps.sessions.begin() as session:
         assert (session.scalar(select(func.count()).select_from(Quote)) or 0) > 100
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach notes")
-    answer = state(fresh, w.MAX.id, w.SALES.id)["messages"]
+    answer = wait_for(lambda: state(fresh, w.MAX.id, w.SALES.id)["messages"])
     assert "Only visible to you" in answer and "first note" not in answer
 
 
