@@ -122,9 +122,10 @@ class CommandRouter:
         self.suggests_people = False
         # The command alone (``/quote``: a quote just for you) changes nothing.
         self.default_read_only = False
-        # Handlers run here (see ``handle``); enough threads that commands waiting on a slow
-        # Slack don't hold up the others' acks. Threads start only as they are needed.
-        self._workers = ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"command{command.replace('/', '-')}")
+        # Handlers run here (see ``handle``), and this router's buttons and forms: enough threads
+        # that 128 requests waiting on a hung Slack (the SDK gives up after 30 s) don't hold up
+        # the next one's ack. Threads start only as they are needed.
+        self._workers = ThreadPoolExecutor(max_workers=128, thread_name_prefix=f"command{command.replace('/', '-')}")
         self.add("help", self._help, usage="help", example="help", summary="Show this list.", audience="everyone")
         self.subcommands["help"] = replace(self.subcommands["help"], read_only=True)
 
