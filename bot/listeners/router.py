@@ -1,7 +1,8 @@
 """Slash-command routing: ``/quote daily ...`` -> the ``daily`` subcommand handler.
 
 Feature modules add subcommands to the router; the router parses the payload into a
-``CommandContext`` of plain values, calls the handler and acks with its ``Message``.
+``CommandContext`` of plain values, calls the handler and acks with its ``Message``, or, when
+the handler has to wait on Slack, acks at once and sends the ``Message`` to ``response_url``.
 ``help`` is generated from the registered usages and examples, so it is never stale, and
 lists only what the reader's role can use (each subcommand names its audience).
 A mistyped subcommand gets "Did you mean ...?", by edit distance.
