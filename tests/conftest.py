@@ -133,7 +133,9 @@ def app_server(
 
 @pytest.fixture
 def slack(app_server: AppServer, fake_slack: FakeSlack) -> SlackSender:
-    return SlackSender(app_server.url, response_url=fake_slack.response_url)
+    return SlackSender(
+        app_server.url, response_url=fake_slack.response_url, replies=fake_slack.responses, fake=fake_slack
+    )
 
 
 @pytest.fixture
@@ -147,7 +149,9 @@ def start_app(
         server = AppServer(make_settings(database_url, fake_slack, **env), clock=clock)
         server.start(build_deps(server.settings, engine))
         servers.append(server)
-        return SlackSender(server.url, response_url=fake_slack.response_url)
+        return SlackSender(
+            server.url, response_url=fake_slack.response_url, replies=fake_slack.responses, fake=fake_slack
+        )
 
     yield start
     for server in servers:

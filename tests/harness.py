@@ -130,6 +130,11 @@ class SlackSender:
     team_id: str = TEAM
     response_url: Callable[[], str] | None = None
     enterprise_id: str | None = None
+    # The bodies POSTed to a response_url (``FakeSlack.responses``): a command acked empty
+    # before its answer was ready (it waited on Slack) is answered there; see ``reply``.
+    replies: Callable[[str], list[Any]] | None = None
+    # The fake Slack itself, for forms answered after their ack (see ``view_submission``).
+    fake: Any = None
 
     def as_team(self, team_id: str, enterprise_id: str | None = None) -> SlackSender:
         return replace(self, team_id=team_id, enterprise_id=enterprise_id)
@@ -152,8 +157,21 @@ class SlackSender:
         return requests.post(f"{self.base_url}/slack/events", data=body.encode("utf-8"), headers=h, timeout=15)
 
     def command(
-        self, command: str, text: str = "", *, user: str = "U1", channel: str = "C1", **extra: str
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        wait_for_answer: bool = True,
+        **extra: str,
     ) -> requests.Response:
+        """Send a slash command. A command whose answer waited on Slack is acked empty and
+        answered through its response_url (the ack's ``x-coachbot-answer`` header says so):
+        with ``wait_for_answer`` (and ``replies``), that answer is waited for and put in the
+        returned response's body, as if it had come in the ack, so the command is done when
+        this returns; ``response.answered_late`` tells the two apart, ``response.ack_body`` is
+        what the ack itself carried."""
         form = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
@@ -172,7 +190,16 @@ class SlackSender:
         if self.enterprise_id:
             form["enterprise_id"] = self.enterprise_id
         form.update(extra)
-        return self.post(urlencode(form))
+        response = self.post(urlencode(form))
+        late = response.headers.get("x-coachbot-answer") == "response_url"
+        response.answered_late = late  # type: ignore[attr-defined]
+        response.ack_body = response.content  # type: ignore[attr-defined]
+        if late and wait_for_answer and self.replies is not None:
+            replies, url = self.replies, form["response_url"]
+            posted = until(lambda: replies(url), timeout=15)
+            assert posted, f"{command} was acked empty and nothing came to its response_url"
+            response._content = json.dumps(posted[0]).encode()
+        return response
 
     def interactive(self, payload: dict[str, Any]) -> requests.Response:
         payload.setdefault("team", {"id": self.team_id, "domain": "acme"})
@@ -230,7 +257,13 @@ class SlackSender:
         user: str = "U1",
         private_metadata: str = "",
         previous_view_id: str | None = None,
+        wait_for_answer: bool = True,
     ) -> requests.Response:
+        """Submit a form. A form that had to ask Slack first is acked with a pushed "One
+        moment" view, which the app then updates with its answer (``bot.listeners.ack_first``).
+        With ``wait_for_answer`` (and ``fake``), that update is waited for and the response's
+        body becomes what the ack would otherwise have said (``errors``, ``update`` or empty);
+        ``answered_late`` and ``ack_body`` as for ``command``."""
         payload = {
             "type": "view_submission",
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
@@ -245,7 +278,18 @@ class SlackSender:
                 "previous_view_id": previous_view_id,
             },
         }
-        return self.interactive(payload)
+        response = self.interactive(payload)
+        acked = response.json() if response.content else {}
+        pending = acked.get("view") if acked.get("response_action") == "push" else None
+        external_id = str((pending or {}).get("external_id") or "")
+        response.answered_late = external_id.startswith("coachbot-pending-")  # type: ignore[attr-defined]
+        response.ack_body = response.content  # type: ignore[attr-defined]
+        if response.answered_late and wait_for_answer and self.fake is not None:  # type: ignore[attr-defined]
+            self.fake.view_from_ack(pending, self.team_id)
+            (update, *_) = self.fake.wait_for("views.update", external_id=external_id, timeout=15)
+            answer = _ack_of(update.json("view"))
+            response._content = json.dumps(answer).encode() if answer else b""
+        return response
 
     def shortcut(
         self, callback_id: str, *, message_text: str, user: str = "U1", channel: str = "C1"
@@ -281,8 +325,22 @@ class SlackSender:
         return self.post(json.dumps(body), content_type="application/json", headers=headers)
 
 
+def _ack_of(late: dict[str, Any]) -> dict[str, Any] | str:
+    """The ack a form would have given, from the view its "One moment" view became."""
+    title = (late.get("title") or {}).get("text")
+    if title == "Not saved":
+        errors = json.loads(late.get("private_metadata") or "{}").get("errors")
+        if errors:
+            return {"response_action": "errors", "errors": errors}
+        return {"response_action": "push", "view": late}
+    if title == "Done":
+        return ""
+    return {"response_action": "update", "view": {k: v for k, v in late.items() if k != "clear_on_close"}}
+
+
 def ephemeral_text(response: requests.Response) -> str:
-    """The text (and block texts) of an ack body, for assertions."""
+    """The text (and block texts) of an ack body (or a command's answer, see
+    ``SlackSender.command``), for assertions."""
     assert response.status_code == 200, response.text
     body = response.json()
     parts = [body.get("text", "")]

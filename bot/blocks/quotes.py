@@ -34,7 +34,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import Message
 from bot.services.quotes import QuoteView
-from bot.services.text import escape, truncate, truncate_escaped
+from bot.services.text import escape, plain_fallback, truncate, truncate_escaped
 
 # The "Why?" button under a contested quote; its value is the quote id.
 WHY_CONTESTED = "quote_why_contested"
@@ -67,14 +67,15 @@ def byline_elements(q: QuoteView) -> list[dict[str, Any]]:
 def byline_text(q: QuoteView) -> str:
     """The byline as escaped text, for notification fallbacks."""
     lead = "attributed to " if q.confidence == "attributed" else ""
-    source = f", {escape(q.source)}" if q.source else ""
-    return f"— {lead}{escape(q.author)}{source}"
+    source = f", {plain_fallback(q.source)}" if q.source else ""
+    return f"— {lead}{plain_fallback(q.author)}{source}"
 
 
 def quote_text(q: QuoteView) -> str:
-    """The plain-text fallback used for notifications (Slack shows blocks in the channel)."""
+    """The plain-text fallback used for notifications (Slack shows blocks in the channel): a
+    team quote is typed by a member, so no formatting, link or mention of theirs survives."""
     contested = " (attribution contested)" if q.contested else ""
-    return f"“{escape(q.text)}” {byline_text(q)}{contested}"
+    return f"“{plain_fallback(q.text)}” {byline_text(q)}{contested}"
 
 
 def quote_blocks(q: QuoteView, *, heading: str | None = None) -> list[dict[str, Any]]:

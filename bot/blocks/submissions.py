@@ -45,7 +45,7 @@ from bot.services.submissions import (
     NearDup,
     SubmissionView,
 )
-from bot.services.text import plain, truncate, truncate_escaped
+from bot.services.text import plain, plain_fallback, truncate, truncate_escaped
 
 # Action and callback ids: the contract between these builders and bot.listeners.submissions.
 SHORTCUT = "save_leadership_quote"
@@ -107,7 +107,7 @@ def _quote_of(sub: SubmissionView) -> SectionBlock:
 
 def _fallback(sub: SubmissionView) -> str:
     """The notification text of a message about ``sub``: plain, short."""
-    return f"“{truncate(plain(sub.text), 150)}” — {truncate(plain(sub.author), 60)}"
+    return f"“{plain_fallback(truncate(sub.text, 150))}” — {plain_fallback(truncate(sub.author, 60))}"
 
 
 def tag_label(tag: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -33,3 +34,53 @@ def post(client: WebClient, what: str, *, channel: str, message: Message, **extr
 def update(client: WebClient, what: str, *, channel: str, ts: str, message: Message) -> Any:
     """``chat.update`` of a posted message with a built one, safely."""
     return safely(what, client.chat_update, channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+
+
+class AckWatch:
+    """Tells a request's thread that it would wait on Slack before its ack.
+
+    A slash command's handler runs in a worker thread while the request thread waits on
+    ``settled``: set when the handler is done (the answer goes in the ack, as Slack likes
+    best) or as soon as the handler would wait on the Web API (then the request is acked
+    empty at once and the answer follows through ``response_url``). Only calls from the
+    handler's own thread count: work it defers (``deps.defer``) runs after the ack anyway.
+    """
+
+    def __init__(self) -> None:
+        self.settled = threading.Event()
+        self._thread: int | None = None
+
+    def start(self) -> None:
+        """Called by the handler's thread before it runs the handler."""
+        self._thread = threading.get_ident()
+
+    def touch(self) -> None:
+        """About to wait on Slack: from the handler's thread, the ack must not wait for it."""
+        if self._thread == threading.get_ident():
+            self.settled.set()
+
+
+class _WatchedClient(WebClient):
+    """A request's WebClient whose every Web API call first tells the request's ``AckWatch``."""
+
+    _ack_watch: AckWatch
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        self._ack_watch.touch()
+        return super().api_call(api_method, **kwargs)
+
+
+def watched(client: WebClient, watch: AckWatch) -> WebClient:
+    """``client`` (same token, URL, retries) reporting each Web API call to ``watch``."""
+    copy = _WatchedClient.__new__(_WatchedClient)
+    copy.__dict__.update(client.__dict__)
+    copy._ack_watch = watch
+    return copy
+
+
+def waiting_on_slack(client: WebClient) -> None:
+    """Say that the caller is about to wait on Slack without a call of its own (another
+    thread's users.list load): on a command's ack path, the ack goes out first."""
+    watch = getattr(client, "_ack_watch", None)
+    if isinstance(watch, AckWatch):
+        watch.touch()

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.coaching import person_error_text
 from bot.errors import NotFound, UserError
+from bot.gateway.calls import waiting_on_slack
 from bot.services.schedules import canonical_zone
 from bot.services.text import compact
 
@@ -166,6 +167,8 @@ class UserDirectory:
                 self._start_load(client, team_id)  # stale: answer now, refresh behind
             return hit[1].get(key, ())
         future = self._start_load(client, team_id)
+        if wait != 0:
+            waiting_on_slack(client)  # a command's ack goes out before this wait
         try:
             index = future.result(timeout=wait)
         except FutureTimeout:

@@ -42,33 +42,58 @@ def message_for(error: Exception) -> str:
     return BUG
 
 
-def handle_error(error: Exception, body: dict[str, Any], request: BoltRequest) -> BoltResponse:
-    deps = request.context.get("deps")
+def record(error: Exception, where: str, deps: Any) -> None:
+    """Count a Slack refusal and log a fault by type and place (never a payload)."""
     if isinstance(error, SlackApiError) and deps is not None:
         method = str(getattr(error.response, "api_url", "")).rstrip("/").rsplit("/", 1)[-1] or "unknown"
         deps.metrics.slack_error(method, str(error.response.get("error") or "unknown"))
     if not isinstance(error, UserError):
         # Type and location only: payloads can hold note text and tokens.
-        where = body.get("command") or body.get("type") or "request"
         log.error("unhandled %s while handling %s", type(error).__name__, where, exc_info=_trace(error))
+
+
+def handle_error(error: Exception, body: dict[str, Any], request: BoltRequest) -> BoltResponse:
+    record(error, str(body.get("command") or body.get("type") or "request"), request.context.get("deps"))
     text = message_for(error)
     kind = body.get("type")
     if body.get("command"):
         return _json({"response_type": "ephemeral", "text": text})
     if kind == "view_submission":
-        view = {
-            "type": "modal",
-            "title": {"type": "plain_text", "text": "Not saved"},
-            "close": {"type": "plain_text", "text": "Back"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-        }
-        return _json({"response_action": "push", "view": view})
+        return _json({"response_action": "push", "view": not_saved_view(text)})
+    answer_action_late(error, body, None, recorded=True)
+    return BoltResponse(status=200, body="")
+
+
+def not_saved_view(text: str) -> dict[str, Any]:
+    """Pushed over a form that could not be saved; Back returns to the form as it was filled in."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Not saved"},
+        "close": {"type": "plain_text", "text": "Back"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
+
+
+def answer_command_late(error: BaseException, command: str, response_url: str, deps: Any) -> None:
+    """A command acked before its handler failed: the same private line, through response_url."""
+    if not isinstance(error, Exception):
+        raise error
+    record(error, command, deps)
+    if response_url:
+        post_response(response_url, {"text": message_for(error), "response_type": "ephemeral"})
+
+
+def answer_action_late(error: Exception, body: dict[str, Any], deps: Any, *, recorded: bool = False) -> None:
+    """A button's or shortcut's fault, after the ack: a private line through response_url."""
+    if not recorded:
+        record(error, str(body.get("type") or "request"), deps)
     response_url = body.get("response_url") or next(
         (r.get("response_url") for r in body.get("response_urls", []) if r.get("response_url")), None
     )
     if response_url:
-        _post_response(response_url, text)
-    return BoltResponse(status=200, body="")
+        post_response(
+            response_url, {"text": message_for(error), "response_type": "ephemeral", "replace_original": False}
+        )
 
 
 def _trace(error: Exception) -> bool:
@@ -80,8 +105,12 @@ def _json(body: dict[str, Any]) -> BoltResponse:
     return BoltResponse(status=200, body=json.dumps(body), headers={"content-type": "application/json"})
 
 
-def _post_response(url: str, text: str) -> None:
+def post_response(url: str, payload: dict[str, Any]) -> None:
+    """POST an answer to a response_url; a failure is logged by type (never the payload)."""
     try:
-        WebhookClient(url, timeout=2).send(text=text, response_type="ephemeral", replace_original=False)
+        resp = WebhookClient(url, timeout=5).send_dict(payload)
     except OSError as exc:
-        log.warning("could not post the error reply: %s", type(exc).__name__)
+        log.warning("could not post to response_url: %s", type(exc).__name__)
+        return
+    if resp.status_code >= 300:
+        log.warning("response_url refused the answer: HTTP %s", resp.status_code)

@@ -52,4 +52,4 @@ def handle_why_contested(
 def register(app: App, routers: Routers) -> None:
     routers.quote.default = handle_quote_now
     routers.quote.default_read_only = True
-    app.action(ui.WHY_CONTESTED)(handle_why_contested)
+    app.action(ui.WHY_CONTESTED)(routers.quote.ack_first(handle_why_contested))

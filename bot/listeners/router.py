@@ -1,7 +1,8 @@
 """Slash-command routing: ``/quote daily ...`` -> the ``daily`` subcommand handler.
 
 Feature modules add subcommands to the router; the router parses the payload into a
-``CommandContext`` of plain values, calls the handler and acks with its ``Message``.
+``CommandContext`` of plain values, calls the handler and acks with its ``Message``, or, when
+the handler has to wait on Slack, acks at once and sends the ``Message`` to ``response_url``.
 ``help`` is generated from the registered usages and examples, so it is never stale, and
 lists only what the reader's role can use (each subcommand names its audience).
 A mistyped subcommand gets "Did you mean ...?", by edit distance.
@@ -10,18 +11,25 @@ A mistyped subcommand gets "Did you mean ...?", by edit distance.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from rapidfuzz.distance import DamerauLevenshtein
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.blocks import Message
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
+from bot.gateway.calls import AckWatch, watched
+from bot.listeners.ack_first import ack_first
 from bot.listeners.coach_args import NotAMention, slack_unescape
+from bot.listeners.errors import answer_command_late, post_response
 from bot.services.text import escape, strip_invisible, truncate
+
+# On an empty ack whose answer follows through response_url (see ``CommandRouter.handle``).
+ANSWER_HEADER = "x-coachbot-answer"
 
 Audience = Literal["everyone", "manager", "admin"]
 _RANK: dict[str, int] = {"everyone": 0, "manager": 1, "admin": 2}
@@ -115,6 +123,10 @@ class CommandRouter:
         self.suggests_people = False
         # The command alone (``/quote``: a quote just for you) changes nothing.
         self.default_read_only = False
+        # Handlers run here (see ``handle``), and this router's buttons and forms: enough threads
+        # that 128 requests waiting on a hung Slack (the SDK gives up after 30 s) don't hold up
+        # the next one's ack. Threads start only as they are needed.
+        self._workers = ThreadPoolExecutor(max_workers=128, thread_name_prefix=f"command{command.replace('/', '-')}")
         self.add("help", self._help, usage="help", example="help", summary="Show this list.", audience="everyone")
         self.subcommands["help"] = replace(self.subcommands["help"], read_only=True)
 
@@ -162,7 +174,20 @@ class CommandRouter:
     def register(self, app: App) -> None:
         app.command(self.command)(self.handle)
 
-    def handle(self, ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    def ack_first(self, listener: Callable[..., Any]) -> Callable[..., None]:
+        """``listener`` (a button, shortcut or form) answered so its ack never waits on Slack
+        (``bot.listeners.ack_first``), on this router's workers."""
+        return ack_first(self._workers, listener)
+
+    def handle(self, ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> BoltResponse | None:
+        """Answer in the ack when the handler needs nothing from Slack; otherwise ack at once.
+
+        The handler runs in a worker thread. If it finishes without calling the Web API
+        (cached users, database only), its answer is the ack's body. As soon as it would wait
+        on Slack (users.info of a first contact, conversations.info, users.list), the request
+        is acked empty and the same answer follows through ``response_url``: a slow Slack never
+        delays the ack (Slack gives up after 3 seconds and shows the user an error).
+        """
         text = (command.get("text") or "").strip()
         if not strip_invisible(text).strip():
             text = ""  # only zero-width or bidi characters: the same as no text at all
@@ -170,6 +195,7 @@ class CommandRouter:
         # invisible characters pasted into it do not make it unknown.
         first, rest = [*text.split(None, 1), "", ""][:2]
         sub = self.subcommands.get(strip_invisible(first).lower()) if text else None
+        watch = AckWatch()
         ctx = CommandContext(
             command=self.command,
             name=sub.name if sub else "",
@@ -182,30 +208,48 @@ class CommandRouter:
             channel_name=command.get("channel_name", ""),
             trigger_id=command.get("trigger_id", ""),
             response_url=command.get("response_url", ""),
-            client=client,
+            client=watched(client, watch),
             deps=deps,
             api_app_id=command.get("api_app_id", ""),
         )
+
+        def run() -> Message | None:
+            watch.start()
+            try:
+                return self.dispatch(sub, ctx, text, first)
+            finally:
+                watch.settled.set()
+
+        future = self._workers.submit(run)
+        watch.settled.wait()
+        if future.done():
+            reply = future.result()  # a fault is raised to the one error handler, as before
+            if reply is None:
+                ack()
+            else:
+                ack(**reply.payload())
+            return None
+        future.add_done_callback(lambda done: answer_later(done, ctx, deps))
+        # Empty for Slack; the header says the answer comes through response_url (logs, tests).
+        return BoltResponse(status=200, body="", headers={ANSWER_HEADER: "response_url"})
+
+    def dispatch(self, sub: Subcommand | None, ctx: CommandContext, text: str, first: str) -> Message | None:
+        """The subcommand's answer; a ``UserError`` (or a typo) becomes its message."""
         try:
             if sub is not None:
-                reply = sub.handler(ctx)
-            elif not text and self.default is not None:
-                reply = self.default(ctx)
-            elif text and self.extra_fallback is not None:
-                reply = self.extra_fallback(ctx)
-            else:
-                raise UsageError(self.unknown(first, ctx))
+                return sub.handler(ctx)
+            if not text and self.default is not None:
+                return self.default(ctx)
+            if text and self.extra_fallback is not None:
+                return self.extra_fallback(ctx)
+            raise UsageError(self.unknown(first, ctx))
         except UnknownWord as err:
-            reply = Message(text=self.unknown(err.word, ctx))
+            return Message(text=self.unknown(err.word, ctx))
         except NotAMention as err:
             hint = self.person_hint(ctx, err.word) if self.suggests_people else None
-            reply = Message(text=f"{hint} {err.message}" if hint else err.message)
+            return Message(text=f"{hint} {err.message}" if hint else err.message)
         except UserError as err:
-            reply = Message(text=err.message)
-        if reply is None:
-            ack()
-        else:
-            ack(**reply.payload())
+            return Message(text=err.message)
 
     def unknown(self, word: str, ctx: CommandContext | None = None) -> str:
         """The answer to a first word that is no subcommand: the closest one, if any.
@@ -291,6 +335,17 @@ class CommandRouter:
     def usage_of(self, name: str) -> str:
         sub = self.subcommands[name]
         return f"Usage: `{self.command} {sub.usage}`, for example `{self.command} {sub.example}`"
+
+
+def answer_later(done: Future[Message | None], ctx: CommandContext, deps: Deps) -> None:
+    """The answer of a command acked before its handler finished, through ``response_url``."""
+    error = done.exception()
+    if error is not None:
+        answer_command_late(error, ctx.command, ctx.response_url, deps)
+        return
+    reply = done.result()
+    if reply is not None and ctx.response_url:
+        post_response(ctx.response_url, reply.payload())
 
 
 @dataclass

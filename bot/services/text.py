@@ -47,6 +47,18 @@ def plain(text: str) -> str:
     return escape(text)
 
 
+# Slack formats a message's top-level ``text`` (the notification and fallback) as mrkdwn,
+# where these marks make bold, italic, strike-through and code. There is no escape for them.
+_MRKDWN_MARKS = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
+def plain_fallback(text: str) -> str:
+    """User text for a message's top-level ``text``: ``plain`` (escaped, links defanged), and
+    the formatting marks replaced by look-alikes that format nothing, so the notification
+    shows it as the blocks' ``plain_text`` does."""
+    return plain(text).translate(_MRKDWN_MARKS)
+
+
 def strip_invisible(text: str) -> str:
     """Remove NUL and the characters that render as nothing (zero-width, bidi controls,
     soft hyphen, Hangul fillers, tag characters)."""
@@ -90,6 +102,11 @@ def _words_only(text: str) -> str:
     return "".join(c if _is_word(c) else " " for c in text)
 
 
+def _ascii_lookalike(c: str, mapping: dict[str, str]) -> str:
+    target = mapping.get(c, c) if not c.isascii() else c
+    return target if len(target) == 1 and target.isascii() and target.isalpha() else c
+
+
 # Pure and called for every quote in the pool by the near-duplicate scan: cache it.
 @functools.lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
@@ -104,8 +121,11 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _VARIATION_SELECTORS.sub("", strip_invisible(text))
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    text = _words_only(text.casefold())
     mapping = _skeleton_map()
+    # A non-ASCII capital that imitates an ASCII letter is read as that letter before
+    # casefolding: its small letter may imitate another one (Greek "Κ" -> "K", but "κ" -> "ĸ").
+    text = "".join(_ascii_lookalike(c, mapping) for c in text)
+    text = _words_only(text.casefold())
     text = "".join(mapping.get(c, c) for c in text)
     # A prototype can be upper case ("0" -> "O") or a compatibility character.
     text = _words_only(unicodedata.normalize("NFKC", text).casefold())

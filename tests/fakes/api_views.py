@@ -62,6 +62,12 @@ class ViewsApi(FakeSlackCore):
             raise _ApiError("invalid_arguments")
         return self._save_view(ws, self._next_id("V"), view)
 
+    def view_from_ack(self, view: dict[str, Any], team_id: str = "T1") -> str:
+        """Record a view the app opened in an HTTP ack (``response_action`` push or update),
+        which Slack sees and this fake does not; returns its id."""
+        with self._lock:
+            return str(self._save_view(self.workspace(team_id), self._next_id("V"), dict(view))["view"]["id"])
+
     def _views_update(self, ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         view = self._view_payload(params)
         view_id = params.get("view_id")

@@ -288,6 +288,45 @@ class _HangRule:
 
 
 @dataclass
+class _HoldRule:
+    method: str
+    when: dict[str, Any]
+    released: threading.Event = field(default_factory=threading.Event)
+    waiting: int = 0
+
+
+class Hold:
+    """Calls held by ``FakeSlack.hold`` until ``release()`` (or the fake stops)."""
+
+    def __init__(self, fake: Any, rule: _HoldRule) -> None:
+        self._fake = fake
+        self._rule = rule
+
+    @property
+    def waiting(self) -> int:
+        """How many calls are being held right now."""
+        with self._fake._lock:
+            return self._rule.waiting
+
+    def wait_held(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Block until at least ``count`` calls are being held (AssertionError after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        with self._fake._changed:
+            while self._rule.waiting < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{self._rule.method}: {self._rule.waiting} held, expected {count}")
+                self._fake._changed.wait(remaining)
+
+    def release(self) -> None:
+        """Let held calls (and later ones) through, and stop holding."""
+        with self._fake._lock:
+            if self._rule in self._fake._hold_rules:
+                self._fake._hold_rules.remove(self._rule)
+        self._rule.released.set()
+
+
+@dataclass
 class _RateLimit:
     per_second: float
     window: float = 1.0
@@ -526,6 +565,7 @@ class FakeSlackCore:
         self._latency = float(latency)
         self._fail_rules: list[_FailRule] = []
         self._hang_rules: list[_HangRule] = []
+        self._hold_rules: list[_HoldRule] = []
         self._rate_limits: dict[str, _RateLimit] = {}
 
         self._oauth_codes: dict[str, dict[str, Any]] = {}
@@ -972,6 +1012,35 @@ class FakeSlackCore:
         with self._lock:
             self._hang_rules.append(_HangRule(method, seconds, times, dict(when or {})))
 
+    def hold(self, method: str, *, when: Mapping[str, Any] | None = None) -> Hold:
+        """Hold every call of ``method`` (``"*"``: any API method; response URLs and uploads
+        are never held) whose params match ``when`` until the returned ``Hold`` is released:
+        a Slack that has not answered yet, for as long as the test wants, with no timing."""
+        rule = _HoldRule(method, dict(when or {}))
+        with self._lock:
+            self._hold_rules.append(rule)
+        return Hold(self, rule)
+
+    def _wait_if_held(self, kind: str, method: str, params: Mapping[str, Any]) -> None:
+        with self._changed:
+            rule = next(
+                (
+                    r
+                    for r in self._hold_rules
+                    if kind == "api" and r.method in (method, "*") and _params_match(params, r.when)
+                ),
+                None,
+            )
+            if rule is None:
+                return
+            rule.waiting += 1
+            self._changed.notify_all()
+        while not rule.released.wait(0.05) and not self._stopping.is_set():
+            pass
+        with self._changed:
+            rule.waiting -= 1
+            self._changed.notify_all()
+
     def clear_failures(self) -> None:
         """Remove all fail, ratelimit_next, rate_limit and hang rules
         (``latency`` is kept)."""
@@ -979,6 +1048,9 @@ class FakeSlackCore:
             self._fail_rules.clear()
             self._hang_rules.clear()
             self._rate_limits.clear()
+            held, self._hold_rules = self._hold_rules, []
+        for rule in held:
+            rule.released.set()
 
     # -- request processing ------------------------------------------------------
 
@@ -1002,6 +1074,7 @@ class FakeSlackCore:
             kind, method = "other", path
 
         token = self._token_of(headers, params) if kind == "api" else None
+        self._wait_if_held(kind, method, params)
         self._sleep_before_answer(method, params)
 
         with self._lock:

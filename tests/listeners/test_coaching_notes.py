@@ -324,7 +324,7 @@ def test_undo_from_the_modal_updates_the_modal(slack: SlackSender, sessions: Ses
     slack.view_submission("coach_note_modal", modal_values())
     note_id = only_note_id(sessions)
     slack.block_action("coach_note_undo", str(note_id), channel=None, view={"id": "V1", "type": "modal"})
-    (update,) = fake_slack.wait_for("views.update")
+    (update,) = fake_slack.wait_for("views.update", view_id="V1")
     assert "undone" in json.dumps(update.json("view"))
     assert note_count(sessions) == 0
 

@@ -114,7 +114,7 @@ def test_a_slow_member_list_answers_after_the_ack(
     # users.list takes longer than the request may wait: the answer comes through
     # response_url once the list is in, and nothing is stored before the author is checked.
     fake_slack.hang("users.list", 2.5, times=1)
-    resp = slack.command("/quote", f'add "{TEXT}" — Bob Rep', user="U1")
+    resp = slack.command("/quote", f'add "{TEXT}" — Bob Rep', user="U1", wait_for_answer=False)
     assert resp.status_code == 200 and not (resp.content and resp.json().get("text"))
     (reply,) = until(fake_slack.responses, timeout=10)
     assert "<@U2> has to agree to be quoted" in json.dumps(reply)
@@ -256,3 +256,48 @@ def test_when_slack_gives_no_member_list_nothing_is_stored_and_the_reply_says_wh
     # A quote with no author names nobody and needs no list.
     fake_slack.clear_failures()
     assert "Thanks" in ephemeral_text(slack.command("/quote", f'add "{TEXT}"', user="U1"))
+
+
+# A member whose handle, display name and real name all differ, named in plain text every way
+# a person could type them, by `/quote add` and by the form (issue 19: none may skip consent).
+U8_NAMES = {
+    "@handle": "@dana.k",
+    "handle": "dana.k",
+    "@handle, capitals": "@DANA.K",
+    "display name": "DK Sales",
+    "@display name": "@DK Sales",
+    "display name, lower case": "dk sales",
+    "real name": "Dana Kim",
+    "real name, Cyrillic a": "D\u0430na Kim",
+    "real name, Greek K": "Dana \u039aim",
+    "real name, soft hyphen": "Da\u00adna Kim",
+    "display name, soft hyphen": "DK Sa\u00adles",
+    "handle, zero-width space": "@dana\u200b.k",
+    "user id": "U8",
+    "@user id, lower case": "@u8",
+    "User U8 style real name": "User U8",
+}
+
+
+@pytest.mark.parametrize("way", sorted(U8_NAMES))
+@pytest.mark.parametrize("path", ["command", "form"])
+def test_a_member_named_in_plain_text_any_way_is_asked_first(
+    way: str, path: str, slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    fake_slack.add_user("U8", name="dana.k", real_name="Dana Kim", display_name="DK Sales")
+    fake_slack.add_user("U9", name="nine", real_name="User U8" if way == "User U8 style real name" else "Nine")
+    expected = "U9" if way == "User U8 style real name" else "U8"
+    author = U8_NAMES[way]
+    if path == "command":
+        reply = add(slack, author)
+        assert f"<@{expected}> has to agree to be quoted" in reply, reply
+    else:
+        values = {
+            "text": {"text": {"type": "plain_text_input", "value": TEXT}},
+            "author": {"author": {"type": "plain_text_input", "value": author}},
+        }
+        resp = slack.view_submission("submit_quote", values, user="U1", private_metadata=json.dumps({"via": "home"}))
+        assert resp.status_code == 200 and not resp.content
+    (row,) = until(lambda: rows(sessions))
+    assert (row.status, row.author_user_id) == ("awaiting_consent", expected)
+    assert until(lambda: consent_dms(fake_slack, expected))

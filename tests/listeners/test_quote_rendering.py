@@ -256,7 +256,7 @@ def test_why_on_app_home_opens_a_modal(
         "actions": [{"action_id": WHY, "block_id": "b", "value": str(levels["contested"]), "type": "button"}],
     }
     assert slack.interactive(payload).status_code == 200
-    (call,) = fake_slack.calls_to("views.open")
+    (call,) = fake_slack.wait_for("views.open")  # opened after the ack
     view = call.json("view")
     assert view["type"] == "modal" and view["title"]["text"] == "Why contested?"
     assert LEVELS["contested"]["attribution_note"] in json.dumps(view["blocks"])

@@ -141,6 +141,8 @@ def test_page_refuses_other_hosts_and_cross_site_posts(fresh: Playground) -> Non
 
 def test_reactions_on_the_daily_post_feed_quote_top(fresh: Playground) -> None:
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/quote daily 09:00 everyday")
+    # The command checks the channel with Slack, so it is acked first and answered after.
+    assert wait_for(lambda: "Next post" in state(fresh, w.MAX.id, w.SALES.id)["messages"])
     assert "1 delivered" in call(fresh, "time", persona=w.MAX.id, jump="morning")["summary"]
     (post,) = [m for m in fresh.world.messages[w.SALES.id] if m.metadata and m.visible_to is None]
     for who in (w.ADA, w.RILEY):
@@ -245,13 +247,15 @@ def test_the_quote_daily_reply_shows_its_emoji_not_their_codes(fresh: Playground
 
 def test_reset_empties_the_database_but_keeps_the_curated_store_and_roles(fresh: Playground) -> None:
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach @Riley first note")
+    # A first note on Riley asks Slack who Riley is: acked first, answered after.
+    assert wait_for(lambda: "Saved note" in state(fresh, w.MAX.id, w.SALES.id)["messages"])
     assert call(fresh, "reset") == {}
     assert fresh.world.messages[w.SALES.id] == []
     assert fresh.deps is not None
     with fresh.deps.sessions.begin() as session:
         assert (session.scalar(select(func.count()).select_from(Quote)) or 0) > 100
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/coach notes")
-    answer = state(fresh, w.MAX.id, w.SALES.id)["messages"]
+    answer = wait_for(lambda: state(fresh, w.MAX.id, w.SALES.id)["messages"])
     assert "Only visible to you" in answer and "first note" not in answer
 
 

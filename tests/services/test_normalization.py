@@ -137,3 +137,10 @@ def test_migration_0007_recomputes_stored_keys(tmp_path: Path) -> None:
         stored = conn.execute(select(quotes.c.norm_key)).scalar_one()
     engine.dispose()
     assert stored == norm_key("Leaders inspire, managers improve.")
+
+
+def test_a_capital_look_alike_reads_as_the_letter_it_imitates() -> None:
+    # Greek capital Kappa imitates "K"; its small letter imitates "ĸ", so casefolding first missed it.
+    assert compact("Dana \u039aim") == compact("Dana Kim")
+    assert compact("\u0392\u039f\u0392") == compact("BOB")  # Greek Beta, Omicron
+    assert normalize("Ωmega") != normalize("Omega")

@@ -50,5 +50,5 @@ def register(app: App, routers: Routers) -> None:
     coach = routers.coach
     for flow in (notes, history, prompts, managers, skills, rep, todos, leaders):
         flow.register(app, coach)
-    edit.register(app)
+    edit.register(app, coach)
     install_help(coach)

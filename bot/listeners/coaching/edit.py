@@ -21,6 +21,7 @@ from bot.gateway import users
 from bot.gateway.calls import safely
 from bot.listeners import answers, payload
 from bot.listeners.coaching.note_form import parse_note_form
+from bot.listeners.router import CommandRouter
 from bot.services import coaching, rubric
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,6 @@ def handle_edit_submission(ack: Ack, body: dict[str, Any], client: WebClient, de
         deps.defer(safely, "views.update of the saved-note modal", client.views_update, view_id=below, view=edited)
 
 
-def register(app: App) -> None:
-    app.action(loop_ui.EDIT_NOTE)(handle_edit_button)
-    app.view(loop_ui.NOTE_EDIT_MODAL)(handle_edit_submission)
+def register(app: App, coach: CommandRouter) -> None:
+    app.action(loop_ui.EDIT_NOTE)(coach.ack_first(handle_edit_button))
+    app.view(loop_ui.NOTE_EDIT_MODAL)(coach.ack_first(handle_edit_submission))

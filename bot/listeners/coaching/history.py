@@ -200,13 +200,13 @@ def handle_delete_all_confirm(ack: Ack, body: dict[str, Any], respond: Respond, 
     answers.run_action(body, respond, client, delete_all, title=TITLE)
 
 
-def handle_delete_all_cancel(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+def handle_delete_all_cancel(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
     ack()
     answers.answer_action(body, respond, client, "Nothing was deleted.", replace=True, title=TITLE)
 
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(re.compile(f"^{ui.PAGE}_(prev|next)$"))(handle_page)
-    app.action(ui.DELETE_ALL_CONFIRM)(handle_delete_all_confirm)
-    app.action(ui.DELETE_ALL_CANCEL)(handle_delete_all_cancel)
+    app.action(re.compile(f"^{ui.PAGE}_(prev|next)$"))(coach.ack_first(handle_page))
+    app.action(ui.DELETE_ALL_CONFIRM)(coach.ack_first(handle_delete_all_confirm))
+    app.action(ui.DELETE_ALL_CANCEL)(coach.ack_first(handle_delete_all_cancel))

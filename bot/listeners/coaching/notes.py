@@ -367,8 +367,8 @@ def register(app: App, coach: CommandRouter) -> None:
     coach.default = handle_open_modal
     coach.fallback(handle_log_note)
     coach.add_all(SUBCOMMANDS)
-    app.action(ui.UNDO)(handle_undo)
-    app.action(ui.LOG_NOTE)(handle_log_note_button)
-    app.action(ui.FOLLOWUP_DONE)(handle_follow_up)
-    app.action(ui.FOLLOWUP_SNOOZE)(handle_follow_up)
-    app.view(ui.NOTE_MODAL)(handle_note_submission)
+    app.action(ui.UNDO)(coach.ack_first(handle_undo))
+    app.action(ui.LOG_NOTE)(coach.ack_first(handle_log_note_button))
+    app.action(ui.FOLLOWUP_DONE)(coach.ack_first(handle_follow_up))
+    app.action(ui.FOLLOWUP_SNOOZE)(coach.ack_first(handle_follow_up))
+    app.view(ui.NOTE_MODAL)(coach.ack_first(handle_note_submission))

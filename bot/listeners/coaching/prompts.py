@@ -215,5 +215,5 @@ def handle_prompt_time_submission(
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(ui.SET_PROMPT_TIME)(handle_set_prompt_time_button)
-    app.view(ui.PROMPT_TIME_MODAL)(handle_prompt_time_submission)
+    app.action(ui.SET_PROMPT_TIME)(coach.ack_first(handle_set_prompt_time_button))
+    app.view(ui.PROMPT_TIME_MODAL)(coach.ack_first(handle_prompt_time_submission))

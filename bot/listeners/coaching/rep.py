@@ -70,4 +70,4 @@ def handle_log_note_for_rep(ack: Ack, body: dict[str, Any], respond: Respond, cl
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(loop_ui.LOG_NOTE_FOR_REP)(handle_log_note_for_rep)
+    app.action(loop_ui.LOG_NOTE_FOR_REP)(coach.ack_first(handle_log_note_for_rep))

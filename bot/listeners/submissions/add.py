@@ -289,4 +289,4 @@ def register(app: App, quote: CommandRouter) -> None:
     quote.add_all(SUBCOMMANDS)
     app.shortcut(ui.SHORTCUT)(handle_save_shortcut)
     app.action(ui.SUBMIT_OPEN)(handle_open_submit)
-    app.view(ui.SUBMIT_MODAL)(handle_submit_view)
+    app.view(ui.SUBMIT_MODAL)(quote.ack_first(handle_submit_view))

@@ -181,8 +181,8 @@ def handle_reject_view(ack: Ack, body: dict[str, Any], view: dict[str, Any], cli
 
 def register(app: App, quote: CommandRouter) -> None:
     quote.add_all(SUBCOMMANDS)
-    app.action(ui.APPROVE)(handle_approve)
-    app.action(ui.EDIT)(handle_edit)
-    app.action(ui.REJECT)(handle_reject)
-    app.view(ui.EDIT_MODAL)(handle_edit_view)
-    app.view(ui.REJECT_MODAL)(handle_reject_view)
+    app.action(ui.APPROVE)(quote.ack_first(handle_approve))
+    app.action(ui.EDIT)(quote.ack_first(handle_edit))
+    app.action(ui.REJECT)(quote.ack_first(handle_reject))
+    app.view(ui.EDIT_MODAL)(quote.ack_first(handle_edit_view))
+    app.view(ui.REJECT_MODAL)(quote.ack_first(handle_reject_view))
