@@ -236,6 +236,8 @@ def test_after_reset_new_messages_are_stamped_on_the_reset_clock(fresh: Playgrou
 
 def test_the_quote_daily_reply_shows_its_emoji_not_their_codes(fresh: Playground) -> None:
     call(fresh, "send", persona=w.MAX.id, conv=w.SALES.id, text="/quote daily 09:00 skip holidays US")
+    # /quote daily asks Slack about the channel first: acked at once, answered through response_url.
+    assert wait_for(lambda: [m for m in fresh.world.messages[w.SALES.id] if m.visible_to == w.MAX.id])
     (reply,) = [m for m in fresh.world.messages[w.SALES.id] if m.visible_to == w.MAX.id]
     (block,) = reply.blocks or []
     assert block["type"] == "section" and block["text"]["type"] == "mrkdwn"  # where Slack renders :codes:
