@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import ActionItem, ItemDm, MemberLock
+from bot.db.models import ActionItem, ItemDm
 from bot.db.models.base import MAX_ID
-from bot.db.upsert import insert_for
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services.coaching import get_note
+from bot.services.member_limits import lock_members, slack_when
 from bot.services.note_input import TODO_EXAMPLE
 from bot.services.schedules import zone_or_utc
 
@@ -152,7 +152,7 @@ def create_action_item(
     assigning at once can't both read 9 and both send the tenth (a row lock on PostgreSQL, the
     write lock on SQLite, as for quote submissions)."""
     text = validate_text(text)
-    _lock_rep(session, team_id=team_id, rep_id=rep_id, now=now)
+    lock_members(session, team_id=team_id, user_ids=[rep_id], now=now)
     check_dm_budget(session, team_id=team_id, rep_id=rep_id, now=now, per_day=dms_per_day)
     if note_id is not None:
         get_note(session, team_id=team_id, author_id=assigner_id, note_id=note_id)
@@ -192,13 +192,6 @@ def create_action_item(
     return ActionItemView.of(item)
 
 
-def _lock_rep(session: Session, *, team_id: str, rep_id: str, now: datetime) -> None:
-    """Must be the first write of the unit of work: on SQLite it takes the write lock, and a
-    read before it could see an outdated snapshot."""
-    stmt = insert_for(session, MemberLock).values(team_id=team_id, user_id=rep_id, touched_at=now)
-    session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
-
-
 def check_dm_budget(session: Session, *, team_id: str, rep_id: str, now: datetime, per_day: int = DMS_PER_DAY) -> None:
     """Refuse (``DmBudgetSpent``) when ``rep_id`` got ``per_day`` action-item DMs in the last 24
     hours, from all managers together. Deleted items still count: the DMs were sent."""
@@ -208,7 +201,7 @@ def check_dm_budget(session: Session, *, team_id: str, rep_id: str, now: datetim
         )
     ).one()
     if int(sent or 0) >= per_day:
-        frees = _when(_aware(oldest) + DAY if oldest is not None else now + DAY, now)
+        frees = slack_when(_aware(oldest) + DAY if oldest is not None else now + DAY, now)
         items = f"{per_day} action item" + ("" if per_day == 1 else "s")
         raise DmBudgetSpent(
             f"<@{rep_id}> already got {items} by DM in the last 24 hours, from all managers "
@@ -226,15 +219,6 @@ def forget_old_dms(session: Session, *, now: datetime) -> int:
 
 def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
-
-
-def _when(at: datetime, now: datetime) -> str:
-    """A moment as Slack shows it in the reader's own time zone, with a UTC fallback (the same
-    wording as the submission limits' in ``bot.services.submissions``)."""
-    minutes = max(1, int((at - now).total_seconds() + 59) // 60)
-    left = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
-    fallback = at.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}> (in {left})"
 
 
 def record_dm(session: Session, *, team_id: str, item_id: int, channel_id: str, ts: str) -> None:

@@ -22,9 +22,10 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import MemberLock, OptOut, Quote, ReviewMessage, ReviewSummary, Submission
-from bot.db.upsert import insert_for, insert_ignore
+from bot.db.models import OptOut, Quote, ReviewMessage, ReviewSummary, Submission
+from bot.db.upsert import insert_ignore
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.services.member_limits import lock_members, slack_when
 from bot.services.quote_input import EXAMPLE, QUOTE_TAGS, validate
 from bot.services.quotes import visible_to
 from bot.services.text import compact, escape, norm_key, normalize
@@ -365,23 +366,6 @@ def _first_words(text: str) -> str:
     return " ".join([w for w in words if w][:3])
 
 
-def _lock_members(session: Session, *, team_id: str, user_ids: list[str], now: datetime) -> None:
-    """Lock each member's row (sorted, so two submissions never wait on each other in a
-    cycle) before counting anything. Must be the first statement of the unit of work: on
-    SQLite it takes the write lock, and a read before it could see an outdated snapshot."""
-    for user_id in sorted(set(user_ids)):
-        stmt = insert_for(session, MemberLock).values(team_id=team_id, user_id=user_id, touched_at=now)
-        session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
-
-
-def _when(at: datetime, now: datetime) -> str:
-    """A moment as Slack shows it in the reader's own time zone, with a UTC fallback."""
-    minutes = max(1, int((at - now).total_seconds() + 59) // 60)
-    left = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
-    fallback = at.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}> (in {left})"
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -405,7 +389,7 @@ def _check_limits(session: Session, *, team_id: str, submitter_id: str, limits: 
     if recent[0] >= limits.per_day:
         raise LimitReached(
             f"You've already sent {_plural(int(recent[0]), 'quote')} in the last 24 hours, the most one person "
-            f"can send in a day. You can send the next one {_when((recent[1] or now) + DAY, now)}."
+            f"can send in a day. You can send the next one {slack_when((recent[1] or now) + DAY, now)}."
         )
 
 
@@ -439,7 +423,7 @@ def _check_consent_limits(
         raise LimitReached(
             f"<@{author_user_id}> has already been asked {_plural(int(asked[0]), 'time')} in the last 24 hours "
             f"whether they may be quoted, the most coachbot asks one person in a day. You can send this one "
-            f"{_when((asked[1] or now) + DAY, now)}."
+            f"{slack_when((asked[1] or now) + DAY, now)}."
         )
 
 
@@ -512,7 +496,7 @@ def submit(
         raise ValueError(f"unknown submission channel {via!r}")
     clean_tags = [t for t in dict.fromkeys(tags) if t in QUOTE_TAGS]
     needs_consent = author_user_id is not None and author_user_id != submitter_id
-    _lock_members(
+    lock_members(
         session,
         team_id=team_id,
         user_ids=[submitter_id, *([author_user_id] if needs_consent and author_user_id else [])],
