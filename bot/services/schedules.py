@@ -34,6 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Schedule
+from bot.db.upsert import insert_ignore
 from bot.errors import UsageError
 from bot.kinds import ScheduleKind
 from bot.services.text import escape, strip_invisible, truncate
@@ -719,10 +720,17 @@ def set_schedule(
         raise ValueError(f"unknown schedule kind {kind!r}")
     if spec.tz is None:
         raise ValueError("set_schedule needs a spec with a time zone")
+    # Two commands for one channel at the same instant: the second must update the first's row,
+    # not clash on the unique key (an IntegrityError, and a fault answer, before).
+    insert_ignore(
+        session,
+        Schedule,
+        dict(team_id=team_id, kind=kind, target_id=target_id, created_by=created_by, **_spec_columns(spec)),
+        conflict_on=("team_id", "kind", "target_id"),
+    )
     row = get_schedule(session, team_id=team_id, kind=kind, target_id=target_id)
-    if row is None:
-        row = Schedule(team_id=team_id, kind=kind, target_id=target_id)
-        session.add(row)
+    assert row is not None  # inserted above, or by whoever got there first
+    session.refresh(row)
     row.enterprise_id = enterprise_id
     row.created_by = created_by
     row.hour, row.minute, row.tz, row.days = spec.hour, spec.minute, spec.tz, spec.days
@@ -731,6 +739,10 @@ def set_schedule(
     row.active_since = now
     session.flush()
     return row
+
+
+def _spec_columns(spec: ScheduleSpec) -> dict[str, object]:
+    return {"hour": spec.hour, "minute": spec.minute, "tz": spec.tz, "days": spec.days}
 
 
 def stop_schedule(session: Session, *, team_id: str, kind: str, target_id: str) -> bool:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
+from bot.kinds import ScheduleKind
 from bot.services import schedules
 from bot.services.schedules import (
     DAY_BITS,
@@ -351,3 +355,43 @@ def test_a_form_zone_field_takes_cities_and_speaks_without_commands() -> None:
         with pytest.raises(InvalidSchedule) as err:
             schedules.zone_from_text(text)
         assert "/quote" not in err.value.message and "/coach" not in err.value.message
+
+
+def test_two_schedules_set_for_one_channel_at_once_leave_one_row(sessions: Sessions) -> None:
+    """Two `/quote daily` in one channel at the same instant: the second waits for the first,
+    then updates its row (before, it clashed on the unique key with an IntegrityError)."""
+
+    def put(session: Session, hour: int, user: str) -> None:
+        schedules.set_schedule(
+            session,
+            team_id="T1",
+            enterprise_id=None,
+            kind=ScheduleKind.QUOTE_CHANNEL,
+            target_id="C1",
+            created_by=user,
+            spec=ScheduleSpec(hour, 0, "Europe/Berlin", schedules.WEEKDAYS),
+        )
+
+    first = sessions()
+    first.begin()
+    put(first, 9, "U1")
+    outcome: dict[str, str] = {}
+
+    def second() -> None:
+        try:
+            with sessions.begin() as session:
+                put(session, 10, "U2")
+            outcome["second"] = "saved"
+        except Exception as exc:  # the assertion below names what went wrong
+            outcome["second"] = repr(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=0.2)  # let it reach the lock; the result doesn't depend on it
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert outcome["second"] == "saved"
+    with sessions() as session:
+        rows = session.scalars(select(Schedule).where(Schedule.target_id == "C1")).all()
+        assert [(r.hour, r.created_by) for r in rows] == [(10, "U2")]
