@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Manager, Note
 from bot.scheduling.run import METADATA_EVENT
+from bot.services.quotes import QuoteView
 from tests.fakes.slack_api import Call, FakeSlack
 
 
@@ -119,3 +120,18 @@ def posted_dates(fake: FakeSlack, sessions: Sessions, channel: str = "C1") -> li
     ]
     with sessions() as s:
         return sorted(s.scalars(select(Delivery.local_date).where(Delivery.id.in_(ids))))
+
+
+def quote_view(**overrides: Any) -> QuoteView:
+    """A quote as the builders take it: an attributed one by default, any field overridden."""
+    fields: dict[str, Any] = {
+        "id": 7,
+        "text": "You manage things; you lead people.",
+        "author": "Grace Hopper",
+        "source": None,
+        "tags": ("leadership",),
+        "confidence": "attributed",
+        "attribution_note": None,
+        "submitted_by": None,
+    }
+    return QuoteView(**(fields | overrides))

@@ -12,22 +12,7 @@ from slack_sdk.models.blocks import Block
 from bot.blocks.daily import POST_INVITE, quote_post_message
 from bot.blocks.home import member_home
 from bot.blocks.quotes import CONTESTED_LINE, WHY_CONTESTED, quote_blocks, quote_text, why_contested_message
-from bot.services.quotes import QuoteView
-
-
-def _quote(**kw: object) -> QuoteView:
-    base: dict[str, object] = {
-        "id": 7,
-        "text": "You manage things; you lead people.",
-        "author": "Grace Hopper",
-        "source": None,
-        "tags": ("leadership",),
-        "confidence": "attributed",
-        "attribution_note": None,
-        "submitted_by": None,
-    }
-    base.update(kw)
-    return QuoteView(**base)  # type: ignore[arg-type]
+from tests.factories import quote_view
 
 
 def walk(value: Any) -> Iterator[dict[str, Any]]:
@@ -65,7 +50,9 @@ def shown(elements: list[dict[str, Any]]) -> str:
 
 
 def test_sourced_reads_author_comma_italic_source() -> None:
-    q = _quote(confidence="sourced", author="Dale Carnegie", source="How to Win Friends and Influence People (1936)")
+    q = quote_view(
+        confidence="sourced", author="Dale Carnegie", source="How to Win Friends and Influence People (1936)"
+    )
     elements = byline(quote_blocks(q))
     assert shown(elements) == "— Dale Carnegie, How to Win Friends and Influence People (1936)"
     assert elements[-1]["style"] == {"italic": True} and all("style" not in e for e in elements[:-1])
@@ -73,7 +60,7 @@ def test_sourced_reads_author_comma_italic_source() -> None:
 
 
 def test_attributed_reads_attributed_to() -> None:
-    q = _quote(confidence="attributed", author="Zig Ziglar")
+    q = quote_view(confidence="attributed", author="Zig Ziglar")
     assert shown(byline(quote_blocks(q))) == "— attributed to Zig Ziglar"
     assert quote_text(q).endswith("— attributed to Zig Ziglar")
     assert CONTESTED_LINE not in json.dumps(quote_blocks(q))
@@ -81,7 +68,7 @@ def test_attributed_reads_attributed_to() -> None:
 
 def test_contested_has_one_short_line_and_a_why_button_but_not_the_note() -> None:
     note = "No Drucker source exists; the line was first recorded in 2000, at Ford."
-    q = _quote(confidence="contested", author="Peter Drucker", attribution_note=note)
+    q = quote_view(confidence="contested", author="Peter Drucker", attribution_note=note)
     blocks = quote_blocks(q)
     assert shown(byline(blocks)) == "— Peter Drucker"
     (line,) = [b for b in blocks if b.get("accessory")]
@@ -97,7 +84,7 @@ def test_contested_has_one_short_line_and_a_why_button_but_not_the_note() -> Non
 
 
 def test_why_answers_with_the_note() -> None:
-    q = _quote(confidence="contested", author="Peter Drucker", attribution_note="First recorded in 2000 & later.")
+    q = quote_view(confidence="contested", author="Peter Drucker", attribution_note="First recorded in 2000 & later.")
     message = why_contested_message(q)
     assert message.text == "Why the attribution is contested: First recorded in 2000 &amp; later."
     assert "*Why the attribution is contested*\nFirst recorded in 2000 &amp; later." in mrkdwn_texts(message.blocks)
@@ -114,7 +101,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("confidence", ["sourced", "attributed", "contested"])
 def test_user_text_is_shown_as_written_never_parsed(confidence: str) -> None:
-    q = _quote(confidence=confidence, submitted_by="U42", attribution_note="note", **HOSTILE)
+    q = quote_view(confidence=confidence, submitted_by="U42", attribution_note="note", **HOSTILE)
     for blocks in (quote_blocks(q), quote_post_message(q).blocks, member_home(quote=q)["blocks"]):
         literal = literal_texts(blocks)
         # Exactly as typed, in elements Slack never parses ...
@@ -134,13 +121,13 @@ def test_user_text_is_shown_as_written_never_parsed(confidence: str) -> None:
 
 
 def test_an_author_written_with_stars_cannot_break_the_byline() -> None:
-    q = _quote(author="*Fake*", text="Bold *claims* need _bold_ proof.")
+    q = quote_view(author="*Fake*", text="Bold *claims* need _bold_ proof.")
     elements = byline(quote_blocks(q))
     assert elements == [{"type": "text", "text": "— attributed to "}, {"type": "text", "text": "*Fake*"}]
 
 
 def test_the_fallback_text_is_escaped() -> None:
-    q = _quote(**HOSTILE)
+    q = quote_view(**HOSTILE)
     fallback = quote_text(q) + quote_post_message(q).text
     for raw in ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<https://x.example|click me>"):
         assert raw not in fallback
@@ -148,24 +135,24 @@ def test_the_fallback_text_is_escaped() -> None:
 
 
 def test_a_bad_submitter_id_is_not_turned_into_a_mention() -> None:
-    q = _quote(submitted_by="U42> <!channel")
+    q = quote_view(submitted_by="U42> <!channel")
     assert not any("<!channel" in m for m in mrkdwn_texts(quote_blocks(q)))
-    assert "Submitted by <@U42>" in mrkdwn_texts(quote_blocks(_quote(submitted_by="U42")))
+    assert "Submitted by <@U42>" in mrkdwn_texts(quote_blocks(quote_view(submitted_by="U42")))
 
 
 # -- tags, the daily post --------------------------------------------------------------------
 
 
 def test_tags_are_plain_text_not_code_and_the_seed_marker_is_hidden() -> None:
-    blocks = quote_blocks(_quote(tags=("seed-article", "selling", "discovery")))
+    blocks = quote_blocks(quote_view(tags=("seed-article", "selling", "discovery")))
     context = blocks[-1]
     assert context["type"] == "context"
     assert context["elements"][0] == {"type": "plain_text", "text": "#selling  #discovery", "emoji": False}
     assert "`" not in json.dumps(blocks)
 
 
-def test_the_daily_post_invites_people_in_under_the_quote() -> None:
-    message = quote_post_message(_quote(confidence="contested", attribution_note="n"))
+def test_the_daily_post_invites_people_in_under_thequote_view() -> None:
+    message = quote_post_message(quote_view(confidence="contested", attribution_note="n"))
     assert message.blocks[0]["text"]["text"] == "*Leadership quote of the day*"
     assert message.blocks[-1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": POST_INVITE}]}
     assert "React to vote for the team's favourites" in POST_INVITE and "`/quote add` to share one" in POST_INVITE
@@ -175,7 +162,9 @@ def test_the_daily_post_invites_people_in_under_the_quote() -> None:
 
 
 def test_worst_case_text_still_fits_slacks_limits() -> None:
-    q = _quote(text="&" * 500, author="&" * 100, source="<" * 300, confidence="contested", attribution_note="&" * 1000)
+    q = quote_view(
+        text="&" * 500, author="&" * 100, source="<" * 300, confidence="contested", attribution_note="&" * 1000
+    )
     for blocks in (quote_post_message(q).blocks, why_contested_message(q).blocks):
         for b in blocks:
             parsed = Block.parse(b)
@@ -185,7 +174,7 @@ def test_worst_case_text_still_fits_slacks_limits() -> None:
 
 
 def test_cached_blocks_are_copies() -> None:
-    q = _quote()
+    q = quote_view()
     first = quote_blocks(q)
     first.append({"type": "divider"})
     assert quote_blocks(q) != first

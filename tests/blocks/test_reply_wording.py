@@ -22,20 +22,13 @@ from bot.blocks import home as hb
 from bot.blocks import submissions as sb
 from bot.services.coaching import NotePage, Overview, RepOverview
 from bot.services.favourites import Favourite, SearchResult
-from bot.services.quotes import QuoteView
 from bot.services.schedules import ScheduleSpec
 from bot.services.submissions import Listing
+from tests.factories import quote_view
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-QUOTE = QuoteView(
-    id=1,
-    text="Praise in public, coach in private.",
-    author="Jordan Lee",
-    source=None,
-    tags=("coaching",),
-    confidence="sourced",
-    attribution_note=None,
-    submitted_by=None,
+QUOTE = quote_view(
+    id=1, text="Praise in public, coach in private.", author="Jordan Lee", tags=("coaching",), confidence="sourced"
 )
 
 

@@ -14,6 +14,7 @@ from bot.blocks import submissions as ui
 from bot.services.favourites import Favourite, SearchResult
 from bot.services.quotes import QuoteView
 from bot.services.submissions import APPROVED, DECLINED, PENDING, REJECTED, Listing, NearDup, SubmissionView
+from tests.factories import quote_view
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender
 
@@ -68,17 +69,8 @@ def assert_plain(blocks: list[dict[str, Any]], fallback: str = "") -> None:
         assert marker not in json.dumps(blocks) + fallback
 
 
-def quote_view() -> QuoteView:
-    return QuoteView(
-        id=3,
-        text=TEXT,
-        author=AUTHOR,
-        source=None,
-        tags=(),
-        confidence="attributed",
-        attribution_note=None,
-        submitted_by="U1",
-    )
+def plain_test_quote() -> QuoteView:
+    return quote_view(id=3, text=TEXT, author=AUTHOR, tags=(), submitted_by="U1")
 
 
 def test_every_builder_shows_user_text_as_plain_text() -> None:
@@ -95,8 +87,8 @@ def test_every_builder_shows_user_text_as_plain_text() -> None:
         ui.outcome_dm(sub(REJECTED)),
         ui.mine_message(Listing(items=(sub(), sub(REJECTED)), total=2)),
         ui.pending_message(Listing(items=(sub(near_dup=near),), total=1)),
-        ui.top_message([Favourite(quote_view(), 3)], "30d"),
-        ui.search_message(SearchResult(words=("*NOW*", "evil.com"), quotes=(quote_view(),), total=1)),
+        ui.top_message([Favourite(plain_test_quote(), 3)], "30d"),
+        ui.search_message(SearchResult(words=("*NOW*", "evil.com"), quotes=(plain_test_quote(),), total=1)),
     ]
     for message in built:
         assert_plain(message.blocks, message.text)

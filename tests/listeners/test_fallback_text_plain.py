@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from bot.blocks import quotes as quote_ui
 from bot.db.engine import Sessions
-from bot.services.quotes import QuoteView
 from bot.services.text import plain_fallback
+from tests.factories import quote_view
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, until
 
@@ -30,14 +30,11 @@ def test_plain_fallback_keeps_the_words_and_drops_the_markup() -> None:
 
 
 def test_a_team_quotes_notification_text_is_plain() -> None:
-    q = QuoteView(
+    q = quote_view(
         id=1,
         text="*Bold* _it_ ~gone~ `code` https://evil.example/x evil.com <!channel>",
         author="*Fake* evil.org",
-        source=None,
         tags=(),
-        confidence="attributed",
-        attribution_note=None,
         submitted_by="U1",
     )
     text = quote_ui.quote_text(q)

@@ -13,19 +13,15 @@ from typing import Any
 import pytest
 
 from bot.blocks.daily import quote_post_message
-from bot.services.quotes import QuoteView
+from tests.factories import quote_view
 from tests.fakes.slack_api import DEFAULT_BOT_ID, DEFAULT_BOT_USER_ID, FakeSlack
 from tests.harness import SlackSender, until
 
 POST = quote_post_message(
-    QuoteView(
-        id=7,
+    quote_view(
         text="The way to get started is to quit talking and begin doing.",
         author="Ernest Hemingway",
-        source=None,
         tags=("action",),
-        confidence="attributed",
-        attribution_note=None,
         submitted_by="U2",
     )
 )
