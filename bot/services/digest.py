@@ -35,9 +35,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from bot.db.models import ActionItem, Manager, MemberLock, Note, RatingBlock
-from bot.db.upsert import insert_for
+from bot.db.models import ActionItem, Manager, Note, RatingBlock
 from bot.services import action_items, rubric
+from bot.services.member_limits import lock_members
 
 MIN_RATINGS = 3  # in every block: an average of one rating *is* that rating
 SHOWN_WEEKS = 4  # a skill's figure: the blocks closed in the last 4 weeks, against the 4 before
@@ -273,8 +273,7 @@ def _midnight(day: date) -> datetime:
 def _lock(session: Session, *, team_id: str, now: datetime) -> None:
     """The team's digest lock: a ``MemberLock`` row under a key no Slack user id can be (a row
     lock on PostgreSQL; on SQLite the write lock, as the first statement of the unit of work)."""
-    stmt = insert_for(session, MemberLock).values(team_id=team_id, user_id=LOCK_KEY, touched_at=now)
-    session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"touched_at": now}))
+    lock_members(session, team_id=team_id, user_ids=[LOCK_KEY], now=now)
 
 
 def _skill_averages(session: Session, team_id: str, now: datetime, viewer: str | None) -> list[SkillAverage]:
