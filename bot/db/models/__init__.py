@@ -6,6 +6,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from .base import Base, UTCDateTime, utcnow
 from .coaching import ActionItem, ItemDm, Leader, Manager, Note, RatingBlock, Skill
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
+from .one_on_ones import Topic
 from .quotes import Prompt, Quote, StoreState
 from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
 
@@ -63,6 +64,7 @@ __all__ = [
     "Skill",
     "StoreState",
     "Submission",
+    "Topic",
     "UTCDateTime",
     "utcnow",
 ]
