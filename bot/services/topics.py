@@ -230,31 +230,33 @@ def check_topic(session: Session, *, team_id: str, topic_id: int, user_id: str, 
 def open_topics(
     session: Session, *, team_id: str, manager_id: str, rep_id: str, limit: int = AGENDA_LIMIT
 ) -> tuple[tuple[TopicView, ...], int]:
-    """The pair's open topics, oldest first (at most ``limit``), and how many there are."""
+    """The pair's open topics, oldest first (at most ``limit``), and how many there are.
+
+    One query: a pair has at most ``OPEN_LIMIT`` open topics, so all of them are read."""
     where = _open(team_id, Pair(manager_id=manager_id, rep_id=rep_id))
-    rows = session.scalars(select(Topic).where(where).order_by(Topic.created_at, Topic.id).limit(limit))
-    total = int(session.scalar(select(func.count(Topic.id)).where(where)) or 0)
-    return tuple(TopicView.of(t) for t in rows), total
+    rows = list(session.scalars(select(Topic).where(where).order_by(Topic.created_at, Topic.id)))
+    return tuple(TopicView.of(t) for t in rows[:limit]), len(rows)
 
 
 def open_items(
     session: Session, *, team_id: str, manager_id: str, rep_id: str, limit: int = AGENDA_LIMIT
 ) -> tuple[tuple[ActionItemView, ...], int]:
-    """The action items this manager gave this rep that are not done yet, soonest due first."""
-    where = and_(
-        ActionItem.team_id == team_id,
-        ActionItem.assigner_id == manager_id,
-        ActionItem.rep_id == rep_id,
-        ActionItem.status.in_(NOT_DONE),
+    """The action items this manager gave this rep that are not done yet, soonest due first.
+
+    One query: a rep has at most ``action_items.MAX_OPEN_PER_REP`` unfinished items."""
+    rows = list(
+        session.scalars(
+            select(ActionItem)
+            .where(
+                ActionItem.team_id == team_id,
+                ActionItem.assigner_id == manager_id,
+                ActionItem.rep_id == rep_id,
+                ActionItem.status.in_(NOT_DONE),
+            )
+            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        )
     )
-    rows = session.scalars(
-        select(ActionItem)
-        .where(where)
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
-        .limit(limit)
-    )
-    total = int(session.scalar(select(func.count(ActionItem.id)).where(where)) or 0)
-    return tuple(ActionItemView.of(a) for a in rows), total
+    return tuple(ActionItemView.of(a) for a in rows[:limit]), len(rows)
 
 
 def build_agenda(session: Session, *, team_id: str, manager_id: str, rep_id: str, now: datetime) -> Agenda:
