@@ -67,7 +67,7 @@ def topic_lines(topics: Sequence[TopicView], total: int, *, viewer_id: str) -> s
     lines = []
     for t in topics:
         who = "you" if t.added_by == viewer_id else f"<@{t.added_by}>"
-        lines.append(f"• #{t.id} {_inline(t.text)} _(added by {who})_")
+        lines.append(f"• #{t.id} {_inline(t.text, 120)} _(added by {who})_")
     more = f", the {len(topics)} oldest shown" if total > len(topics) else ""
     return f"*Talking points* ({total}{more})\n" + "\n".join(lines)
 
