@@ -196,11 +196,46 @@ def topic_checked_text(result: CheckOff) -> str:
     return f":white_check_mark: Checked off topic #{t.id}: “{_inline(t.text, 120)}”."
 
 
-def cadence_text(cadence: CadenceView, *, next_at: datetime | None) -> str:
-    """What a cadence is, in a reply: who, when, and the next 1:1."""
-    when = describe(cadence)
-    nxt = f" Next: {describe_instant(next_at, cadence.tz)}." if next_at is not None else ""
-    return (
-        f":handshake: 1:1 with <@{cadence.rep_id}> {when}.{nxt} You get a prep brief 2 hours before, "
-        "both of you get the agenda 30 minutes before, and you get one nudge to log a note after."
+_EVENTS = {
+    "saved": ":handshake: Set:",
+    "paused": ":double_vertical_bar: Paused:",
+    "resumed": ":arrow_forward: Resumed:",
+    "not_paused": "It was not paused; nothing changed:",
+    "shown": ":handshake:",
+}
+
+
+def cadence_message_text(
+    cadence: CadenceView, *, next_at: datetime | None, calendar_note: str, pause_note: str | None, event: str
+) -> str:
+    """A cadence in a reply: who, when, the next 1:1 (holidays and pause skipped), what comes."""
+    nxt = describe_instant(next_at, cadence.tz) if next_at is not None else "none within a year"
+    lines = [
+        f"{_EVENTS.get(event, ':handshake:')} 1:1 with <@{cadence.rep_id}> {describe(cadence)}. Next: {nxt}.",
+        "You get a prep brief 2 hours before, both of you get the agenda 30 minutes before, and you get "
+        "one nudge to log a note an hour after it starts.",
+    ]
+    lines += [note for note in (calendar_note, pause_note) if note]
+    lines.append(
+        f"Change it with `/coach 1on1 <@{cadence.rep_id}> biweekly thu 15:00`, pause with "
+        f"`/coach 1on1 <@{cadence.rep_id}> pause 2w`, stop with `/coach 1on1 <@{cadence.rep_id}> off`."
     )
+    return "\n".join(lines)
+
+
+def cadences_text(cadences: Sequence[CadenceView], *, now: datetime) -> str:
+    """``/coach 1on1`` alone: the manager's cadences."""
+    if not cadences:
+        return "You have no 1:1 cadences yet. Set one with e.g. `/coach 1on1 @bob weekly tue 10:00 Europe/Berlin`."
+    lines = [f"• <@{c.rep_id}> {describe(c)}" for c in cadences]
+    return "*Your 1:1s*\n" + "\n".join(lines) + "\nThe brief for one now: `/coach 1on1 @bob brief`."
+
+
+def no_cadence_text(rep_id: str, *, example: str) -> str:
+    return f"You have no 1:1 cadence with <@{rep_id}>. Set one with `{example}`."
+
+
+def cadence_stopped_text(rep_id: str, *, was_on: bool, example: str) -> str:
+    if was_on:
+        return f"1:1s with <@{rep_id}> stopped: no more briefs, agendas or nudges. Open topics stay."
+    return f"You had no 1:1 cadence with <@{rep_id}>; nothing changed. Set one with `{example}`."
