@@ -258,7 +258,29 @@ def show_agenda(deps: Deps, client: WebClient, req: Request, other_id: str) -> M
     return ui.agenda_message(agenda, viewer_id=req.user_id)
 
 
-def check(deps: Deps, req: Request, topic_id: int) -> str:
+def check(deps: Deps, req: Request, value: str) -> Message:
+    """A ✓: check the topic off and draw the message it sits on again (the agenda for either
+    side, the brief for its manager), so the point disappears where it was pressed."""
+    on, topic_id = ui.parse_check_value(value)
     with deps.sessions.begin() as session:
         done = topics.check_topic(session, team_id=req.team_id, topic_id=topic_id, user_id=req.user_id, now=req.now)
-    return ui.topic_checked_text(done)
+        t = done.topic
+        cadence_view = one_on_ones.cadence_for_pair(
+            session, team_id=req.team_id, manager_id=t.manager_id, rep_id=t.rep_id
+        )
+        tz = cadence_view.tz if cadence_view is not None else None
+        # The 1:1 under way or the next one: what the brief or agenda was for.
+        meets_at = (
+            one_on_ones.next_meeting(cadence_view, req.now - one_on_ones.NUDGE_AFTER)
+            if cadence_view is not None and cadence_view.active
+            else None
+        )
+        if on == "brief" and req.user_id == t.manager_id:
+            brief = prep_brief.build_brief(
+                session, team_id=req.team_id, manager_id=t.manager_id, rep_id=t.rep_id, now=req.now
+            )
+            return ui.brief_message(brief, tz=tz, meets_at=meets_at)
+        agenda = topics.build_agenda(
+            session, team_id=req.team_id, manager_id=t.manager_id, rep_id=t.rep_id, now=req.now
+        )
+    return ui.agenda_message(agenda, viewer_id=req.user_id, tz=tz, meets_at=meets_at)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.engine import Sessions
 from bot.db.models import Schedule, Topic
-from tests.factories import buttons, make_manager, mention, seed_note
+from tests.factories import buttons, last_response, make_manager, mention, seed_note
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, TestClock, ephemeral_text
 from tests.listeners.loop_helpers import everything_sent
@@ -90,7 +90,9 @@ def test_another_managers_rep_is_refused(slack: SlackSender, sessions: Sessions)
     assert (row.created_by, row.hour) == ("U1", 10)
 
 
-def test_both_sides_add_topics_and_check_them_off(slack: SlackSender, sessions: Sessions) -> None:
+def test_both_sides_add_topics_and_check_them_off(
+    slack: SlackSender, sessions: Sessions, fake_slack: FakeSlack
+) -> None:
     assert "no 1:1 with you set up yet" in topic(slack, "U1", "my goals", user="U2")
     one_on_one(slack, "weekly tue 10:00")
     assert "Added topic" in topic(slack, "U1", "my <!channel> goals", user="U2")
@@ -101,10 +103,14 @@ def test_both_sides_add_topics_and_check_them_off(slack: SlackSender, sessions: 
     checks = [b for name, b in buttons(agenda["blocks"]).items() if name.startswith("coach_topic_check_")]
     assert len(checks) == 2
     slack.block_action(str(checks[0]["action_id"]), str(checks[0]["value"]), user="U3")  # not on this 1:1
+    assert "isn't on any agenda" in str(last_response(fake_slack))
     slack.block_action(str(checks[0]["action_id"]), str(checks[0]["value"]), user="U2")
     with sessions() as s:
         checked = list(s.scalars(select(Topic.checked_by).where(Topic.checked_at.is_not(None))))
     assert checked == ["U2"]  # U3, not on this 1:1, pressed first and changed nothing
+    redrawn = last_response(fake_slack, count=2)  # the agenda again, in place, without the point
+    assert redrawn["replace_original"] is True and "Q1 pipeline" in str(redrawn["blocks"])
+    assert "goals" not in str(redrawn["blocks"])
 
 
 @pytest.mark.parametrize(
@@ -155,7 +161,7 @@ def test_another_workspace_sees_no_topic_and_checks_nothing(slack: SlackSender, 
     try:
         reply = ephemeral_text(slack.command("/coach", f"topic {mention('U1')}", user="U2"))
         assert "ours" not in reply
-        slack.block_action(f"coach_topic_check_{topic_id}", str(topic_id), user="U2")
+        slack.block_action(f"coach_topic_check_{topic_id}", f"agenda:{topic_id}", user="U2")
     finally:
         slack.team_id = "T1"
     with sessions() as s:

@@ -62,14 +62,15 @@ def _button_request(body: dict[str, Any], deps: Deps, context: BoltContext | Non
 
 
 def handle_check(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
-    """✓ on an agenda or a brief: check the topic off, say so beside the message."""
+    """✓ on an agenda or a brief: check the topic off and draw that message again."""
     ack()
-    topic_id = payload.parse_id(payload.action_value(body)) or 0  # 0 names nothing: "isn't on any agenda"
     try:
-        text = flow.check(deps, _button_request(body, deps), topic_id)
+        message = flow.check(deps, _button_request(body, deps), payload.action_value(body))
     except UserError as err:
-        text = err.message
-    answers.say_privately(body, respond, text)
+        answers.say_privately(body, respond, err.message)
+        return
+    if payload.response_url(body):
+        respond(text=message.text, blocks=message.blocks, replace_original=True)
 
 
 def handle_add_button(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
