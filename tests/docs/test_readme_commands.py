@@ -96,3 +96,24 @@ def test_rows_say_who_may_use_what_is_not_for_the_commands_default() -> None:
 def test_the_table_says_coachs_default_audience() -> None:
     assert _routers().coach.default_audience == "manager"
     assert "`/coach` subcommands are for managers" in README.read_text(encoding="utf-8")
+
+
+def _cli_commands() -> set[str]:
+    """``serve``, ``db upgrade``, ...: every command ``coachbot`` takes, from its parser."""
+    import argparse
+
+    from bot.cli import _parser
+
+    def walk(parser: argparse.ArgumentParser, prefix: str) -> set[str]:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            return {prefix}
+        return {c for name, child in subs[0].choices.items() for c in walk(child, f"{prefix} {name}".strip())}
+
+    return walk(_parser(), "")
+
+
+def test_the_cli_table_lists_every_coachbot_command_and_no_other() -> None:
+    text = README.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `coachbot ([a-z -]+?)(?: [\[-].*?)?`", text, re.MULTILINE)
+    assert sorted(set(rows)) == sorted(_cli_commands())
