@@ -34,6 +34,7 @@ from bot.blocks.daily import delivery_paused_message
 from bot.db.models import Delivery
 from bot.db.models.delivery import DeliveryStatus
 from bot.gateway import posting
+from bot.scheduling import registry
 from bot.scheduling.attempts import Attempts, Outcome, is_user
 from bot.scheduling.kinds import Occurrence
 from bot.services import schedules
@@ -155,7 +156,10 @@ def _pause_and_tell(run: Attempts, session: Session, occ: Occurrence, code: str)
         kind, spec, owner = schedule.kind, schedules.spec_of(schedule), schedule.created_by
     if not owner:
         return
-    message = delivery_paused_message(kind=kind, channel_id=occ.target_id, error=code, spec=spec)
+    words = registry.wording(kind)
+    message = delivery_paused_message(
+        what=words.item, command=words.command, channel_id=occ.target_id, error=code, spec=spec
+    )
     client = run.client(occ.team_id, occ.enterprise_id)
     if client is None:
         return
