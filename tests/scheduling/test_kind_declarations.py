@@ -74,5 +74,5 @@ def test_a_schedule_driven_kind_finds_its_occurrences(kind: ScheduledKind, sessi
 
 
 def test_an_undeclared_schedule_kind_is_named_in_the_error() -> None:
-    with pytest.raises(LookupError, match="pipeline_review"):
-        declaration("pipeline_review")
+    with pytest.raises(LookupError, match="weekly_standup"):
+        declaration("weekly_standup")
