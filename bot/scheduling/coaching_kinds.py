@@ -17,9 +17,8 @@ from bot.blocks import Message
 from bot.blocks.coaching import follow_up_message, prompt_message
 from bot.blocks.coaching_loop import targeted_prompt_message
 from bot.errors import NotFound
-from bot.kinds import DeliveryKindName
-from bot.scheduling.kinds import DeliveryKind, Occurrence
-from bot.scheduling.quote_kind import schedule_occurrences
+from bot.kinds import DeliveryKindName, ScheduleKind
+from bot.scheduling.kinds import Occurrence, ScheduledKind, Wording, schedule_occurrences
 from bot.services import coaching, prompts, rep_card, schedules
 
 PROMPT_DM = DeliveryKindName.PROMPT_DM
@@ -152,5 +151,17 @@ class FollowUpKind:
         return message
 
 
-def coaching_kinds() -> list[DeliveryKind]:
-    return [PromptDmKind(), PromptChannelKind(), FollowUpKind()]
+PROMPT_DM_KIND = ScheduledKind(
+    delivery=PromptDmKind(),
+    schedule_kind=ScheduleKind.PROMPT_DM,
+    wording=Wording(label="your daily coaching prompt", command="/coach prompts", item="today's coaching prompt"),
+)
+PROMPT_CHANNEL_KIND = ScheduledKind(
+    delivery=PromptChannelKind(),
+    schedule_kind=ScheduleKind.PROMPT_CHANNEL,
+    wording=Wording(
+        label="the daily coaching prompt", command="/coach prompts channel", item="today's coaching prompt"
+    ),
+)
+# Due from notes' follow-up dates, not from a schedule.
+FOLLOW_UP_KIND = ScheduledKind(delivery=FollowUpKind())
