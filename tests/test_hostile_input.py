@@ -984,7 +984,7 @@ def test_escaped_text_is_cut_between_entities() -> None:
 def test_the_longest_quote_and_note_fit_slack_once_escaped() -> None:
     from datetime import UTC, datetime
 
-    from bot.blocks import coaching as coaching_blocks
+    from bot.blocks import note_lists as note_lists_ui
     from bot.blocks import submissions as submission_blocks
     from bot.services.coaching import NotePage, NoteView
     from bot.services.submissions import PENDING, SubmissionView
@@ -1014,7 +1014,7 @@ def test_the_longest_quote_and_note_fit_slack_once_escaped() -> None:
     built = [
         submission_blocks.review_message(sub).blocks,
         submission_blocks.consent_request(sub).blocks,
-        coaching_blocks.notes_page_blocks(NotePage(notes=(note,), page=1, pages=1, total=1), tz=None),
+        note_lists_ui.notes_page_blocks(NotePage(notes=(note,), page=1, pages=1, total=1), tz=None),
     ]
     for blocks in built:
         assert not block_problems(blocks)

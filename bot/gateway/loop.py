@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message
-from bot.blocks.coaching_loop import action_item_done_message, action_item_message
+from bot.blocks.action_items import action_item_done_message, action_item_message
 from bot.db.engine import Sessions
 from bot.services import action_items
 from bot.services.action_items import ActionItemView

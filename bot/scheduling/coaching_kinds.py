@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.blocks.coaching import follow_up_message, prompt_message
-from bot.blocks.coaching_loop import targeted_prompt_message
+from bot.blocks.follow_ups import follow_up_message
+from bot.blocks.prompts import prompt_message
+from bot.blocks.rep_card import targeted_prompt_message
 from bot.errors import NotFound
 from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import DeliveryKind, Occurrence

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.blocks.coaching_loop import action_item_reminder_message, digest_message
+from bot.blocks.action_items import action_item_reminder_message
+from bot.blocks.digest import digest_message
 from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import DeliveryKind, Occurrence
 from bot.scheduling.quote_kind import schedule_occurrences

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.blocks import coaching as blocks
+from bot.blocks import notes as notes_ui
+from bot.blocks import prompts as prompts_ui
 from bot.db.engine import Sessions
 from bot.db.models import Prompt
 from bot.errors import NotFound, UsageError
@@ -208,24 +209,24 @@ def test_theme_weights_fall_with_note_counts() -> None:
 
 def test_escaped_chunks_stay_under_slacks_limit_and_never_split_an_entity() -> None:
     text = "&<>" * 1000  # 3,000 characters that escape to 12,000
-    chunks = blocks.escaped_chunks(text)
+    chunks = notes_ui.escaped_chunks(text)
     assert all(len(c) <= 2900 for c in chunks)
     assert "".join(chunks) == escape(text)
     assert all(c.endswith(";") for c in chunks)
 
 
 def test_note_modal_prefills_a_known_theme_only() -> None:
-    modal = blocks.note_modal(theme="vision")
+    modal = notes_ui.note_modal(theme="vision")
     theme_block = next(b for b in modal["blocks"] if b.get("block_id") == "theme")
     assert theme_block["element"]["initial_option"]["value"] == "vision"
     assert len(theme_block["element"]["options"]) == len(THEMES)
-    plain = blocks.note_modal(theme=None)
+    plain = notes_ui.note_modal(theme=None)
     plain_theme = next(b for b in plain["blocks"] if b.get("block_id") == "theme")
     assert "initial_option" not in plain_theme["element"]
 
 
 def test_prompt_message_states_theme_and_offers_log_a_note() -> None:
-    built = blocks.prompt_message(prompts.PromptView(id=1, theme="data-driven", text="Look at the numbers."))
+    built = prompts_ui.prompt_message(prompts.PromptView(id=1, theme="data-driven", text="Look at the numbers."))
     assert built.text == "Coaching prompt (Data-driven decisions): Look at the numbers."
     assert "_Data-driven decisions_" in built.blocks[0]["text"]["text"]
     assert built.blocks[1]["elements"][0]["value"] == "data-driven"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks import coaching as ui
+from bot.blocks import managers as managers_ui
 from bot.gateway import roles
 from bot.listeners.coaching import edit, history, leaders, managers, notes, prompts, rep, skills, todos
 from bot.listeners.router import Audience, CommandContext, CommandRouter, Routers
@@ -32,7 +32,7 @@ def reader_role(ctx: CommandContext) -> Audience:
 def hidden_note(ctx: CommandContext, reader: Audience) -> str:
     if reader != "everyone":
         return ""  # a manager misses only `/coach managers`, which is no news to them
-    return ui.rep_help_note(roles.configured_admins(ctx.deps, team_id=ctx.team_id))
+    return managers_ui.rep_help_note(roles.configured_admins(ctx.deps, team_id=ctx.team_id))
 
 
 def install_help(router: CommandRouter) -> None:

@@ -15,8 +15,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching as ui
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import action_items as action_items_ui
+from bot.blocks import note_form as note_form_ui
+from bot.blocks import note_lists as note_lists_ui
+from bot.blocks import notes as notes_ui
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway import users
@@ -48,12 +50,12 @@ def handle_notes(ctx: CommandContext) -> Message:
         result = coaching.list_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=args.rep_id, page=args.page
         )
-    return Message(text=ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
+    return Message(text=note_lists_ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
 
 
 def _page_blocks(result: coaching.NotePage, tz: str | None) -> list[dict[str, Any]]:
     """A page of the reader's own notes, each with Edit (the handler re-checks the author)."""
-    return loop_ui.with_edit_buttons(ui.notes_page_blocks(result, tz=tz), [n.id for n in result.notes])
+    return note_form_ui.with_edit_buttons(note_lists_ui.notes_page_blocks(result, tz=tz), [n.id for n in result.notes])
 
 
 @declare(
@@ -69,7 +71,7 @@ def handle_search(ctx: CommandContext) -> Message:
         result = coaching.search_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, query=coach_args.parse_search(ctx.args)
         )
-    return Message(text=ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
+    return Message(text=note_lists_ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
 
 
 @declare(
@@ -85,12 +87,15 @@ def handle_delete(ctx: CommandContext) -> Message:
         if not count and not items:
             return Message(text="You have no coaching notes or action items, so there is nothing to delete.")
         if not count or newest is None:  # action items only: the cut-off 0 deletes no note
-            blocks = loop_ui.items_only_confirm_blocks(items)
-            return Message(text=loop_ui.items_to_delete_text(items).strip(), blocks=blocks)
-        blocks = ui.delete_all_confirm_blocks(count, newest)
+            blocks = action_items_ui.items_only_confirm_blocks(items)
+            return Message(text=action_items_ui.items_to_delete_text(items).strip(), blocks=blocks)
+        blocks = note_lists_ui.delete_all_confirm_blocks(count, newest)
         if items:
-            blocks = loop_ui.with_items_to_delete(blocks, items)
-        return Message(text=ui.delete_all_prompt_text(count) + loop_ui.items_to_delete_text(items), blocks=blocks)
+            blocks = action_items_ui.with_items_to_delete(blocks, items)
+        return Message(
+            text=note_lists_ui.delete_all_prompt_text(count) + action_items_ui.items_to_delete_text(items),
+            blocks=blocks,
+        )
     with ctx.deps.sessions.begin() as session:
         note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
     log.info("note %d deleted by its author", note.id)
@@ -109,7 +114,7 @@ def handle_export(ctx: CommandContext) -> Message:
         return Message(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
     filename = f"coaching-notes-{coaching.local_today(deps.clock(), tz).isoformat()}.csv"
     deps.defer(send_export, ctx.client, user_id=ctx.user_id, content=content, filename=filename, count=count)
-    return Message(text=ui.export_sending_text(count))
+    return Message(text=note_lists_ui.export_sending_text(count))
 
 
 def send_export(client: WebClient, *, user_id: str, content: str, filename: str, count: int) -> None:
@@ -120,7 +125,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
         content=content,
         filename=filename,
         title="Your coaching notes",
-        initial_comment=ui.export_comment(count, coaching.LOOP_CSV_COLUMNS),
+        initial_comment=note_lists_ui.export_comment(count, coaching.LOOP_CSV_COLUMNS),
     )
     log.info("exported %d notes for %s", count, user_id)
 
@@ -138,7 +143,8 @@ def handle_overview(ctx: CommandContext) -> Message:
         ov = coaching.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
         counts = action_items.counts_by_rep(session, team_id=ctx.team_id, assigner_id=ctx.user_id, now=ov.now)
     return Message(
-        text=ui.overview_text(ov), blocks=loop_ui.with_item_counts(ui.overview_blocks(ov, tz=_zone(ctx)), counts)
+        text=note_lists_ui.overview_text(ov),
+        blocks=action_items_ui.with_item_counts(note_lists_ui.overview_blocks(ov, tz=_zone(ctx)), counts),
     )
 
 
@@ -173,7 +179,7 @@ def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
         return
     tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
     respond(
-        text=ui.notes_page_text(result),
+        text=note_lists_ui.notes_page_text(result),
         blocks=_page_blocks(result, tz),
         replace_original=True,
         response_type="ephemeral",
@@ -194,8 +200,8 @@ def handle_delete_all_confirm(ack: Ack, body: dict[str, Any], respond: Respond, 
             deleted = coaching.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
         log.info("%d notes and %d action items deleted by their author", deleted, items)
         if not deleted and items:
-            return loop_ui.items_deleted_text(items)
-        return ui.deleted_text(deleted) + (" " + loop_ui.items_deleted_text(items) if items else "")
+            return action_items_ui.items_deleted_text(items)
+        return note_lists_ui.deleted_text(deleted) + (" " + action_items_ui.items_deleted_text(items) if items else "")
 
     answers.run_action(body, respond, client, delete_all, title=TITLE)
 
@@ -207,6 +213,6 @@ def handle_delete_all_cancel(ack: Ack, body: dict[str, Any], respond: Respond, c
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(re.compile(f"^{ui.PAGE}_(prev|next)$"))(coach.ack_first(handle_page))
-    app.action(ui.DELETE_ALL_CONFIRM)(coach.ack_first(handle_delete_all_confirm))
-    app.action(ui.DELETE_ALL_CANCEL)(coach.ack_first(handle_delete_all_cancel))
+    app.action(re.compile(f"^{notes_ui.PAGE}_(prev|next)$"))(coach.ack_first(handle_page))
+    app.action(notes_ui.DELETE_ALL_CONFIRM)(coach.ack_first(handle_delete_all_confirm))
+    app.action(notes_ui.DELETE_ALL_CANCEL)(coach.ack_first(handle_delete_all_cancel))

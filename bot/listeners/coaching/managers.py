@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching as ui
+from bot.blocks import managers as managers_ui
 from bot.gateway import roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners import coach_args
@@ -38,12 +38,12 @@ def handle_managers(ctx: CommandContext) -> Message:
     admins = roles.configured_admins(deps, team_id=ctx.team_id)
     if verb == "list" and not is_admin:
         # Asking who the managers are changes nothing: say who manages that list instead.
-        return Message(text=ui.managers_admin_only_text(admins, ctx.user_id))
+        return Message(text=managers_ui.managers_admin_only_text(admins, ctx.user_id))
     coaching.ensure_admin(is_admin=is_admin)
     if verb == "list":
         with deps.sessions.begin() as session:
             managers = coaching.list_managers(session, team_id=ctx.team_id)
-        return Message(text=ui.managers_text(managers, admins))
+        return Message(text=managers_ui.managers_text(managers, admins))
     user_ids = coach_args.parse_managers(ctx.args).user_ids
     if verb == "add":
         return _add(ctx, user_ids)
@@ -107,7 +107,7 @@ def welcome_managers(ctx: CommandContext, user_ids: Sequence[str]) -> None:
 
 
 def send_manager_welcome(client: WebClient, *, user_id: str, added_by: str, team_id: str, app_id: str) -> None:
-    built = ui.manager_welcome_message(added_by=added_by, team_id=team_id, app_id=app_id)
+    built = managers_ui.manager_welcome_message(added_by=added_by, team_id=team_id, app_id=app_id)
     dm = client.conversations_open(users=user_id)
     client.chat_postMessage(channel=dm["channel"]["id"], text=built.text, blocks=built.blocks)
     log.info("welcome DM sent to new manager %s in %s", user_id, team_id)

@@ -17,8 +17,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.blocks import coaching as ui
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import action_items as action_items_ui
+from bot.blocks import follow_ups as follow_ups_ui
+from bot.blocks import note_form as note_form_ui
+from bot.blocks import notes as notes_ui
+from bot.blocks import ratings as ratings_ui
 from bot.deps import Deps
 from bot.errors import NotFound, UsageError, UserError
 from bot.gateway import roles, users
@@ -122,18 +125,18 @@ def _save_checked(
     except (coaching.EmptyNote, coaching.NoteTooLong):
         if not block_ids:
             raise
-        raise UsageError(ui.note_field_error(text), block_id=ui.NOTE_BLOCK) from None
+        raise UsageError(notes_ui.note_field_error(text), block_id=notes_ui.NOTE_BLOCK) from None
     rep = users.resolve_person(
         deps.users,
         client,
         team_id=team_id,
         user_id=rep_id,
         example=coaching.NOTE_EXAMPLE,
-        block_id=ui.REP_BLOCK if block_ids else None,
+        block_id=notes_ui.REP_BLOCK if block_ids else None,
     )
     tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
     if follow_up_on is not None and follow_up_on < coaching.local_today(deps.clock(), tz):
-        raise UserError("Pick today or a later date for the follow-up.", block_id=ui.FOLLOW_UP_BLOCK)
+        raise UserError("Pick today or a later date for the follow-up.", block_id=notes_ui.FOLLOW_UP_BLOCK)
     note = coaching.log_note(
         session,
         team_id=team_id,
@@ -159,12 +162,12 @@ def _rated(deps: Deps, team_id: str, note: coaching.NoteView) -> str:
         return ""
     with deps.sessions.begin() as session:
         skill = rubric.skills_by_id(session, team_id=team_id).get(note.skill_id)
-    return loop_ui.rated_text(skill, note.rating)
+    return ratings_ui.rated_text(skill, note.rating)
 
 
 def share_with_rep(client: WebClient, note: coaching.NoteView) -> None:
     """Send the rep their copy, once, at save time."""
-    built = ui.shared_note_message(note)
+    built = notes_ui.shared_note_message(note)
     client.chat_postMessage(channel=note.rep_id, text=built.text, blocks=built.blocks)
 
 
@@ -192,8 +195,10 @@ def handle_log_note(ctx: CommandContext) -> Message:
     )
     rated = _rated(ctx.deps, ctx.team_id, note)
     return Message(
-        text=ui.note_saved_text(note, about_self=about_self) + rated,
-        blocks=loop_ui.with_edit_button(ui.note_saved_blocks(note, about_self=about_self), note.id, suffix=rated),
+        text=notes_ui.note_saved_text(note, about_self=about_self) + rated,
+        blocks=note_form_ui.with_edit_button(
+            notes_ui.note_saved_blocks(note, about_self=about_self), note.id, suffix=rated
+        ),
     )
 
 
@@ -223,8 +228,8 @@ def open_note_modal(
     with deps.sessions.begin() as session:
         roles.check_manager(deps, client, session, team_id=team_id, user_id=user_id)
         skills = rubric.list_skills(session, team_id=team_id, now=deps.clock())
-    view = loop_ui.with_loop_inputs(
-        ui.note_modal(theme=theme if theme in THEMES else None, private_metadata=private_metadata, rep_id=rep_id),
+    view = note_form_ui.with_loop_inputs(
+        notes_ui.note_modal(theme=theme if theme in THEMES else None, private_metadata=private_metadata, rep_id=rep_id),
         skills,
         skill_id=skill_id,
     )
@@ -263,7 +268,7 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
     try:
         form = parse_note_form(payload.view_values(view))
         if form.rep_id is None:
-            raise UsageError("Pick the rep this note is about.", block_id=ui.REP_BLOCK)
+            raise UsageError("Pick the rep this note is about.", block_id=notes_ui.REP_BLOCK)
         if form.action_item:  # checked before the note is saved: a refusal leaves nothing behind
             todos.check_item(
                 deps,
@@ -300,13 +305,15 @@ def handle_note_submission(ack: Ack, body: dict[str, Any], context: BoltContext,
                 text=form.action_item,
                 due_on=form.action_due,
                 note_id=note.id,
-                block_id=loop_ui.ACTION_ITEM_BLOCK,
+                block_id=action_items_ui.ACTION_ITEM_BLOCK,
             )
     except UserError as err:
-        answers.form_errors(ack, err, ui.NOTE_BLOCK)
+        answers.form_errors(ack, err, notes_ui.NOTE_BLOCK)
         return
     rated = _rated(deps, who.team_id, note)
-    saved = ui.note_saved_view(note, about_self=about_self, suffix=rated, more=[loop_ui.edit_note_button(note.id)])
+    saved = notes_ui.note_saved_view(
+        note, about_self=about_self, suffix=rated, more=[note_form_ui.edit_note_button(note.id)]
+    )
     ack(response_action="update", view=saved)
     if payload.private_metadata(view) == "home":
         deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
@@ -333,7 +340,7 @@ def handle_undo(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
                 session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=deps.clock()
             )
         log.info("note %d undone by its author", note.id)
-        return ui.note_undone_text(note)
+        return notes_ui.note_undone_text(note)
 
     answers.run_action(body, respond, client, undo, title=TITLE)
 
@@ -342,7 +349,7 @@ def handle_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, client: W
     """Done / Snooze 1 week on a follow-up reminder."""
     ack()
     who = payload.actor(body)
-    done = payload.action_id(body) == ui.FOLLOWUP_DONE
+    done = payload.action_id(body) == notes_ui.FOLLOWUP_DONE
 
     def act() -> str:
         note_id = _note_id(body)
@@ -352,13 +359,13 @@ def handle_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, client: W
                 note = coaching.complete_follow_up(
                     session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=now
                 )
-                return ui.follow_up_done_text(note)
+                return follow_ups_ui.follow_up_done_text(note)
             own = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
             today = coaching.local_today(now, own.author_tz)
             note = coaching.snooze_follow_up(
                 session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, today=today
             )
-            return ui.follow_up_snoozed_text(note)
+            return follow_ups_ui.follow_up_snoozed_text(note)
 
     answers.run_action(body, respond, client, act, title=TITLE)
 
@@ -367,8 +374,8 @@ def register(app: App, coach: CommandRouter) -> None:
     coach.default = handle_open_modal
     coach.fallback(handle_log_note)
     coach.add_all(SUBCOMMANDS)
-    app.action(ui.UNDO)(coach.ack_first(handle_undo))
-    app.action(ui.LOG_NOTE)(coach.ack_first(handle_log_note_button))
-    app.action(ui.FOLLOWUP_DONE)(coach.ack_first(handle_follow_up))
-    app.action(ui.FOLLOWUP_SNOOZE)(coach.ack_first(handle_follow_up))
-    app.view(ui.NOTE_MODAL)(coach.ack_first(handle_note_submission))
+    app.action(notes_ui.UNDO)(coach.ack_first(handle_undo))
+    app.action(notes_ui.LOG_NOTE)(coach.ack_first(handle_log_note_button))
+    app.action(notes_ui.FOLLOWUP_DONE)(coach.ack_first(handle_follow_up))
+    app.action(notes_ui.FOLLOWUP_SNOOZE)(coach.ack_first(handle_follow_up))
+    app.view(notes_ui.NOTE_MODAL)(coach.ack_first(handle_note_submission))

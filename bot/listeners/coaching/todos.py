@@ -16,7 +16,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import action_items as action_items_ui
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.gateway import loop as loop_dm
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 SUBCOMMANDS: list[Subcommand] = []
 TODO_EXAMPLE = note_input.TODO_EXAMPLE
-ACTION_ITEM_BLOCK = loop_ui.ACTION_ITEM_BLOCK
+ACTION_ITEM_BLOCK = action_items_ui.ACTION_ITEM_BLOCK
 
 
 def assign(
@@ -94,7 +94,7 @@ def check_item(
         raise UserError("An action item is for a rep, not for you.", block_id=ACTION_ITEM_BLOCK)
     tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
     if due_on is not None and due_on < action_items.local_today(deps.clock(), tz):
-        raise UserError("Pick today or a later due date.", block_id=loop_ui.ACTION_DUE_BLOCK)
+        raise UserError("Pick today or a later due date.", block_id=action_items_ui.ACTION_DUE_BLOCK)
     # Read only, no lock: ``assign`` counts again under the rep's lock; this spares the note.
     with deps.sessions.begin() as session:
         action_items.check_dm_budget(
@@ -132,7 +132,7 @@ def handle_todo(ctx: CommandContext) -> Message:
         text=todo.text,
         due_on=todo.due_on,
     )
-    return Message(text=loop_ui.action_item_created_text(item))
+    return Message(text=action_items_ui.action_item_created_text(item))
 
 
 @declare(
@@ -150,7 +150,7 @@ def handle_todos(ctx: CommandContext) -> Message:
     can_assign = bool(todos.by_me_total) or roles.is_manager(
         ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id
     )
-    return loop_ui.todos_message(todos, can_assign=can_assign)
+    return action_items_ui.todos_message(todos, can_assign=can_assign)
 
 
 # --- the rep's buttons -----------------------------------------------------------------------
@@ -165,7 +165,7 @@ def handle_item_button(ack: Ack, body: dict[str, Any], respond: Respond, client:
     """Got it / Done, in the rep's DM or in ``/coach todos``."""
     ack()
     who = payload.actor(body)
-    done = payload.action_id(body) == loop_ui.TODO_DONE
+    done = payload.action_id(body) == action_items_ui.TODO_DONE
     item_id = payload.parse_id(payload.action_value(body)) or 0  # 0: no such item, answered "removed"
     now = deps.clock()
     try:
@@ -180,17 +180,17 @@ def handle_item_button(ack: Ack, body: dict[str, Any], respond: Respond, client:
                     session, team_id=who.team_id, item_id=item_id, user_id=who.user_id, now=now
                 )
     except action_items.ActionItemGone:
-        _answer(body, respond, loop_ui.action_item_removed_message(item_id), replace=True)
+        _answer(body, respond, action_items_ui.action_item_removed_message(item_id), replace=True)
         return
     except UserError as err:
         _answer(body, respond, Message(text=err.message), replace=False)
         return
     if done and completion.notify is not None:
         deps.defer(loop_dm.send_item_done, client, manager_id=completion.notify, item=item)
-    _answer(body, respond, loop_ui.action_item_message(item), replace=True)
+    _answer(body, respond, action_items_ui.action_item_message(item), replace=True)
 
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(loop_ui.TODO_ACK)(handle_item_button)
-    app.action(loop_ui.TODO_DONE)(handle_item_button)
+    app.action(action_items_ui.TODO_ACK)(handle_item_button)
+    app.action(action_items_ui.TODO_DONE)(handle_item_button)
