@@ -38,7 +38,7 @@ from bot.errors import UsageError
 from bot.listeners import register_all
 from bot.listeners.errors import BUG, DB_DOWN
 from bot.services import schedules
-from bot.services.coaching import NOTE_LIMIT
+from bot.services.notes import NOTE_LIMIT
 from bot.services.quote_input import QUOTE_TAGS, QuoteInputError, clean_form_value, parse_add, validate
 from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
@@ -986,7 +986,8 @@ def test_the_longest_quote_and_note_fit_slack_once_escaped() -> None:
 
     from bot.blocks import note_lists as note_lists_ui
     from bot.blocks import submissions as submission_blocks
-    from bot.services.coaching import NotePage, NoteView
+    from bot.services.note_history import NotePage
+    from bot.services.notes import NoteView
     from bot.services.submissions import PENDING, SubmissionView
 
     at = datetime(2026, 11, 30, tzinfo=UTC)
@@ -1021,7 +1022,7 @@ def test_the_longest_quote_and_note_fit_slack_once_escaped() -> None:
 
 
 def test_an_unknown_theme_is_echoed_escaped() -> None:
-    from bot.services.coaching import validate_theme
+    from bot.services.notes import validate_theme
 
     with pytest.raises(UsageError) as caught:
         validate_theme("<!channel>")

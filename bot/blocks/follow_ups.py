@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import (
 
 from bot.blocks import Message, dicts, section
 from bot.blocks.notes import FOLLOWUP_DONE, FOLLOWUP_SNOOZE, day, quoted_note
-from bot.services.coaching import NoteView
+from bot.services.notes import NoteView
 from bot.services.text import escape
 
 

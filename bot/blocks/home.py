@@ -21,7 +21,7 @@ from bot.blocks import notes as notes_ui
 from bot.blocks import prompts as prompts_ui
 from bot.blocks import section
 from bot.blocks.quotes import quote_blocks
-from bot.services.coaching import NotePage, Overview
+from bot.services.note_history import NotePage, Overview
 from bot.services.quotes import QuoteView
 from bot.services.schedules import ScheduleSpec, format_days
 from bot.services.text import escape, truncate

@@ -28,7 +28,7 @@ from bot.blocks.notes import (
     theme_option,
 )
 from bot.blocks.ratings import skill_rating_inputs
-from bot.services.coaching import NOTE_LIMIT, NoteView
+from bot.services.notes import NOTE_LIMIT, NoteView
 from bot.services.rubric import SkillView
 from bot.services.store import THEMES
 
@@ -104,7 +104,7 @@ def note_edit_modal(note: NoteView, *, skills: Sequence[SkillView]) -> dict[str,
 def with_loop_inputs(
     view: dict[str, Any], skills: Sequence[SkillView], *, skill_id: int | None = None
 ) -> dict[str, Any]:
-    """The note modal (``bot.blocks.coaching.note_modal``) with Skill and Rating after the note,
+    """The note modal (``bot.blocks.notes.note_modal``) with Skill and Rating after the note,
     and the action item and its due date at the end."""
     blocks = list(view.get("blocks") or [])
     after = next((i + 1 for i, b in enumerate(blocks) if b.get("block_id") == NOTE_BLOCK), len(blocks))

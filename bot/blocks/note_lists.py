@@ -24,7 +24,7 @@ from bot.blocks.notes import (
     day,
     note_meta,
 )
-from bot.services.coaching import NotePage, Overview
+from bot.services.note_history import NotePage, Overview
 from bot.services.text import escape, truncate, truncate_escaped
 
 # --- lists ---------------------------------------------------------------------------------

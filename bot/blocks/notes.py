@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import Message, dicts, section
-from bot.services.coaching import NOTE_LIMIT, UNDO_WINDOW, NoteView
+from bot.services.notes import NOTE_LIMIT, UNDO_WINDOW, NoteView
 from bot.services.schedules import zone_or_utc
 from bot.services.store import THEME_LABELS, THEMES
 from bot.services.text import escape, truncate, truncate_escaped

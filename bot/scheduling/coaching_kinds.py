@@ -21,7 +21,8 @@ from bot.errors import NotFound
 from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import DeliveryKind, Occurrence
 from bot.scheduling.quote_kind import schedule_occurrences
-from bot.services import coaching, prompts, rep_card, schedules
+from bot.services import notes as coaching
+from bot.services import prompts, rep_card, schedules
 
 PROMPT_DM = DeliveryKindName.PROMPT_DM
 PROMPT_CHANNEL = DeliveryKindName.PROMPT_CHANNEL

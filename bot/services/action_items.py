@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from bot.db.models import ActionItem, ItemDm
 from bot.db.models.base import MAX_ID
 from bot.errors import NotAllowed, NotFound, UsageError
-from bot.services.coaching import get_note
 from bot.services.member_limits import lock_members, slack_when
 from bot.services.note_input import TODO_EXAMPLE
+from bot.services.notes import get_note
 from bot.services.schedules import zone_or_utc
 
 OPEN, ACKNOWLEDGED, DONE = "open", "acknowledged", "done"

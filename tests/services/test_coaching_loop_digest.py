@@ -248,11 +248,11 @@ def test_skill_rating_inputs_preselect_the_skill_and_rating(sessions: Sessions) 
 
 
 def test_edit_modal_is_prefilled_and_edited_notes_say_so(sessions: Sessions) -> None:
-    from bot.services import coaching, rubric
+    from bot.services import notes, rubric
 
     with sessions.begin() as session:
         skills = rubric.list_skills(session, team_id="T1", now=NOW)
-        note = coaching.log_note(
+        note = notes.log_note(
             session,
             team_id="T1",
             enterprise_id=None,
@@ -268,7 +268,7 @@ def test_edit_modal_is_prefilled_and_edited_notes_say_so(sessions: Sessions) -> 
             rating=2,
         )
         assert note_form_ui.edited_mark(note) == ""
-        edited = coaching.edit_note(session, team_id="T1", author_id="U1", note_id=note.id, text="Final", now=NOW + DAY)
+        edited = notes.edit_note(session, team_id="T1", author_id="U1", note_id=note.id, text="Final", now=NOW + DAY)
     assert note_form_ui.edited_mark(edited) == " · edited"
     view = note_form_ui.note_edit_modal(note, skills=skills)
     assert (view["callback_id"], view["private_metadata"]) == (note_form_ui.NOTE_EDIT_MODAL, str(note.id))

@@ -16,7 +16,7 @@ from bot.blocks import managers as managers_ui
 from bot.gateway import roles
 from bot.listeners.coaching import edit, history, leaders, managers, notes, prompts, rep, skills, todos
 from bot.listeners.router import Audience, CommandContext, CommandRouter, Routers
-from bot.services import coaching
+from bot.services import managers as manager_service
 
 
 def reader_role(ctx: CommandContext) -> Audience:
@@ -24,7 +24,7 @@ def reader_role(ctx: CommandContext) -> Audience:
     if roles.is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id):
         return "admin"
     with ctx.deps.sessions.begin() as session:
-        if coaching.is_manager(session, team_id=ctx.team_id, user_id=ctx.user_id):
+        if manager_service.is_manager(session, team_id=ctx.team_id, user_id=ctx.user_id):
             return "manager"
     return "everyone"
 

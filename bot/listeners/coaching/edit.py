@@ -22,7 +22,7 @@ from bot.gateway.calls import safely
 from bot.listeners import answers, payload
 from bot.listeners.coaching.note_form import parse_note_form
 from bot.listeners.router import CommandRouter
-from bot.services import coaching, rubric
+from bot.services import notes, rubric
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def handle_edit_button(ack: Ack, body: dict[str, Any], respond: Respond, client:
         if note_id is None:
             raise NotFound("That button does not name a note. Find it with `/coach notes`.")
         with deps.sessions.begin() as session:
-            note = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
+            note = notes.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
             skills = rubric.list_skills(session, team_id=who.team_id, now=deps.clock())
     except UserError as err:
         # Beside the message, or in the "Note saved" modal the button was pressed in.
@@ -57,12 +57,12 @@ def handle_edit_submission(ack: Ack, body: dict[str, Any], client: WebClient, de
             raise NotFound("This form does not name a note any more. Find it with `/coach notes`.")
         form = parse_note_form(payload.view_values(view))
         with deps.sessions.begin() as session:
-            before = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
+            before = notes.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
             if form.follow_up_on is not None and form.follow_up_on != before.follow_up_on:
                 tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
-                if form.follow_up_on < coaching.local_today(now, tz):
+                if form.follow_up_on < notes.local_today(now, tz):
                     raise UserError("Pick today or a later date for the follow-up.", block_id=notes_ui.FOLLOW_UP_BLOCK)
-            note = coaching.edit_note(
+            note = notes.edit_note(
                 session,
                 team_id=who.team_id,
                 author_id=who.user_id,
@@ -74,7 +74,7 @@ def handle_edit_submission(ack: Ack, body: dict[str, Any], client: WebClient, de
                 skill_id=form.skill_id,
                 rating=form.rating,
             )
-    except (coaching.EmptyNote, coaching.NoteTooLong):
+    except (notes.EmptyNote, notes.NoteTooLong):
         answers.form_errors(ack, UserError(notes_ui.note_field_error(form.text)), notes_ui.NOTE_BLOCK)
         return
     except UserError as err:

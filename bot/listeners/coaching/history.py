@@ -24,7 +24,7 @@ from bot.errors import UsageError, UserError
 from bot.gateway import users
 from bot.listeners import answers, coach_args, payload
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
-from bot.services import action_items, coaching
+from bot.services import action_items, note_history, notes
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ def _zone(ctx: CommandContext) -> str | None:
 def handle_notes(ctx: CommandContext) -> Message:
     args = coach_args.parse_notes(ctx.args)
     with ctx.deps.sessions.begin() as session:
-        result = coaching.list_notes(
+        result = note_history.list_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=args.rep_id, page=args.page
         )
     return Message(text=note_lists_ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
 
 
-def _page_blocks(result: coaching.NotePage, tz: str | None) -> list[dict[str, Any]]:
+def _page_blocks(result: note_history.NotePage, tz: str | None) -> list[dict[str, Any]]:
     """A page of the reader's own notes, each with Edit (the handler re-checks the author)."""
     return note_form_ui.with_edit_buttons(note_lists_ui.notes_page_blocks(result, tz=tz), [n.id for n in result.notes])
 
@@ -68,7 +68,7 @@ def _page_blocks(result: coaching.NotePage, tz: str | None) -> list[dict[str, An
 )
 def handle_search(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
-        result = coaching.search_notes(
+        result = note_history.search_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, query=coach_args.parse_search(ctx.args)
         )
     return Message(text=note_lists_ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
@@ -82,7 +82,7 @@ def handle_delete(ctx: CommandContext) -> Message:
     args = coach_args.parse_delete(ctx.args)
     if args.note_id is None:
         with ctx.deps.sessions.begin() as session:
-            count, newest = coaching.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
+            count, newest = note_history.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
             items = action_items.count_assigned(session, team_id=ctx.team_id, assigner_id=ctx.user_id)
         if not count and not items:
             return Message(text="You have no coaching notes or action items, so there is nothing to delete.")
@@ -97,7 +97,7 @@ def handle_delete(ctx: CommandContext) -> Message:
             blocks=blocks,
         )
     with ctx.deps.sessions.begin() as session:
-        note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
+        note = notes.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
     log.info("note %d deleted by its author", note.id)
     return Message(text=f":wastebasket: Deleted note #{note.id} about <@{note.rep_id}>.")
 
@@ -107,12 +107,12 @@ def handle_export(ctx: CommandContext) -> Message:
     deps = ctx.deps
     tz = _zone(ctx)
     with deps.sessions.begin() as session:
-        content, count = coaching.export_csv(
+        content, count = note_history.export_csv(
             session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz, loop_columns=True
         )
     if not count and len(content.splitlines()) <= 1:  # no notes and no action items: the header only
         return Message(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
-    filename = f"coaching-notes-{coaching.local_today(deps.clock(), tz).isoformat()}.csv"
+    filename = f"coaching-notes-{notes.local_today(deps.clock(), tz).isoformat()}.csv"
     deps.defer(send_export, ctx.client, user_id=ctx.user_id, content=content, filename=filename, count=count)
     return Message(text=note_lists_ui.export_sending_text(count))
 
@@ -125,7 +125,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
         content=content,
         filename=filename,
         title="Your coaching notes",
-        initial_comment=note_lists_ui.export_comment(count, coaching.LOOP_CSV_COLUMNS),
+        initial_comment=note_lists_ui.export_comment(count, note_history.LOOP_CSV_COLUMNS),
     )
     log.info("exported %d notes for %s", count, user_id)
 
@@ -140,7 +140,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
 )
 def handle_overview(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
-        ov = coaching.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
+        ov = note_history.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
         counts = action_items.counts_by_rep(session, team_id=ctx.team_id, assigner_id=ctx.user_id, now=ov.now)
     return Message(
         text=note_lists_ui.overview_text(ov),
@@ -167,11 +167,11 @@ def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
     try:
         with deps.sessions.begin() as session:
             if isinstance(query, str):
-                result = coaching.search_notes(
+                result = note_history.search_notes(
                     session, team_id=who.team_id, author_id=who.user_id, query=query, page=page
                 )
             else:
-                result = coaching.list_notes(
+                result = note_history.list_notes(
                     session, team_id=who.team_id, author_id=who.user_id, rep_id=rep_id, page=page
                 )
     except UserError as err:
@@ -197,7 +197,7 @@ def handle_delete_all_confirm(ack: Ack, body: dict[str, Any], respond: Respond, 
             raise UsageError("That button is not valid any more. Start again with `/coach delete all`.")
         with deps.sessions.begin() as session:
             items = action_items.count_assigned(session, team_id=who.team_id, assigner_id=who.user_id)
-            deleted = coaching.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
+            deleted = note_history.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
         log.info("%d notes and %d action items deleted by their author", deleted, items)
         if not deleted and items:
             return action_items_ui.items_deleted_text(items)

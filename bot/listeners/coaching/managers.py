@@ -14,7 +14,8 @@ from bot.gateway import roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners import coach_args
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
-from bot.services import coaching, schedules
+from bot.services import managers as manager_service
+from bot.services import schedules
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +40,16 @@ def handle_managers(ctx: CommandContext) -> Message:
     if verb == "list" and not is_admin:
         # Asking who the managers are changes nothing: say who manages that list instead.
         return Message(text=managers_ui.managers_admin_only_text(admins, ctx.user_id))
-    coaching.ensure_admin(is_admin=is_admin)
+    manager_service.ensure_admin(is_admin=is_admin)
     if verb == "list":
         with deps.sessions.begin() as session:
-            managers = coaching.list_managers(session, team_id=ctx.team_id)
+            managers = manager_service.list_managers(session, team_id=ctx.team_id)
         return Message(text=managers_ui.managers_text(managers, admins))
     user_ids = coach_args.parse_managers(ctx.args).user_ids
     if verb == "add":
         return _add(ctx, user_ids)
     with deps.sessions.begin() as session:
-        change = coaching.remove_managers(session, team_id=ctx.team_id, user_ids=user_ids)
+        change = manager_service.remove_managers(session, team_id=ctx.team_id, user_ids=user_ids)
         for user_id in change.changed:
             # A former manager gets no more coaching prompts; their notes stay theirs.
             schedules.stop_schedule(session, team_id=ctx.team_id, kind=ScheduleKind.PROMPT_DM, target_id=user_id)
@@ -73,7 +74,7 @@ def _add(ctx: CommandContext, user_ids: Sequence[str]) -> Message:
     for user_id in user_ids:
         users.resolve_person(deps.users, ctx.client, team_id=ctx.team_id, user_id=user_id, example=EXAMPLE)
     with deps.sessions.begin() as session:
-        change = coaching.add_managers(
+        change = manager_service.add_managers(
             session,
             team_id=ctx.team_id,
             enterprise_id=ctx.enterprise_id,

@@ -30,7 +30,7 @@ from bot.listeners.coaching import todos
 from bot.listeners.coaching.note_form import parse_note_form
 from bot.listeners.home import publish_home
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, UnknownWord, declare
-from bot.services import coaching, note_input, rubric
+from bot.services import note_input, notes, rubric
 from bot.services.store import THEMES
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def save_note(
     skill_id: int | None = None,
     rating: int | None = None,
     typed: bool = False,
-) -> tuple[coaching.NoteView, bool]:
+) -> tuple[notes.NoteView, bool]:
     """Check and store a note. Returns the note and whether it is about the author.
 
     ``typed``: ``text`` is the command's, which may start with a skill and a rating
@@ -118,11 +118,11 @@ def _save_checked(
     block_ids: bool,
     skill_id: int | None,
     rating: int | None,
-) -> tuple[coaching.NoteView, bool]:
+) -> tuple[notes.NoteView, bool]:
     # Length and emptiness first: a refused note costs no Slack call and stores nothing.
     try:
-        coaching.validate_note_text(text)
-    except (coaching.EmptyNote, coaching.NoteTooLong):
+        notes.validate_note_text(text)
+    except (notes.EmptyNote, notes.NoteTooLong):
         if not block_ids:
             raise
         raise UsageError(notes_ui.note_field_error(text), block_id=notes_ui.NOTE_BLOCK) from None
@@ -131,13 +131,13 @@ def _save_checked(
         client,
         team_id=team_id,
         user_id=rep_id,
-        example=coaching.NOTE_EXAMPLE,
+        example=notes.NOTE_EXAMPLE,
         block_id=notes_ui.REP_BLOCK if block_ids else None,
     )
     tz = users.user_zone(deps.users, client, team_id=team_id, user_id=author_id)
-    if follow_up_on is not None and follow_up_on < coaching.local_today(deps.clock(), tz):
+    if follow_up_on is not None and follow_up_on < notes.local_today(deps.clock(), tz):
         raise UserError("Pick today or a later date for the follow-up.", block_id=notes_ui.FOLLOW_UP_BLOCK)
-    note = coaching.log_note(
+    note = notes.log_note(
         session,
         team_id=team_id,
         enterprise_id=enterprise_id,
@@ -156,7 +156,7 @@ def _save_checked(
     return note, rep.id == author_id
 
 
-def _rated(deps: Deps, team_id: str, note: coaching.NoteView) -> str:
+def _rated(deps: Deps, team_id: str, note: notes.NoteView) -> str:
     """`` Skill: *Discovery*, 3/5.`` for the saved-note reply; nothing for a note without a skill."""
     if not note.skill_id:
         return ""
@@ -165,7 +165,7 @@ def _rated(deps: Deps, team_id: str, note: coaching.NoteView) -> str:
     return ratings_ui.rated_text(skill, note.rating)
 
 
-def share_with_rep(client: WebClient, note: coaching.NoteView) -> None:
+def share_with_rep(client: WebClient, note: notes.NoteView) -> None:
     """Send the rep their copy, once, at save time."""
     built = notes_ui.shared_note_message(note)
     client.chat_postMessage(channel=note.rep_id, text=built.text, blocks=built.blocks)
@@ -336,7 +336,7 @@ def handle_undo(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
     def undo() -> str:
         note_id = _note_id(body)
         with deps.sessions.begin() as session:
-            note = coaching.undo_note(
+            note = notes.undo_note(
                 session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=deps.clock()
             )
         log.info("note %d undone by its author", note.id)
@@ -356,13 +356,13 @@ def handle_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, client: W
         now = deps.clock()
         with deps.sessions.begin() as session:
             if done:
-                note = coaching.complete_follow_up(
+                note = notes.complete_follow_up(
                     session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, now=now
                 )
                 return follow_ups_ui.follow_up_done_text(note)
-            own = coaching.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
-            today = coaching.local_today(now, own.author_tz)
-            note = coaching.snooze_follow_up(
+            own = notes.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
+            today = notes.local_today(now, own.author_tz)
+            note = notes.snooze_follow_up(
                 session, team_id=who.team_id, author_id=who.user_id, note_id=note_id, today=today
             )
             return follow_ups_ui.follow_up_snoozed_text(note)
