@@ -205,7 +205,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         deps = build_deps(settings)
         with deps.sessions.begin() as session:
             content, count = note_history.export_csv(
-                session, team_id=args.team, author_id=args.user, tz=args.tz, loop_columns=True
+                session, team_id=args.team, author_id=args.user, tz=args.tz, full_columns=True
             )
         if args.out is not None:
             args.out.write_text(content, encoding="utf-8")

@@ -28,7 +28,7 @@ from bot.blocks.notes import (
     fit_sections,
     quote_line,
 )
-from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemView, ItemCounts, Todos
+from bot.services.action_items import ACKNOWLEDGED, DONE, TEXT_LIMIT, ActionItemLists, ActionItemView, ItemCounts
 from bot.services.text import escape, truncate_escaped
 
 TODO_ACK = "coach_todo_ack"  # value: action item id
@@ -127,40 +127,40 @@ def action_item_done_message(item: ActionItemView) -> Message:
     return Message(text=text, blocks=dicts(blocks))
 
 
-def todos_message(todos: Todos, *, can_assign: bool) -> Message:
+def action_items_message(lists: ActionItemLists, *, can_assign: bool) -> Message:
     """``/coach todos``: mine to do, then the ones I assigned with their status. Someone who
     may not assign (a rep) is not offered ``/coach todo``."""
     blocks: list[Block] = []
-    if todos.assigned_to_me:
+    if lists.assigned_to_me:
         lines = []
-        for item in todos.assigned_to_me:
-            late = " *overdue*" if item.overdue(todos.now) else ""
+        for item in lists.assigned_to_me:
+            late = " *overdue*" if item.overdue(lists.now) else ""
             state = " (on it)" if item.status == ACKNOWLEDGED else ""
             lines.append(f"• #{item.id} from <@{item.assigner_id}>, {_due(item)}{late}{state}: {_inline(item.text)}")
-        more = _more(todos.to_me_total, len(todos.assigned_to_me))
-        blocks.append(section(f"*Assigned to you* ({todos.to_me_total} open){more}\n" + "\n".join(lines)))
+        more = _more(lists.to_me_total, len(lists.assigned_to_me))
+        blocks.append(section(f"*Assigned to you* ({lists.to_me_total} open){more}\n" + "\n".join(lines)))
         blocks.append(
             ActionsBlock(
                 elements=[
                     ButtonElement(text=f"Done #{item.id}", action_id=TODO_DONE, value=str(item.id))
-                    for item in todos.assigned_to_me[:5]
+                    for item in lists.assigned_to_me[:5]
                 ]
             )
         )
     else:
         blocks.append(section("*Assigned to you*: nothing open."))
-    if todos.assigned_by_me:
+    if lists.assigned_by_me:
         lines = []
-        for item in todos.assigned_by_me:
-            status = "overdue" if item.overdue(todos.now) else item.status
+        for item in lists.assigned_by_me:
+            status = "overdue" if item.overdue(lists.now) else item.status
             lines.append(f"• #{item.id} <@{item.rep_id}>, {_due(item)}, *{status}*: {_inline(item.text)}")
-        more = _more(todos.by_me_total, len(todos.assigned_by_me))
-        blocks.append(section(f"*You assigned* ({todos.by_me_total}){more}\n" + "\n".join(lines)))
+        more = _more(lists.by_me_total, len(lists.assigned_by_me))
+        blocks.append(section(f"*You assigned* ({lists.by_me_total}){more}\n" + "\n".join(lines)))
     elif can_assign:
         blocks.append(section("*You assigned*: nothing yet. E.g. `/coach todo @bob send the Acme recap by fri`."))
-    text = f"Your action items: {todos.to_me_total} open for you"
-    if todos.assigned_by_me or can_assign:
-        text += f", {todos.by_me_total} you assigned"
+    text = f"Your action items: {lists.to_me_total} open for you"
+    if lists.assigned_by_me or can_assign:
+        text += f", {lists.by_me_total} you assigned"
     return Message(text=text, blocks=dicts(fit_sections(blocks)))
 
 

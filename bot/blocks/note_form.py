@@ -98,10 +98,10 @@ def note_edit_modal(note: NoteView, *, skills: Sequence[SkillView]) -> dict[str,
     ).to_dict()
 
 
-# --- the note form and lists with the loop's fields ------------------------------------------
+# --- the note form's extra inputs, and Edit on saved notes and lists ---------------------
 
 
-def with_loop_inputs(
+def with_rating_and_item_inputs(
     view: dict[str, Any], skills: Sequence[SkillView], *, skill_id: int | None = None
 ) -> dict[str, Any]:
     """The note modal (``bot.blocks.notes.note_modal``) with Skill and Rating after the note,

@@ -23,7 +23,7 @@ from bot.services.store import THEMES
 CSV_COLUMNS = ("date", "rep id", "rep name", "theme", "follow-up", "note")
 # After the original columns, so readers of the old layout still find theirs in place. An
 # action item is a row of type "action item": its text under "note", its due date under "due".
-LOOP_CSV_COLUMNS = (*CSV_COLUMNS, "skill", "rating", "edited at", "type", "due", "status", "done at")
+FULL_CSV_COLUMNS = (*CSV_COLUMNS, "skill", "rating", "edited at", "type", "due", "status", "done at")
 
 
 @dataclass(frozen=True)
@@ -148,20 +148,20 @@ def _csv_cell(value: str) -> str:
 
 
 def export_csv(
-    session: Session, *, team_id: str, author_id: str, tz: str | None, loop_columns: bool = False
+    session: Session, *, team_id: str, author_id: str, tz: str | None, full_columns: bool = False
 ) -> tuple[str, int]:
     """The author's notes as CSV (oldest first) and how many there are. Dates in ``tz``.
 
-    ``loop_columns``: the ``LOOP_CSV_COLUMNS`` layout: each note's skill, rating and edit
+    ``full_columns``: the ``FULL_CSV_COLUMNS`` layout: each note's skill, rating and edit
     time, then the action items the author assigned, one row each (not counted in the
     returned number, which stays the number of notes).
     """
     zone = zone_or_utc(tz)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(LOOP_CSV_COLUMNS if loop_columns else CSV_COLUMNS)
+    writer.writerow(FULL_CSV_COLUMNS if full_columns else CSV_COLUMNS)
     notes = all_notes(session, team_id=team_id, author_id=author_id)
-    skills = rubric.skills_by_id(session, team_id=team_id) if loop_columns else {}
+    skills = rubric.skills_by_id(session, team_id=team_id) if full_columns else {}
     for n in notes:
         row = [
             n.created_at.astimezone(zone).date().isoformat(),
@@ -171,12 +171,12 @@ def export_csv(
             n.follow_up_on.isoformat() if n.follow_up_on else "",
             _csv_cell(n.text),
         ]
-        if loop_columns:
+        if full_columns:
             skill = skills.get(n.skill_id) if n.skill_id is not None else None
             edited = n.edited_at.astimezone(zone).isoformat(timespec="minutes") if n.edited_at else ""
             row += [skill.name if skill else "", str(n.rating or ""), edited, "note", "", "", ""]
         writer.writerow(row)
-    if loop_columns:
+    if full_columns:
         names = _latest_rep_names(session, team_id=team_id, author_id=author_id)
         items = session.scalars(
             select(ActionItem)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Prompt, Quote, StoreState
 from bot.errors import StoreError
 from bot.services.quote_input import QUOTE_TAGS as SUBMISSION_TAGS
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services.rubric import DEFAULT_SKILLS
 from bot.services.text import norm_key, normalize, stable_int
 
 THEMES: tuple[str, ...] = (

@@ -216,10 +216,10 @@ def test_rep_card_message_button_carries_rep_and_weakest_skill(sessions: Session
 def test_todos_message_lists_both_sides_and_fits_a_section() -> None:
     now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
     mine = tuple(_item(id=n, rep_id="U1", assigner_id="U9", text="x" * 900) for n in range(1, 51))
-    todos = action_items.Todos(
+    todos = action_items.ActionItemLists(
         assigned_to_me=mine, assigned_by_me=(_item(id=99),), to_me_total=60, by_me_total=1, now=now
     )
-    message = action_items_ui.todos_message(todos, can_assign=True)
+    message = action_items_ui.action_items_message(todos, can_assign=True)
     sections = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
     assert all(len(s) <= 3000 for s in sections)
     assert "*Assigned to you* (60 open), the 50 most pressing shown" in sections[0] and "overdue" in sections[0]
@@ -229,9 +229,9 @@ def test_todos_message_lists_both_sides_and_fits_a_section() -> None:
 
 def test_todos_message_offers_assigning_only_to_whoever_may_assign() -> None:
     now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
-    empty = action_items.Todos(assigned_to_me=(), assigned_by_me=(), to_me_total=0, by_me_total=0, now=now)
-    rep = action_items_ui.todos_message(empty, can_assign=False)
-    manager = action_items_ui.todos_message(empty, can_assign=True)
+    empty = action_items.ActionItemLists(assigned_to_me=(), assigned_by_me=(), to_me_total=0, by_me_total=0, now=now)
+    rep = action_items_ui.action_items_message(empty, can_assign=False)
+    manager = action_items_ui.action_items_message(empty, can_assign=True)
     assert "/coach todo" not in str(rep.blocks) and "you assigned" not in rep.text
     assert "/coach todo @bob" in str(manager.blocks) and "0 you assigned" in manager.text
 

@@ -13,7 +13,7 @@ from bot.db.engine import Sessions
 from bot.db.models import ActionItem, Note, Skill
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services import note_history, notes, rubric
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services.rubric import DEFAULT_SKILLS
 from tests.factories import seed_note
 from tests.services.loop_factories import NOW, rated_note, seed_item, skill_id
 
@@ -187,12 +187,12 @@ def test_export_with_loop_columns_keeps_the_old_columns_first(sessions: Sessions
     seed_item(sessions, team_id="T2", text="other workspace item")
     with sessions.begin() as session:
         content, count = note_history.export_csv(
-            session, team_id="T1", author_id="U1", tz="Europe/Berlin", loop_columns=True
+            session, team_id="T1", author_id="U1", tz="Europe/Berlin", full_columns=True
         )
         old, _ = note_history.export_csv(session, team_id="T1", author_id="U1", tz="Europe/Berlin")
     rows = list(csv.reader(io.StringIO(content)))
     assert count == 1
-    assert rows[0] == list(note_history.LOOP_CSV_COLUMNS) and rows[0][:6] == list(note_history.CSV_COLUMNS)
+    assert rows[0] == list(note_history.FULL_CSV_COLUMNS) and rows[0][:6] == list(note_history.CSV_COLUMNS)
     assert rows[1] == [
         "2026-11-30",
         "U2",

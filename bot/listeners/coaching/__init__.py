@@ -2,10 +2,12 @@
 
 One module per flow: ``notes`` (write a note: command, form, Undo, follow-ups), ``history``
 (read back, search, delete, export, overview), ``prompts`` (prompt schedules and the prompt
-now), ``managers``, and the coaching loop: ``edit`` (Edit a note), ``skills`` (the rubric),
-``rep`` (a rep's card), ``todos`` (action items) and ``leaders`` (leaders and the digest).
-Each declares its subcommands beside their handlers; ``help`` is
-generated from them and shows each reader only what their role can use.
+now), ``managers``, ``edit`` (Edit a note), ``rubric`` (``/coach skills``), ``rep`` (a rep's
+card), ``action_items`` (``/coach todo``, ``/coach todos`` and the rep's buttons) and
+``leaders`` (leaders and the digest). The multi-step work of saving a note or assigning an
+action item is in ``bot.flows``; these modules translate Slack in and out. Each declares its
+subcommands beside their handlers; ``help`` is generated from them and shows each reader only
+what their role can use.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from slack_bolt import App
 
 from bot.blocks import managers as managers_ui
 from bot.gateway import roles
-from bot.listeners.coaching import edit, history, leaders, managers, notes, prompts, rep, skills, todos
+from bot.listeners.coaching import action_items, edit, history, leaders, managers, notes, prompts, rep, rubric
 from bot.listeners.router import Audience, CommandContext, CommandRouter, Routers
 from bot.services import managers as manager_service
 
@@ -48,7 +50,7 @@ def install_help(router: CommandRouter) -> None:
 
 def register(app: App, routers: Routers) -> None:
     coach = routers.coach
-    for flow in (notes, history, prompts, managers, skills, rep, todos, leaders):
+    for flow in (notes, history, prompts, managers, rubric, rep, action_items, leaders):
         flow.register(app, coach)
     edit.register(app, coach)
     install_help(coach)

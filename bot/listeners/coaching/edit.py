@@ -17,7 +17,7 @@ from bot.blocks import note_form as note_form_ui
 from bot.blocks import notes as notes_ui
 from bot.deps import Deps
 from bot.errors import NotFound, UserError
-from bot.gateway import users
+from bot.flows import notes as flow
 from bot.gateway.calls import safely
 from bot.listeners import answers, payload
 from bot.listeners.coaching.note_form import parse_note_form
@@ -51,36 +51,30 @@ def handle_edit_submission(ack: Ack, body: dict[str, Any], client: WebClient, de
     view = payload.view_of(body)
     who = payload.actor(body)
     note_id = payload.parse_id(payload.private_metadata(view))
-    now = deps.clock()
     try:
         if note_id is None:
             raise NotFound("This form does not name a note any more. Find it with `/coach notes`.")
         form = parse_note_form(payload.view_values(view))
-        with deps.sessions.begin() as session:
-            before = notes.get_note(session, team_id=who.team_id, author_id=who.user_id, note_id=note_id)
-            if form.follow_up_on is not None and form.follow_up_on != before.follow_up_on:
-                tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
-                if form.follow_up_on < notes.local_today(now, tz):
-                    raise UserError("Pick today or a later date for the follow-up.", block_id=notes_ui.FOLLOW_UP_BLOCK)
-            note = notes.edit_note(
-                session,
+        note = flow.edit(
+            deps,
+            client,
+            flow.NoteEdit(
                 team_id=who.team_id,
                 author_id=who.user_id,
                 note_id=note_id,
                 text=form.text,
-                now=now,
                 theme=form.theme,
                 follow_up_on=form.follow_up_on,
                 skill_id=form.skill_id,
                 rating=form.rating,
-            )
+            ),
+        )
     except (notes.EmptyNote, notes.NoteTooLong):
         answers.form_errors(ack, UserError(notes_ui.note_field_error(form.text)), notes_ui.NOTE_BLOCK)
         return
     except UserError as err:
         answers.form_errors(ack, err, notes_ui.NOTE_BLOCK)
         return
-    log.info("note %d edited by its author", note.id)
     text = f":pencil2: Note *#{note.id}* about <@{note.rep_id}> updated. Only you can read it."
     edited = notes_ui.message_view("Note edited", text)
     ack(response_action="update", view=edited)

@@ -108,7 +108,7 @@ def handle_export(ctx: CommandContext) -> Message:
     tz = _zone(ctx)
     with deps.sessions.begin() as session:
         content, count = note_history.export_csv(
-            session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz, loop_columns=True
+            session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz, full_columns=True
         )
     if not count and len(content.splitlines()) <= 1:  # no notes and no action items: the header only
         return Message(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
@@ -125,7 +125,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
         content=content,
         filename=filename,
         title="Your coaching notes",
-        initial_comment=note_lists_ui.export_comment(count, note_history.LOOP_CSV_COLUMNS),
+        initial_comment=note_lists_ui.export_comment(count, note_history.FULL_CSV_COLUMNS),
     )
     log.info("exported %d notes for %s", count, user_id)
 

@@ -18,8 +18,7 @@ from bot.blocks.calendars import lead_line, note_lines
 from bot.db.engine import Sessions
 from bot.deps import Deps
 from bot.errors import UsageError
-from bot.gateway import loop as loop_dm
-from bot.gateway import roles, users
+from bot.gateway import dms, roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners import coach_args, schedule_command
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
@@ -198,7 +197,7 @@ def send_digest_now(sessions: Sessions, client: WebClient, deps: Deps, *, team_i
         built = digest_ui.digest_message(
             digest.build_digest(session, team_id=team_id, now=deps.clock(), viewer=user_id)
         )
-    loop_dm.send_dm(client, user_id=user_id, message=built)
+    dms.send_dm(client, user_id=user_id, message=built)
     log.info("digest sent to leader %s in %s", user_id, team_id)
 
 
