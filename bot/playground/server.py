@@ -36,7 +36,7 @@ from bot.playground.standin import StandIn
 from bot.playground.world import Message, World
 from bot.scheduling.run import run_due
 from bot.scheduling.tick import Ticker
-from bot.services import coaching
+from bot.services import managers as coaching
 from bot.web.server import create_web_app
 
 log = logging.getLogger(__name__)

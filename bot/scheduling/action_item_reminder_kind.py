@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.blocks.coaching_loop import action_item_reminder_message
+from bot.blocks.action_items import action_item_reminder_message
 from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import Occurrence, ScheduledKind
 from bot.services import action_items, schedules

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.blocks.coaching_loop import digest_message
+from bot.blocks.digest import digest_message
 from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import Occurrence, ScheduledKind, Wording, schedule_occurrences
 from bot.services import digest

@@ -30,8 +30,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.services.rubric import SKILL_VOCABULARY
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services.rubric import DEFAULT_SKILLS, SKILL_VOCABULARY
 from bot.services.store import (
     CONFIDENCE_LEVELS,
     SAME_IDEA_ALLOWED,

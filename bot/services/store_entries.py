@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.errors import StoreError
 from bot.services.quote_input import QUOTE_TAGS as SUBMISSION_TAGS
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services.rubric import DEFAULT_SKILLS
 from bot.services.text import normalize
 
 THEMES: tuple[str, ...] = (
