@@ -12,7 +12,7 @@ from bot.db.engine import Sessions
 from bot.db.models import Delivery
 from bot.scheduling.run import run_due
 from bot.services import action_items
-from bot.services.schedules import DAY_BITS
+from bot.services.schedule_spec import DAY_BITS
 from tests.factories import blocks_of, buttons, make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer
