@@ -41,7 +41,7 @@ from bot.gateway.clients import ClientFactory
 from bot.gateway.posting import METADATA_EVENT
 from bot.scheduling.run import RunResult, run_due
 from bot.services import schedules
-from bot.services.schedules import WEEKDAYS, ScheduleSpec
+from bot.services.schedule_spec import WEEKDAYS, ScheduleSpec
 from tests.fakes.slack_api import FakeSlack
 
 AT = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin

@@ -276,7 +276,7 @@ def _holidays(code: str | None) -> str | None:
     if code is None:
         return None
     # Imported here: the holidays package is only loaded when a default calendar is set.
-    from bot.services.calendars import InvalidCalendar, parse_calendar
+    from bot.services.holiday_calendars import InvalidCalendar, parse_calendar
 
     try:
         return parse_calendar(code)

@@ -16,7 +16,7 @@ from bot.db import migrate
 from bot.db.models import Schedule
 from bot.deps import Deps
 from bot.gateway.clients import make_client
-from bot.services import schedules
+from bot.services import occurrences, schedules
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,9 @@ def _schedule(settings: Settings, deps: Deps, now: datetime) -> Iterator[Check]:
     try:
         with deps.sessions.begin() as session:
             active = list(session.scalars(select(Schedule).where(Schedule.active.is_(True))))
-            upcoming = sorted((schedules.next_run(schedules.spec_of(s), now), s.kind, s.target_id) for s in active)[:3]
+            upcoming = sorted((occurrences.next_run(schedules.spec_of(s), now), s.kind, s.target_id) for s in active)[
+                :3
+            ]
     except SQLAlchemyError:
         return
     if not upcoming:

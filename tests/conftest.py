@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, delete, make_url, text
 
 from bot.bootstrap import build_deps, prepare_database
@@ -20,6 +21,11 @@ from bot.db.engine import Sessions, make_engine, make_sessions
 from bot.db.models import Base, Quote
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, AppServer, SlackSender, TestClock
+
+# Property tests judge answers, not speed: Hypothesis' default 200 ms deadline per example is a
+# timed assertion, and it failed on a loaded machine. Speed lives in benchmarks/.
+hypothesis_settings.register_profile("coachbot", deadline=None)
+hypothesis_settings.load_profile("coachbot")
 
 KEEP_TABLES = {"alembic_version", "prompts", "store_state"}
 

@@ -37,7 +37,7 @@ from bot.db.models import Manager, Note, OptOut, Quote, Schedule, Submission
 from bot.errors import UsageError
 from bot.listeners import register_all
 from bot.listeners.errors import BUG, DB_DOWN
-from bot.services import schedules
+from bot.services import schedule_input, schedule_spec, zones
 from bot.services.notes import NOTE_LIMIT
 from bot.services.quote_input import QUOTE_TAGS, QuoteInputError, clean_form_value, parse_add, validate
 from tests.factories import make_manager
@@ -277,10 +277,10 @@ def expect_schedule(case: Case, *, kind: str, target: str, text: str | None, all
     if text is None or not allowed:
         return read_only(case)
     try:
-        spec = schedules.parse_schedule(text, example="`x`")
-    except schedules.InvalidSchedule:
+        spec = schedule_input.parse_schedule(text, example="`x`")
+    except schedule_spec.InvalidSchedule:
         return read_only(case)
-    zone = spec.tz or schedules.canonical_zone(SLACK_ZONES[case.user])
+    zone = spec.tz or zones.canonical_zone(SLACK_ZONES[case.user])
     want = (kind, target, spec.hour, spec.minute, zone, spec.days, True)
     changed = _changed(case)
     added, removed = changed.pop("schedules", (set(), set()))
@@ -312,7 +312,7 @@ def prompt_time_oracle(field_name: str) -> Oracle:
     def oracle(case: Case) -> list[str]:
         zone = case.text.strip() if field_name == "zone" else ""
         days = (case.text.strip() if field_name == "days" else "") or "weekdays"
-        if zone and schedules.canonical_zone(zone) is None:
+        if zone and zones.canonical_zone(zone) is None:
             return read_only(case)
         text = " ".join(p for p in ("08:30", zone, days) if p)
         return expect_schedule(case, kind="prompt_dm", target=case.user, text=text, allowed=can_note(case.user))

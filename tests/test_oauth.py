@@ -123,7 +123,7 @@ def test_app_uninstalled_deletes_the_workspace_tokens_and_stops_its_schedules(
 ) -> None:
     from bot.db.models import Schedule
     from bot.services import schedules
-    from bot.services.schedules import WEEKDAYS, ScheduleSpec
+    from bot.services.schedule_spec import WEEKDAYS, ScheduleSpec
 
     a, b = replicas
     fake_slack.add_workspace("T2")

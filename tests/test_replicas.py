@@ -20,7 +20,7 @@ from sqlalchemy import update
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
 from bot.services import schedules
-from bot.services.schedules import EVERYDAY, ScheduleSpec
+from bot.services.schedule_spec import EVERYDAY, ScheduleSpec
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import free_port
 

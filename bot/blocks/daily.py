@@ -17,7 +17,7 @@ from bot.blocks import Message, dicts, section
 from bot.blocks.calendars import lead_line, note_lines
 from bot.blocks.quotes import quote_blocks, quote_text
 from bot.services.quotes import QuoteView
-from bot.services.schedules import ScheduleSpec, command_args, format_days, format_time
+from bot.services.schedule_spec import ScheduleSpec, command_args, format_days, format_time
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")

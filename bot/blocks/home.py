@@ -23,7 +23,7 @@ from bot.blocks import section
 from bot.blocks.quotes import quote_blocks
 from bot.services.note_history import NotePage, Overview
 from bot.services.quotes import QuoteView
-from bot.services.schedules import ScheduleSpec, format_days
+from bot.services.schedule_spec import ScheduleSpec, format_days
 from bot.services.text import escape, truncate
 
 # Handled by the submissions feature; the home only shows the button.

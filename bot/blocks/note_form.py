@@ -30,7 +30,7 @@ from bot.blocks.notes import (
 from bot.blocks.ratings import skill_rating_inputs
 from bot.services.notes import NOTE_LIMIT, NoteView
 from bot.services.rubric import SkillView
-from bot.services.store import THEMES
+from bot.services.store_entries import THEMES
 
 EDIT_NOTE = "coach_note_edit"  # value: note id; the listener checks the presser is the author
 NOTE_EDIT_MODAL = "coach_note_edit_modal"  # private_metadata: note id

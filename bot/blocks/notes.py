@@ -29,9 +29,9 @@ from slack_sdk.models.views import View
 
 from bot.blocks import Message, dicts, section
 from bot.services.notes import NOTE_LIMIT, UNDO_WINDOW, NoteView
-from bot.services.schedules import zone_or_utc
-from bot.services.store import THEME_LABELS, THEMES
+from bot.services.store_entries import THEME_LABELS, THEMES
 from bot.services.text import escape, truncate, truncate_escaped
+from bot.services.zones import zone_or_utc
 
 # Action and callback ids: the contract between these builders and bot.listeners.coaching.
 UNDO = "coach_note_undo"

@@ -16,8 +16,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.notes import person_error_text
 from bot.errors import NotFound, UserError
 from bot.gateway.calls import waiting_on_slack
-from bot.services.schedules import canonical_zone
 from bot.services.text import compact
+from bot.services.zones import canonical_zone
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from bot.kinds import ScheduleKind
 from bot.listeners import schedule_args, schedule_command
 from bot.listeners.router import CommandContext, Routers, Subcommand, declare
 from bot.listeners.schedule_command import ChannelProblem, Current, Saved, ScheduleCommand
-from bot.services import schedules
-from bot.services.schedules import ScheduleSpec
+from bot.services import schedule_spec, schedules
+from bot.services.schedule_spec import ScheduleSpec
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class DailyReplies:
         return ui.schedule_off_message(channel_id=ctx.channel_id, was_on=was_on)
 
     def channel_problem(self, ctx: CommandContext, problem: ChannelProblem, spec: ScheduleSpec | None) -> Message:
-        args = schedules.command_args(spec) if spec is not None else EXAMPLE_ARGS
+        args = schedule_spec.command_args(spec) if spec is not None else EXAMPLE_ARGS
         if problem.reason == "not_a_channel":
             return ui.not_a_channel_message(example=EXAMPLE)
         if problem.reason == "invite_needed":

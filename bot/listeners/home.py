@@ -18,7 +18,7 @@ from bot.errors import NotFound
 from bot.gateway import roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners.router import Routers
-from bot.services import calendars, note_history, notes, schedules
+from bot.services import note_history, notes, pauses, schedules
 from bot.services.quotes import QuoteView
 
 RECENT_NOTES = 5
@@ -37,7 +37,7 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
         if sched is not None and sched.active and sched.tz:
             # As the engine will send it: past public holidays and a running pause.
             spec = schedules.spec_of(sched)
-            coming = calendars.upcoming(sched, now)
+            coming = pauses.upcoming(sched, now)
             next_prompt = coming.next_post_text(sched.tz)
             prompt_note = coming.pause_note
         view = ui.manager_home(

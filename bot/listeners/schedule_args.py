@@ -13,8 +13,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.gateway import users
-from bot.services import schedules
-from bot.services.schedules import ScheduleSpec
+from bot.services import schedule_input, schedule_spec
+from bot.services.schedule_spec import ScheduleSpec
 
 # Used when the user's own zone is unknown (Slack didn't say, or couldn't be asked).
 FALLBACK_ZONE = "Europe/Berlin"
@@ -35,12 +35,12 @@ def example(command: str, zone: str | None, *, at: str = "09:00") -> str:
 def parse_schedule_text(
     deps: Deps, client: WebClient, *, team_id: str, user_id: str, text: str, command: str, at: str = "09:00"
 ) -> ScheduleSpec:
-    """``schedules.parse_schedule`` for ``command``; an error's example is in the user's zone."""
+    """``schedule_input.parse_schedule`` for ``command``; an error's example is in the user's zone."""
     try:
-        return schedules.parse_schedule(text, example=example(command, None, at=at), command=command)
-    except schedules.InvalidSchedule:
+        return schedule_input.parse_schedule(text, example=example(command, None, at=at), command=command)
+    except schedule_spec.InvalidSchedule:
         zone = users_zone(deps, client, team_id=team_id, user_id=user_id)
         if zone is None:
             raise
         # Raises again, the same error with the example in the user's zone.
-        return schedules.parse_schedule(text, example=example(command, zone, at=at), command=command)
+        return schedule_input.parse_schedule(text, example=example(command, zone, at=at), command=command)

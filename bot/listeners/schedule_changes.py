@@ -15,8 +15,8 @@ from bot.gateway import notices, roles
 from bot.kinds import ScheduleKind
 from bot.listeners.router import CommandContext
 from bot.scheduling import registry
-from bot.services import schedules
-from bot.services.schedules import ScheduleSpec
+from bot.services import schedule_spec, schedules
+from bot.services.schedule_spec import ScheduleSpec
 from bot.services.text import escape, truncate
 
 
@@ -40,7 +40,7 @@ def before(ctx: CommandContext, *, kind: ScheduleKind) -> Before:
 def _args(spec: ScheduleSpec, calendar: str | None) -> str:
     """The setting as the command that makes it, the holiday calendar included (a canonical code)."""
     skip = f" skip holidays {calendar}" if calendar else ""
-    return schedules.command_args(spec) + skip
+    return schedule_spec.command_args(spec) + skip
 
 
 def check_allowed(ctx: CommandContext, *, kind: ScheduleKind, command: str) -> None:

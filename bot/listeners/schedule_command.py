@@ -29,8 +29,8 @@ from bot.gateway import users
 from bot.kinds import ScheduleKind
 from bot.listeners import schedule_args, schedule_changes
 from bot.listeners.router import CommandContext
-from bot.services import calendars, schedules
-from bot.services.schedules import InvalidSchedule, ScheduleSpec
+from bot.services import holiday_calendars, pauses, schedule_spec, schedules
+from bot.services.schedule_spec import InvalidSchedule, ScheduleSpec
 from bot.services.text import normalize
 
 Problem = Literal["not_a_channel", "invite_needed", "archived", "slack_error", "join_failed"]
@@ -131,7 +131,7 @@ def _current(row: Schedule, now: datetime, event: Event = "shown") -> Current:
     """The schedule as a reply shows it; "Next post" skips holidays and the pause, as the engine does."""
     spec = schedules.spec_of(row)
     assert spec.tz is not None
-    coming = calendars.upcoming(row, now)
+    coming = pauses.upcoming(row, now)
     next_post = coming.next_post_text(spec.tz) if row.active else None
     return Current(
         spec=spec,
@@ -139,7 +139,7 @@ def _current(row: Schedule, now: datetime, event: Event = "shown") -> Current:
         paused_reason=row.paused_reason,
         next_post=next_post,
         calendar=row.holidays,
-        calendar_note=calendars.calendar_summary(row.holidays, tz=spec.tz, now=now, days=spec.days),
+        calendar_note=holiday_calendars.calendar_summary(row.holidays, tz=spec.tz, now=now, days=spec.days),
         paused_until=coming.paused_until,
         pause_note=coming.pause_note,
         event=event,
@@ -164,7 +164,7 @@ def _off(cmd: ScheduleCommand, ctx: CommandContext) -> Message:
         row = schedules.get_schedule(session, team_id=ctx.team_id, kind=cmd.kind, target_id=_target(cmd, ctx))
         if row is not None:
             # Off is stronger than a pause: setting the schedule again later starts unpaused.
-            calendars.resume_schedule(row)
+            pauses.resume_schedule(row)
     if cmd.in_channel:
         schedule_changes.announce(ctx, kind=cmd.kind, was=was, now=None)
     return cmd.replies.stopped(ctx, was_on=was_on)
@@ -189,12 +189,12 @@ def _pause(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
         row = schedules.get_schedule(session, team_id=ctx.team_id, kind=cmd.kind, target_id=_target(cmd, ctx))
         if row is None or not row.active:
             raise _nothing_to(cmd, "pause")
-        today = calendars.local_today(row.tz, now)
+        today = pauses.local_today(row.tz, now)
         # Raises InvalidPause (a past date, more than a year, not a date) inside the unit of
         # work, so nothing is saved.
-        until = calendars.parse_pause(text, today=today)
-        was = row.paused_until if calendars.is_paused(row.paused_until, today) else None
-        calendars.pause_schedule_until(row, until, ctx.user_id)
+        until = pauses.parse_pause(text, today=today)
+        was = row.paused_until if pauses.is_paused(row.paused_until, today) else None
+        pauses.pause_schedule_until(row, until, ctx.user_id)
         session.flush()
         current, creator = _current(row, now, "paused"), row.created_by
     if cmd.in_channel and was != until:
@@ -211,8 +211,8 @@ def _resume(cmd: ScheduleCommand, ctx: CommandContext) -> Message:
         row = schedules.get_schedule(session, team_id=ctx.team_id, kind=cmd.kind, target_id=_target(cmd, ctx))
         if row is None or not row.active:
             raise _nothing_to(cmd, "resume")
-        was = row.paused_until if calendars.is_paused(row.paused_until, calendars.local_today(row.tz, now)) else None
-        calendars.resume_schedule(row)
+        was = row.paused_until if pauses.is_paused(row.paused_until, pauses.local_today(row.tz, now)) else None
+        pauses.resume_schedule(row)
         session.flush()
         current, creator = _current(row, now, "resumed" if was else "not_paused"), row.created_by
     if cmd.in_channel and was is not None:
@@ -223,7 +223,7 @@ def _resume(cmd: ScheduleCommand, ctx: CommandContext) -> Message:
 def _spec_and_calendar(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> tuple[ScheduleSpec, str | None]:
     """The schedule's words and its ``skip holidays`` option (a code, ``none``, or None if not
     named). Only the option (``/quote daily skip holidays DE``) keeps the schedule's time."""
-    option, words = calendars.split_calendar_option(text.split())
+    option, words = holiday_calendars.split_calendar_option(text.split())
     if words or option is None:
         spec = schedule_args.parse_schedule_text(
             ctx.deps,
@@ -254,7 +254,7 @@ def _set(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
         if zone is None:
             raise InvalidSchedule(
                 "I couldn't read your Slack time zone, so please name one, for example "
-                f"`{cmd.command} {schedules.format_time(spec)} Europe/Berlin`."
+                f"`{cmd.command} {schedule_spec.format_time(spec)} Europe/Berlin`."
             )
         spec = dataclasses.replace(spec, tz=zone)
     joined = False
@@ -280,9 +280,9 @@ def _set(cmd: ScheduleCommand, ctx: CommandContext, text: str) -> Message:
         )
         # Not named: a new schedule takes the workspace default (COACHBOT_HOLIDAYS), an existing
         # one keeps its own; ``none`` clears it.
-        calendar = calendars.set_calendar(
+        calendar = holiday_calendars.set_calendar(
             row,
-            calendars.calendar_for_schedule(
+            holiday_calendars.calendar_for_schedule(
                 option, default=deps.settings.holidays, current=own, is_new=existing is None
             ),
         )

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.submissions import SHORTCUT
-from bot.playground import render
+from bot.playground import render, render_text
 from bot.playground import world as w
 from bot.playground.clock import PlaygroundClock
 from bot.playground.world import World
@@ -20,11 +20,11 @@ SHORTCUTS = [{"callback_id": SHORTCUT, "name": "Save as leadership quote"}]
 REACTIONS = ("+1", "heart", "fire", "tada", "clap", "bulb")
 
 
-def directory_for(persona: w.Persona) -> render.Directory:
+def directory_for(persona: w.Persona) -> render_text.Directory:
     users = {p.id: p.real_name for p in w.PERSONAS}
     users[w.BOT_USER_ID] = w.BOT_NAME
     channels = {c.id: c.name for c in w.CHANNELS if not c.is_im}
-    return render.Directory(users=users, channels=channels, tz=persona.tz)
+    return render_text.Directory(users=users, channels=channels, tz=persona.tz)
 
 
 def author(user_id: str) -> render.Author:
@@ -79,9 +79,9 @@ def page_state(world: World, clock: PlaygroundClock, persona: w.Persona, channel
             "id": top["id"],
             "hash": top["hash"],
             "depth": len(stack),
-            "title": render.plain(top.get("title")),
-            "submit": render.plain(top.get("submit")) if top.get("submit") else None,
-            "close": render.plain(top.get("close")) or "Cancel",
+            "title": render_text.plain(top.get("title")),
+            "submit": render_text.plain(top.get("submit")) if top.get("submit") else None,
+            "close": render_text.plain(top.get("close")) or "Cancel",
             "html": render.blocks_html(top.get("blocks") or [], directory),
         },
     }
@@ -97,5 +97,5 @@ def page_config() -> dict[str, Any]:
         "channels": [{"id": c.id, "name": c.name} for c in w.CHANNELS if not c.is_im],
         "commands": [{"command": k, "hint": v} for k, v in COMMANDS.items()],
         "shortcuts": SHORTCUTS,
-        "reactions": [{"name": r, "emoji": render.EMOJI.get(r, r)} for r in REACTIONS],
+        "reactions": [{"name": r, "emoji": render_text.EMOJI.get(r, r)} for r in REACTIONS],
     }

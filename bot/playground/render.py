@@ -19,20 +19,6 @@ from bot.playground.render_elements import Where, element_html, image_element, i
 from bot.playground.render_text import EMOJI, SAFE_URL, Directory, data_attrs, esc, mrkdwn, plain, text_html
 
 # The page and the tests render through this module; its parts are named here too.
-__all__ = [
-    "EMOJI",
-    "Author",
-    "Directory",
-    "Where",
-    "blocks_html",
-    "day_divider",
-    "esc",
-    "local_day",
-    "message_html",
-    "mrkdwn",
-    "plain",
-    "text_html",
-]
 
 # -- blocks --------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from bot.blocks import Message
 from bot.blocks.action_items import action_item_reminder_message
 from bot.kinds import DeliveryKindName
 from bot.scheduling.kinds import Occurrence, ScheduledKind
-from bot.services import action_items, schedules
+from bot.services import action_items, occurrences, schedule_spec, zones
 
 ACTION_ITEM_REMINDER = DeliveryKindName.ACTION_ITEM_REMINDER
 REMINDER_HOUR = 9
@@ -41,10 +41,10 @@ class ActionItemReminderKind:
         found: list[Occurrence] = []
         for item in action_items.reminder_candidates(session, first=first, last=last):
             assert item.due_on is not None
-            spec = schedules.ScheduleSpec(
-                hour=REMINDER_HOUR, minute=0, tz=schedules.zone_or_utc(item.rep_tz).key, days=schedules.EVERYDAY
+            spec = schedule_spec.ScheduleSpec(
+                hour=REMINDER_HOUR, minute=0, tz=zones.zone_or_utc(item.rep_tz).key, days=schedule_spec.EVERYDAY
             )
-            hit = schedules.occurrence_due(spec, at, grace)
+            hit = occurrences.occurrence_due(spec, at, grace)
             if hit is None or hit[0] != item.due_on:
                 continue
             found.append(

@@ -32,7 +32,7 @@ from bot.db.models.delivery import DeliveryStatus
 from bot.deps import Deps
 from bot.scheduling.fanout import TeamPacer, paced
 from bot.scheduling.kinds import DeliveryKind, Occurrence
-from bot.services import calendars
+from bot.services import away
 from bot.services.text import stable_int
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Attempts:
         self._lock = threading.Lock()
         # How long a request of a dead attempt can still be on its way: the client timeout.
         self.settle_window = float(SLACK_CLIENT_TIMEOUT + SETTLE_MARGIN_SECONDS)
-        self.away_rules = calendars.AwayRules.of(deps.settings.away_emoji, deps.settings.away_words)
+        self.away_rules = away.AwayRules.of(deps.settings.away_emoji, deps.settings.away_words)
 
     @contextmanager
     def attempt(self, key: str) -> Iterator[Session | None]:

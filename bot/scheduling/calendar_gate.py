@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Delivery, Schedule
 from bot.db.models.delivery import DeliveryStatus
 from bot.scheduling.kinds import Occurrence
-from bot.services import calendars
+from bot.services import away, holiday_calendars, pauses
 
 DEFERRED = DeliveryStatus.DEFERRED
 SUPERSEDED = DeliveryStatus.SUPERSEDED
@@ -62,9 +62,9 @@ def gate(session: Session, occurrences: Sequence[Occurrence]) -> Gated:
         rule = rules.get(occ.schedule_id) if occ.schedule_id is not None else None
         if rule is None:
             gated.due.append(occ)
-        elif calendars.is_paused(rule[1], occ.local_date):
+        elif pauses.is_paused(rule[1], occ.local_date):
             gated.paused += 1
-        elif calendars.is_holiday(rule[0], occ.local_date):
+        elif holiday_calendars.is_holiday(rule[0], occ.local_date):
             gated.holidays += 1
         else:
             gated.due.append(occ)
@@ -143,7 +143,7 @@ def deferred_due(
         and r.id not in stale
         and (
             not r.active
-            or (r.tz is not None and calendars.is_paused(r.paused_until, r.due_at.astimezone(ZoneInfo(r.tz)).date()))
+            or (r.tz is not None and pauses.is_paused(r.paused_until, r.due_at.astimezone(ZoneInfo(r.tz)).date()))
         )
     ]
     found.dropped = _close(
@@ -173,7 +173,7 @@ def deferral_instant(session: Session, occ: Occurrence, *, user_tz: str | None) 
         schedule = session.execute(select(Schedule.tz, Schedule.holidays).where(Schedule.id == occ.schedule_id)).first()
         if schedule is not None:
             tz, calendar = schedule.tz, schedule.holidays
-    return calendars.deferred_until(occ.due_at, tz=tz, calendar=calendar)
+    return away.deferred_until(occ.due_at, tz=tz, calendar=calendar)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

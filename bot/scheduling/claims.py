@@ -24,7 +24,7 @@ from bot.gateway.users import SlackUser
 from bot.scheduling import calendar_gate
 from bot.scheduling.attempts import Attempts, Outcome, RunOutcome, is_user, occurrence_of
 from bot.scheduling.kinds import Occurrence
-from bot.services import calendars
+from bot.services import away
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def _away(run: Attempts, occ: Occurrence) -> SlackUser | None:
     except (OSError, http.client.HTTPException) as exc:
         log.warning("delivery %s: status not read (%s); delivering", occ.key, type(exc).__name__)
         return None
-    if user is None or not calendars.is_away(
+    if user is None or not away.is_away(
         status_emoji=user.status_emoji,
         status_text=user.status_text,
         status_expiration=user.status_expiration,

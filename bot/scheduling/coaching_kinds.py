@@ -20,7 +20,7 @@ from bot.blocks.rep_card import targeted_prompt_message
 from bot.errors import NotFound
 from bot.kinds import DeliveryKindName, ScheduleKind
 from bot.scheduling.kinds import Occurrence, ScheduledKind, Wording, schedule_occurrences
-from bot.services import notes, prompts, rep_card, schedules
+from bot.services import notes, occurrences, prompts, rep_card, schedule_spec, schedules
 
 PROMPT_DM = DeliveryKindName.PROMPT_DM
 PROMPT_CHANNEL = DeliveryKindName.PROMPT_CHANNEL
@@ -110,12 +110,12 @@ class FollowUpKind:
             assert note.follow_up_on is not None
             spec = prompt_times.get((note.team_id, note.author_id))
             if spec is not None:
-                spec = replace(spec, days=schedules.EVERYDAY)
+                spec = replace(spec, days=schedule_spec.EVERYDAY)
             else:
-                spec = schedules.ScheduleSpec(
-                    hour=FOLLOW_UP_HOUR, minute=0, tz=note.author_tz or "UTC", days=schedules.EVERYDAY
+                spec = schedule_spec.ScheduleSpec(
+                    hour=FOLLOW_UP_HOUR, minute=0, tz=note.author_tz or "UTC", days=schedule_spec.EVERYDAY
                 )
-            hit = schedules.occurrence_due(spec, at, grace)
+            hit = occurrences.occurrence_due(spec, at, grace)
             if hit is None or hit[0] != note.follow_up_on:
                 continue
             found.append(

@@ -24,7 +24,7 @@ from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services.member_limits import lock_members, slack_when
 from bot.services.note_input import ACTION_ITEM_EXAMPLE
 from bot.services.notes import get_note
-from bot.services.schedules import zone_or_utc
+from bot.services.zones import zone_or_utc
 
 OPEN, ACKNOWLEDGED, DONE = "open", "acknowledged", "done"
 STATUSES = (OPEN, ACKNOWLEDGED, DONE)

@@ -14,11 +14,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.holiday_calendars import is_holiday
-from bot.services.schedules import (
-    DAY_BITS,
-    WEEKDAYS,
-    due_instant,
-)
+from bot.services.occurrences import due_instant
+from bot.services.schedule_spec import DAY_BITS, WEEKDAYS
 from bot.services.text import normalize, strip_invisible
 
 

@@ -19,10 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.db.models import Schedule
 from bot.errors import UsageError
-from bot.services.schedules import (
-    DAY_BITS,
-    EVERYDAY,
-)
+from bot.services.schedule_spec import DAY_BITS, EVERYDAY
 from bot.services.text import escape, normalize, strip_invisible, truncate
 
 NONE = "none"

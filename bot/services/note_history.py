@@ -17,8 +17,8 @@ from bot.db.models import ActionItem, Note
 from bot.errors import UsageError
 from bot.services import rubric
 from bot.services.notes import PAGE_SIZE, SEARCH_LIMIT, STALE_AFTER, NoteView, own
-from bot.services.schedules import zone_or_utc
-from bot.services.store import THEMES
+from bot.services.store_entries import THEMES
+from bot.services.zones import zone_or_utc
 
 CSV_COLUMNS = ("date", "rep id", "rep name", "theme", "follow-up", "note")
 # After the original columns, so readers of the old layout still find theirs in place. An

@@ -21,9 +21,9 @@ from bot.db.models.base import MAX_ID
 from bot.errors import NotFound, UsageError, UserError
 from bot.services import rubric
 from bot.services.note_input import RATING_MAX, RATING_MIN
-from bot.services.schedules import zone_or_utc
-from bot.services.store import THEME_LABELS, THEMES
+from bot.services.store_entries import THEME_LABELS, THEMES
 from bot.services.text import escape
+from bot.services.zones import zone_or_utc
 
 NOTE_LIMIT = 3000
 PAGE_SIZE = 5

@@ -15,12 +15,9 @@ from zoneinfo import ZoneInfo
 from bot.db.models import Schedule
 from bot.errors import UsageError
 from bot.services.holiday_calendars import is_holiday
-from bot.services.schedules import (
-    ScheduleSpec,
-    describe_instant,
-    next_run,
-    spec_of,
-)
+from bot.services.occurrences import describe_instant, next_run
+from bot.services.schedule_spec import ScheduleSpec
+from bot.services.schedules import spec_of
 from bot.services.text import escape, strip_invisible, truncate
 
 MAX_PAUSE_MONTHS = 12

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Prompt, Rotation, RotationSeen
 from bot.errors import NotFound
 from bot.services.note_history import theme_counts
-from bot.services.store import THEME_LABELS
+from bot.services.store_entries import THEME_LABELS
 
 ROTATION_KIND = "prompt"
 WEIGHT_WINDOW = timedelta(days=90)

@@ -6,7 +6,7 @@ wall-clock times in the schedule's own IANA zone; the weekday is judged in that 
 
 The concepts around a schedule have their own modules: what a schedule is and its wording
 (``schedule_spec``), zones as typed (``zones``), parsing (``schedule_input``) and the DST maths
-(``occurrences``). Their names are re-exported here, where every feature has always found them.
+(``occurrences``); callers import each from its own module.
 """
 
 from __future__ import annotations
@@ -20,48 +20,12 @@ from sqlalchemy.orm import Session
 from bot.db.models import Schedule
 from bot.db.upsert import insert_ignore
 from bot.kinds import ScheduleKind
-from bot.services.occurrences import describe_instant, due_instant, next_run, occurrence_due, occurrences_due
-from bot.services.schedule_input import parse_schedule, parse_time
+from bot.services.occurrences import occurrences_due
 from bot.services.schedule_spec import (
-    DAY_ABBR,
-    DAY_BITS,
-    EVERYDAY,
-    WEEKDAYS,
-    WEEKENDS,
-    InvalidSchedule,
     ScheduleSpec,
-    command_args,
-    format_days,
-    format_spec,
-    format_time,
 )
-from bot.services.zones import canonical_zone, suggest, zone_from_text, zone_or_utc
 
 # Re-exported: callers have always found these here.
-__all__ = [
-    "DAY_ABBR",
-    "DAY_BITS",
-    "EVERYDAY",
-    "WEEKDAYS",
-    "WEEKENDS",
-    "InvalidSchedule",
-    "ScheduleSpec",
-    "canonical_zone",
-    "command_args",
-    "describe_instant",
-    "due_instant",
-    "format_days",
-    "format_spec",
-    "format_time",
-    "next_run",
-    "occurrence_due",
-    "occurrences_due",
-    "parse_schedule",
-    "parse_time",
-    "suggest",
-    "zone_from_text",
-    "zone_or_utc",
-]
 
 KINDS = tuple(ScheduleKind)
 

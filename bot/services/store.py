@@ -28,19 +28,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import Prompt, Quote, StoreState
 from bot.errors import StoreError
 from bot.services.store_entries import (
-    ATTRIBUTED,
-    AUTHOR_TITLES,
-    CONFIDENCE_LEVELS,
-    CONTESTED,
-    MAX_TAGS,
-    QUOTE_TAGS,
-    SOURCED,
-    THEME_LABELS,
-    THEMES,
-    TOPIC_TAGS,
     PromptEntry,
     QuoteEntry,
-    author_title,
     prompt_entry,
     quote_entry,
 )
@@ -48,34 +37,6 @@ from bot.services.text import norm_key, stable_int
 
 # One entry's vocabulary and validation live in ``store_entries``; they are named here too,
 # so a caller reads them from "the store" without knowing how it is split.
-__all__ = [
-    "ATTRIBUTED",
-    "AUTHOR_TITLES",
-    "CONFIDENCE_LEVELS",
-    "CONTESTED",
-    "DIGEST_KEY",
-    "MAX_TAGS",
-    "QUOTE_TAGS",
-    "SAME_IDEA_ALLOWED",
-    "SOURCED",
-    "THEMES",
-    "THEME_LABELS",
-    "TOPIC_TAGS",
-    "FileResult",
-    "LoadReport",
-    "PromptEntry",
-    "QuoteEntry",
-    "StoreRead",
-    "author_title",
-    "check_file",
-    "default_store",
-    "load_store",
-    "loaded_digest",
-    "parse_file",
-    "read_store",
-    "store_digest",
-    "store_files",
-]
 
 DIGEST_KEY = "curated_digest"
 # Part of the digest: a new loader that maps entries to rows differently reloads an

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.services.store import ATTRIBUTED, CONTESTED, SOURCED, PromptEntry, QuoteEntry
+from bot.services.store_entries import ATTRIBUTED, CONTESTED, SOURCED, PromptEntry, QuoteEntry
 from bot.services.text import normalize
 
 _CLAIM_VERBS = (

@@ -31,15 +31,9 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.services.rubric import DEFAULT_SKILLS, SKILL_VOCABULARY
-from bot.services.store import (
-    CONFIDENCE_LEVELS,
-    SAME_IDEA_ALLOWED,
-    THEMES,
-    PromptEntry,
-    QuoteEntry,
-    read_store,
-)
+from bot.services.store import SAME_IDEA_ALLOWED, read_store
 from bot.services.store_attributions import prompt_attributions
+from bot.services.store_entries import CONFIDENCE_LEVELS, THEMES, PromptEntry, QuoteEntry
 from bot.services.text import normalize
 
 QUOTE_NEAR_DUPLICATE = 90  # rapidfuzz ratio, after normalize()

@@ -22,7 +22,7 @@ from bot.blocks import note_lists as note_lists_ui
 from bot.blocks import submissions as sb
 from bot.services.favourites import Favourite, SearchResult
 from bot.services.note_history import NotePage, Overview, RepOverview
-from bot.services.schedules import ScheduleSpec
+from bot.services.schedule_spec import ScheduleSpec
 from bot.services.submissions import Listing
 from tests.factories import quote_view
 

@@ -73,7 +73,7 @@ from bot.db.engine import make_engine
 from bot.kinds import ScheduleKind
 from bot.scheduling.run import run_due
 from bot.services import schedules
-from bot.services.schedules import WEEKDAYS, ScheduleSpec
+from bot.services.schedule_spec import WEEKDAYS, ScheduleSpec
 from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlack
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Prompt, RotationSeen, Schedule
 from bot.scheduling.run import run_due
-from bot.services.store import THEME_LABELS
+from bot.services.store_entries import THEME_LABELS
 from tests.factories import blocks_of, buttons, make_manager, view_of
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
 from bot.services import schedules
-from bot.services.schedules import WEEKDAYS, ScheduleSpec
+from bot.services.schedule_spec import WEEKDAYS, ScheduleSpec
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, TestClock, ephemeral_text
 

@@ -20,7 +20,7 @@ from bot.deps import Deps
 from bot.gateway.posting import METADATA_EVENT
 from bot.scheduling.run import run_due
 from bot.services import schedules
-from bot.services.schedules import EVERYDAY, ScheduleSpec
+from bot.services.schedule_spec import EVERYDAY, ScheduleSpec
 from bot.services.text import norm_key, stable_int
 from tests.cli.test_cli import coachbot
 from tests.fakes.slack_api import FakeSlack

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.playground import render
-from bot.playground.render import Directory
+from bot.playground import render, render_text
+from bot.playground.render_text import Directory
 
 D = Directory(users={"UADA": "Ada", "URILEY": "Riley"}, channels={"CSALES": "sales"}, tz="America/New_York")
 
@@ -48,7 +48,7 @@ class Tree(HTMLParser):
 
 
 def md(text: str) -> Tree:
-    return Tree(render.mrkdwn(text, D))
+    return Tree(render_text.mrkdwn(text, D))
 
 
 def block(b: dict[str, Any]) -> Tree:
@@ -106,7 +106,7 @@ def test_quotes_code_blocks_and_emoji() -> None:
 
 
 def test_plain_text_is_not_interpreted() -> None:
-    assert Tree(render.text_html(pt("*#selling* <@URILEY>"), D)).shown == "*#selling* <@URILEY>"
+    assert Tree(render_text.text_html(pt("*#selling* <@URILEY>"), D)).shown == "*#selling* <@URILEY>"
 
 
 # -- one test per block type --------------------------------------------------------------------
@@ -356,5 +356,5 @@ def test_every_emoji_code_the_app_writes_is_drawn_as_slack_draws_it() -> None:
     """Slack renders emoji codes in mrkdwn; the page must too, or a reply shows ``:palm_tree:``."""
     codes = _emoji_codes_in_the_app()
     assert {"palm_tree", "warning", "alarm_clock"} <= codes  # the scan finds them
-    assert sorted(codes - set(render.EMOJI)) == []
-    assert render.mrkdwn(":palm_tree: Skips public holidays", Directory()) == "🌴 Skips public holidays"
+    assert sorted(codes - set(render_text.EMOJI)) == []
+    assert render_text.mrkdwn(":palm_tree: Skips public holidays", Directory()) == "🌴 Skips public holidays"

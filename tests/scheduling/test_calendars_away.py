@@ -22,8 +22,8 @@ from bot.db.engine import Sessions
 from bot.db.models import Delivery, Schedule
 from bot.deps import Deps
 from bot.scheduling.run import RunResult, run_due
-from bot.services import calendars, schedules
-from bot.services.schedules import WEEKDAYS, ScheduleSpec
+from bot.services import holiday_calendars, schedules
+from bot.services.schedule_spec import WEEKDAYS, ScheduleSpec
 from tests.conftest import make_settings
 from tests.factories import make_manager, seed_note
 from tests.fakes.slack_api import FakeSlack
@@ -134,7 +134,7 @@ def test_the_next_working_day_skips_the_weekend_and_the_schedules_holidays(
     slack.command("/coach", "prompts 09:00 Europe/Berlin everyday")
     with sessions.begin() as s:
         schedule = s.scalars(select(Schedule)).one()
-        calendars.set_calendar(schedule, "DE")
+        holiday_calendars.set_calendar(schedule, "DE")
     fake_slack.set_status("U1", ":face_with_thermometer:", "")
     christmas_eve = date(2026, 12, 24)  # a Thursday; Friday 25 and Saturday 26 are holidays
     assert run(app_server, berlin(christmas_eve)).deferred == 1

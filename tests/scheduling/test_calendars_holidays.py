@@ -23,7 +23,7 @@ from bot.db.engine import Sessions
 from bot.db.models import Delivery, Schedule
 from bot.deps import Deps
 from bot.scheduling.run import RunResult, run_due
-from bot.services import calendars, schedules
+from bot.services import holiday_calendars, pauses, schedule_input, schedules
 from tests.conftest import make_settings
 from tests.factories import posted_dates
 from tests.fakes.slack_api import FakeSlack
@@ -64,17 +64,17 @@ def set_daily(
     deps: Deps, text: str, *, channel: str = "C1", kind: str = "quote_channel", team: str = "T1", user: str = "U1"
 ) -> Schedule:
     """What `/quote daily <text>` will do once the shared schedule helper passes the option on."""
-    option, words = calendars.split_calendar_option(text.split())
-    spec = schedules.parse_schedule(" ".join(words), example=EXAMPLE)
+    option, words = holiday_calendars.split_calendar_option(text.split())
+    spec = schedule_input.parse_schedule(" ".join(words), example=EXAMPLE)
     with deps.sessions.begin() as session:
         existing = schedules.get_schedule(session, team_id=team, kind=kind, target_id=channel)
         current = existing.holidays if existing is not None else None
         row = schedules.set_schedule(
             session, team_id=team, enterprise_id=None, kind=kind, target_id=channel, created_by=user, spec=spec
         )
-        calendars.set_calendar(
+        holiday_calendars.set_calendar(
             row,
-            calendars.calendar_for_schedule(
+            holiday_calendars.calendar_for_schedule(
                 option, default=deps.settings.holidays, current=current, is_new=existing is None
             ),
         )
@@ -201,7 +201,7 @@ def test_coaching_prompts_in_a_channel_skip_holidays_too(
 
 
 def test_an_unknown_calendar_saves_nothing(deps: Deps, sessions: Sessions) -> None:
-    with pytest.raises(calendars.InvalidCalendar) as err:
+    with pytest.raises(holiday_calendars.InvalidCalendar) as err:
         set_daily(deps, "09:00 Europe/Berlin weekdays skip holidays XX")
     assert "`XX` is not a country" in err.value.message and "`MX` (Mexico)" in err.value.message
     with sessions() as s:
@@ -244,8 +244,8 @@ def pause(deps: Deps, channel: str, text: str, *, today: date, by: str = "U1") -
     with deps.sessions.begin() as session:
         row = schedules.get_schedule(session, team_id="T1", kind="quote_channel", target_id=channel)
         assert row is not None
-        until = calendars.parse_pause(text, today=today)
-        calendars.pause_schedule_until(row, until, by)
+        until = pauses.parse_pause(text, today=today)
+        pauses.pause_schedule_until(row, until, by)
         return until
 
 
@@ -278,8 +278,8 @@ def test_pause_for_two_weeks_then_resume_early(
     with deps.sessions.begin() as session:
         row = schedules.get_schedule(session, team_id="T1", kind="quote_channel", target_id="C1")
         assert row is not None
-        assert calendars.resume_schedule(row) is True
-        assert calendars.resume_schedule(row) is False  # already running: says so
+        assert pauses.resume_schedule(row) is True
+        assert pauses.resume_schedule(row) is False  # already running: says so
     assert run(deps, clock, berlin_9(date(2026, 12, 3))).sent == 1
     assert posted_dates(fake_slack, sessions) == [date(2026, 12, 3)]
 

@@ -16,7 +16,7 @@ from bot.kinds import DeliveryKindName, ScheduleKind
 from bot.scheduling.kinds import ScheduledKind
 from bot.scheduling.registry import SCHEDULED_KINDS, declaration, delivery_kinds, wording
 from bot.services import schedules
-from bot.services.schedules import EVERYDAY, ScheduleSpec
+from bot.services.schedule_spec import EVERYDAY, ScheduleSpec
 
 KINDS = {k.name: k for k in SCHEDULED_KINDS}
 

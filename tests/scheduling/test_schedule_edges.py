@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.schedules import InvalidSchedule, canonical_zone, parse_schedule
+from bot.services.schedule_input import parse_schedule
+from bot.services.schedule_spec import InvalidSchedule
+from bot.services.zones import canonical_zone
 
 EXAMPLE = "`/quote daily 09:00 Europe/Berlin weekdays`"
 

@@ -15,7 +15,7 @@ from bot.db.engine import Sessions
 from bot.db.models import Submission
 from bot.scheduling.run import run_due
 from bot.services import schedules
-from bot.services.schedules import WEEKDAYS, ScheduleSpec
+from bot.services.schedule_spec import WEEKDAYS, ScheduleSpec
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
 

@@ -17,7 +17,7 @@ from bot.db.engine import Sessions
 from bot.db.models import Prompt
 from bot.errors import NotFound, UsageError
 from bot.services import managers, note_history, notes, prompts
-from bot.services.store import THEMES
+from bot.services.store_entries import THEMES
 from bot.services.text import escape
 from tests.factories import make_manager, note_count, seed_note
 

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
 from bot.kinds import ScheduleKind
-from bot.services import schedules
-from bot.services.schedules import (
+from bot.services import schedule_spec, schedules, zones
+from bot.services.occurrences import next_run, occurrence_due
+from bot.services.schedule_input import parse_schedule
+from bot.services.schedule_spec import (
     DAY_BITS,
     EVERYDAY,
     WEEKDAYS,
@@ -23,9 +25,6 @@ from bot.services.schedules import (
     ScheduleSpec,
     format_days,
     format_spec,
-    next_run,
-    occurrence_due,
-    parse_schedule,
 )
 
 EXAMPLE = "`/quote daily 09:00 Europe/Berlin weekdays`"
@@ -120,7 +119,7 @@ def test_format_spec() -> None:
 def test_format_spec_round_trips(hour: int, minute: int, tz: str | None, days: int) -> None:
     spec = ScheduleSpec(hour, minute, tz, days)
     assert parse(format_spec(spec)) == spec
-    assert parse(schedules.command_args(spec)) == spec
+    assert parse(schedule_spec.command_args(spec)) == spec
 
 
 # -- when things are due -----------------------------------------------------------------
@@ -349,11 +348,11 @@ def test_two_places_are_one_too_many_and_named_as_typed() -> None:
 
 
 def test_a_form_zone_field_takes_cities_and_speaks_without_commands() -> None:
-    assert schedules.zone_from_text(" New York ") == "America/New_York"
-    assert schedules.zone_from_text("asia/tokyo") == "Asia/Tokyo"
+    assert zones.zone_from_text(" New York ") == "America/New_York"
+    assert zones.zone_from_text("asia/tokyo") == "Asia/Tokyo"
     for text in ("EST", "UTC+1", "Portland", "Berln", "New York mon"):
         with pytest.raises(InvalidSchedule) as err:
-            schedules.zone_from_text(text)
+            zones.zone_from_text(text)
         assert "/quote" not in err.value.message and "/coach" not in err.value.message
 
 
@@ -369,7 +368,7 @@ def test_two_schedules_set_for_one_channel_at_once_leave_one_row(sessions: Sessi
             kind=ScheduleKind.QUOTE_CHANNEL,
             target_id="C1",
             created_by=user,
-            spec=ScheduleSpec(hour, 0, "Europe/Berlin", schedules.WEEKDAYS),
+            spec=ScheduleSpec(hour, 0, "Europe/Berlin", schedule_spec.WEEKDAYS),
         )
 
     first = sessions()

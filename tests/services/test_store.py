@@ -15,18 +15,10 @@ from sqlalchemy import text as sql
 from bot.db.engine import Sessions
 from bot.db.models import Prompt, Quote, StoreState
 from bot.errors import StoreError
-from bot.services import store
+from bot.services import store, store_entries
 from bot.services.rubric import DEFAULT_SKILLS
-from bot.services.store import (
-    CONFIDENCE_LEVELS,
-    THEMES,
-    PromptEntry,
-    QuoteEntry,
-    author_title,
-    default_store,
-    parse_file,
-    read_store,
-)
+from bot.services.store import default_store, parse_file, read_store
+from bot.services.store_entries import CONFIDENCE_LEVELS, THEMES, PromptEntry, QuoteEntry, author_title
 from bot.services.text import normalize
 from tests.cli.test_cli import fresh_pg_url  # noqa: F401 - the PostgreSQL fixture
 
@@ -243,7 +235,7 @@ def test_an_id_used_in_two_files_is_refused(tmp_path: Path) -> None:
 
 def test_the_skill_rubric_is_defined_once_and_prompts_use_it() -> None:
     assert len(DEFAULT_SKILLS) == len(set(DEFAULT_SKILLS)) == 8
-    assert set(DEFAULT_SKILLS) <= set(store.QUOTE_TAGS)
+    assert set(DEFAULT_SKILLS) <= set(store_entries.QUOTE_TAGS)
 
 
 # -- loading into the database ---------------------------------------------------------------

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from bot.services.rubric import DEFAULT_SKILLS, SKILL_VOCABULARY
-from bot.services.store import SAME_IDEA_ALLOWED, THEMES, read_store
+from bot.services.store import SAME_IDEA_ALLOWED, read_store
 from bot.services.store_check import Entry, check_store, near_duplicates
+from bot.services.store_entries import THEMES
 from tests.cli.test_cli import coachbot
 
 # Words for texts that are far apart (pairwise similarity well under 85).

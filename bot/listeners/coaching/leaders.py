@@ -23,8 +23,8 @@ from bot.kinds import ScheduleKind
 from bot.listeners import coach_args, schedule_command
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.schedule_command import ChannelProblem, Current, Saved, ScheduleCommand
-from bot.services import calendars, digest, leaders, schedules
-from bot.services.schedules import ScheduleSpec
+from bot.services import digest, holiday_calendars, leaders, schedule_input, schedule_spec
+from bot.services.schedule_spec import ScheduleSpec
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def handle_leaders(ctx: CommandContext) -> Message:
 
 
 def _when(spec: ScheduleSpec) -> str:
-    return f"{schedules.format_days(spec.days)} at {schedules.format_time(spec)} {spec.tz}"
+    return f"{schedule_spec.format_days(spec.days)} at {schedule_spec.format_time(spec)} {spec.tz}"
 
 
 class DigestReplies:
@@ -144,11 +144,11 @@ DIGEST_WEEKLY = ScheduleCommand(
 def weekly_text(words: list[str]) -> str:
     """``mon 08:00 [zone] [skip holidays XX]`` (the spec's order) as the schedule flow's
     ``08:00 [zone] mon [skip holidays XX]``; one day only."""
-    option, words = calendars.split_calendar_option(words)
+    option, words = holiday_calendars.split_calendar_option(words)
     if words and not any(ch.isdigit() for ch in words[0]):
         words = [*words[1:], words[0]]
     text = " ".join(words)
-    spec = schedules.parse_schedule(text, example=f"`{DIGEST_EXAMPLE}`", command="/coach digest weekly")
+    spec = schedule_input.parse_schedule(text, example=f"`{DIGEST_EXAMPLE}`", command="/coach digest weekly")
     if bin(spec.days).count("1") != 1:
         raise UsageError(f"A weekly digest comes on one day of the week: name it, e.g. `{DIGEST_EXAMPLE}`.")
     return f"{text} skip holidays {option}" if option else text

@@ -26,7 +26,7 @@ from bot.listeners.coaching.note_form import parse_note_form
 from bot.listeners.home import publish_home
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, UnknownWord, declare
 from bot.services import rubric
-from bot.services.store import THEMES
+from bot.services.store_entries import THEMES
 
 log = logging.getLogger(__name__)
 

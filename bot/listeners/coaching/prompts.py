@@ -20,8 +20,8 @@ from bot.listeners import answers, coach_args, payload, schedule_args, schedule_
 from bot.listeners.home import publish_home
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
 from bot.listeners.schedule_command import ChannelProblem, Current, Saved, ScheduleCommand
-from bot.services import prompts, schedules
-from bot.services.schedules import ScheduleSpec
+from bot.services import prompts, schedule_spec, schedules, zones
+from bot.services.schedule_spec import ScheduleSpec
 
 SUBCOMMANDS: list[Subcommand] = []
 PROMPT_EXAMPLE = "/coach prompts 08:30 America/New_York weekdays"
@@ -29,7 +29,7 @@ CHANNEL_PROMPT_EXAMPLE = "/coach prompts channel 09:00 America/New_York mon,thu"
 
 
 def _when(spec: ScheduleSpec, next_post: str, *, what: str, off: str) -> str:
-    return f":alarm_clock: {what} at *{schedules.format_spec(spec)}*. Next one: {next_post}. Stop with `{off}`."
+    return f":alarm_clock: {what} at *{schedule_spec.format_spec(spec)}*. Next one: {next_post}. Stop with `{off}`."
 
 
 class _PromptReplies:
@@ -55,9 +55,9 @@ class _PromptReplies:
         if current.paused_reason is None:
             return self.nothing_set(ctx)  # stopped: as if never set
         return Message(
-            text=f":double_vertical_bar: {self.what_now} at *{schedules.format_spec(current.spec)}* is paused: "
+            text=f":double_vertical_bar: {self.what_now} at *{schedule_spec.format_spec(current.spec)}* is paused: "
             f"{current.paused_reason}. Fix that, then turn it back on with "
-            f"`{self.again} {schedules.command_args(current.spec)}`."
+            f"`{self.again} {schedule_spec.command_args(current.spec)}`."
         )
 
     def nothing_set(self, ctx: CommandContext) -> Message:
@@ -98,7 +98,9 @@ class ChannelReplies(_PromptReplies):
                 text="Type this in the channel that should get the prompts (e.g. #sales-managers), "
                 f"e.g. `{CHANNEL_PROMPT_EXAMPLE}`."
             )
-        again = f"`/coach prompts channel {schedules.command_args(spec)}`" if spec else f"`{CHANNEL_PROMPT_EXAMPLE}`"
+        again = (
+            f"`/coach prompts channel {schedule_spec.command_args(spec)}`" if spec else f"`{CHANNEL_PROMPT_EXAMPLE}`"
+        )
         why = {
             "invite_needed": f"I'm not in this private channel. Type `/invite @coachbot` here, then run {again} again.",
             "archived": "This channel is archived; run the command in another channel.",
@@ -167,7 +169,7 @@ def handle_set_prompt_time_button(
     view = prompts_ui.prompt_time_modal(
         hour_minute=f"{spec.hour:02d}:{spec.minute:02d}" if spec else None,
         tz=spec.tz if spec else None,
-        days=schedules.format_days(spec.days) if spec else None,
+        days=schedule_spec.format_days(spec.days) if spec else None,
     )
     deps.defer(client.views_open, trigger_id=payload.trigger_id(body), view=view)
 
@@ -200,7 +202,7 @@ def handle_prompt_time_submission(
             roles.check_manager(deps, client, session, team_id=who.team_id, user_id=who.user_id)
         if zone:
             try:  # a city ("New York") or an IANA name; an abbreviation gets the zone it likely means
-                zone = schedules.zone_from_text(zone)
+                zone = zones.zone_from_text(zone)
             except UserError as err:
                 raise UsageError(err.message, block_id=notes_ui.ZONE_BLOCK) from None
         try:
