@@ -27,9 +27,9 @@ from bot.blocks import Message, dicts, md, section
 from bot.blocks.notes import count_of, day
 from bot.blocks.rep_card import log_note_for_rep_button, since_last_note, trend_line
 from bot.services.action_items import ActionItemView
+from bot.services.occurrences import describe_instant
 from bot.services.one_on_ones import CadenceView, describe
 from bot.services.prep_brief import PrepBrief
-from bot.services.schedules import describe_instant
 from bot.services.text import escape, truncate, truncate_escaped
 from bot.services.topics import TEXT_LIMIT, Agenda, CheckOff, TopicView
 

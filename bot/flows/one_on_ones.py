@@ -6,7 +6,7 @@
 real person of the workspace other than themselves; the zone defaults to the manager's own.
 The rules (one cadence per rep, biweekly weeks, what is due when) are in
 ``bot.services.one_on_ones``; the holidays and pauses are the same as every schedule's
-(``bot.services.calendars``).
+(``bot.services.pauses``, ``bot.services.holiday_calendars``).
 
 ``topic`` is ``/coach topic @manager|@rep text`` (or the "Add topic" form), for either side;
 without text it shows the agenda. ``check`` is a ✓ button. Every refusal changes nothing.
@@ -27,7 +27,7 @@ from bot.deps import Deps
 from bot.errors import UsageError
 from bot.gateway import roles, users
 from bot.listeners import coach_args
-from bot.services import calendars, one_on_ones, prep_brief, schedules, topics
+from bot.services import holiday_calendars, one_on_ones, pauses, prep_brief, schedules, topics
 from bot.services.managers import is_manager
 from bot.services.one_on_ones import EXAMPLE, CadenceView
 from bot.services.text import normalize
@@ -83,7 +83,7 @@ def cadence(deps: Deps, client: WebClient, req: Request) -> Message:
             stopped = one_on_ones.stop_cadence(session, team_id=req.team_id, manager_id=req.user_id, rep_id=rep_id)
             row = _row(session, req, rep_id)
             if row is not None:
-                calendars.resume_schedule(row)  # off is stronger than a pause
+                pauses.resume_schedule(row)  # off is stronger than a pause
         return Message(text=ui.cadence_stopped_text(rep_id, was_on=stopped, example=_example(rep_id)))
     if words.lower() == "brief":
         return _brief(deps, client, req, rep_id)
@@ -114,15 +114,15 @@ def _active_row(session: Session, req: Request, rep_id: str, verb: str) -> Sched
 
 def _shown(row: Schedule, req: Request, *, event: str = "shown") -> Message:
     view = CadenceView.of(row)
-    today = calendars.local_today(view.tz, req.now)
+    today = pauses.local_today(view.tz, req.now)
     return Message(
         text=ui.cadence_message_text(
             view,
             next_at=one_on_ones.next_meeting(view, req.now),
-            calendar_note=calendars.calendar_summary(view.holidays, tz=view.tz, now=req.now, days=row.days)
+            calendar_note=holiday_calendars.calendar_summary(view.holidays, tz=view.tz, now=req.now, days=row.days)
             if view.holidays
             else "",
-            pause_note=calendars.pause_summary(row, today=today),
+            pause_note=pauses.pause_summary(row, today=today),
             event=event,
         )
     )
@@ -140,8 +140,8 @@ def _pause(deps: Deps, req: Request, rep_id: str, text: str) -> Message:
     with deps.sessions.begin() as session:
         row = _active_row(session, req, rep_id, "pause")
         # Raises InvalidPause (past, over a year, not a date) inside the unit of work: nothing saved.
-        until = calendars.parse_pause(text, today=calendars.local_today(row.tz, req.now))
-        calendars.pause_schedule_until(row, until, req.user_id)
+        until = pauses.parse_pause(text, today=pauses.local_today(row.tz, req.now))
+        pauses.pause_schedule_until(row, until, req.user_id)
         session.flush()
         return _shown(row, req, event="paused")
 
@@ -149,13 +149,13 @@ def _pause(deps: Deps, req: Request, rep_id: str, text: str) -> Message:
 def _resume(deps: Deps, req: Request, rep_id: str) -> Message:
     with deps.sessions.begin() as session:
         row = _active_row(session, req, rep_id, "resume")
-        was = calendars.resume_schedule(row)
+        was = pauses.resume_schedule(row)
         session.flush()
         return _shown(row, req, event="resumed" if was else "not_paused")
 
 
 def _set(deps: Deps, client: WebClient, req: Request, rep_id: str, words: str) -> Message:
-    option, rest = calendars.split_calendar_option(words.split())
+    option, rest = holiday_calendars.split_calendar_option(words.split())
     command = f"/coach 1on1 <@{rep_id}> weekly"
     with deps.sessions.begin() as session:
         existing = _row(session, req, rep_id)
@@ -193,9 +193,9 @@ def _set(deps: Deps, client: WebClient, req: Request, rep_id: str, words: str) -
         )
         row = _row(session, req, rep_id)
         assert row is not None
-        calendars.set_calendar(
+        holiday_calendars.set_calendar(
             row,
-            calendars.calendar_for_schedule(option, default=deps.settings.holidays, current=own, is_new=is_new),
+            holiday_calendars.calendar_for_schedule(option, default=deps.settings.holidays, current=own, is_new=is_new),
         )
         session.flush()
         return _shown(row, req, event="saved")

@@ -29,9 +29,12 @@ from sqlalchemy.orm import Session
 from bot.db.models import Schedule
 from bot.errors import NotAllowed, UsageError
 from bot.kinds import ScheduleKind
-from bot.services import calendars, schedules
+from bot.services import holiday_calendars, pauses, schedules
 from bot.services.managers import NotAManager, is_manager
-from bot.services.schedules import DAY_BITS, ScheduleSpec, zone_or_utc
+from bot.services.occurrences import next_run, occurrences_due
+from bot.services.schedule_input import parse_schedule
+from bot.services.schedule_spec import DAY_ABBR, DAY_BITS, ScheduleSpec
+from bot.services.zones import zone_or_utc
 
 SCHEDULE_KIND = ScheduleKind.ONE_ON_ONE
 EXAMPLE = "/coach 1on1 @bob weekly tue 10:00 Europe/Berlin"
@@ -146,7 +149,7 @@ def describe(c: CadenceView | Cadence, tz: str | None = None) -> str:
     """``every Tue at 10:00 (Europe/Berlin)`` / ``every other Tue ...``."""
     every = "every other" if c.every_weeks == 2 else "every"
     zone = tz or (c.tz if c.tz else "")
-    return f"{every} {schedules.DAY_ABBR[c.weekday]} at {c.hour:02d}:{c.minute:02d}" + (f" ({zone})" if zone else "")
+    return f"{every} {DAY_ABBR[c.weekday]} at {c.hour:02d}:{c.minute:02d}" + (f" ({zone})" if zone else "")
 
 
 def parse_cadence(text: str, *, example: str = EXAMPLE, command: str | None = None) -> Cadence:
@@ -194,9 +197,7 @@ def parse_cadence(text: str, *, example: str = EXAMPLE, command: str | None = No
         raise InvalidCadence(f"Say what time the 1:1 starts, for example `{example}`.")
     # The time and zone are read by the schedules parser, which shows the same errors as
     # every other schedule (abbreviations, ambiguous cities, impossible times).
-    spec = schedules.parse_schedule(
-        " ".join(rest) + " " + schedules.DAY_ABBR[day].lower(), example=f"`{example}`", command=command
-    )
+    spec = parse_schedule(" ".join(rest) + " " + DAY_ABBR[day].lower(), example=f"`{example}`", command=command)
     if spec.days != DAY_BITS[day]:
         raise InvalidCadence(
             f"A 1:1 cadence has one day of the week, for example `{example}`; `weekdays` or ranges don't fit one."
@@ -284,7 +285,7 @@ def set_cadence(
     )
     row.every_weeks = cadence.every_weeks
     # The first 1:1 from now on anchors the biweekly count.
-    row.anchor_on = schedules.next_run(spec, now).astimezone(zone_or_utc(tz)).date()
+    row.anchor_on = next_run(spec, now).astimezone(zone_or_utc(tz)).date()
     session.flush()
     return CadenceView.of(row)
 
@@ -306,12 +307,12 @@ def next_meeting(cadence: CadenceView, after: datetime) -> datetime | None:
     zone = zone_or_utc(cadence.tz)
     at = after
     for _ in range(_LOOKAHEAD_WEEKS):
-        due = schedules.next_run(spec, at)
+        due = next_run(spec, at)
         local = due.astimezone(zone).date()
         if (
             cadence.falls_on(local)
-            and not calendars.is_paused(cadence.paused_until, local)
-            and not calendars.is_holiday(cadence.holidays, local)
+            and not pauses.is_paused(cadence.paused_until, local)
+            and not holiday_calendars.is_holiday(cadence.holidays, local)
         ):
             return due
         at = due
@@ -325,7 +326,7 @@ def meetings_due(session: Session, *, offset: timedelta, at: datetime, grace: ti
     found: list[Meeting] = []
     for row in rows:
         cadence = CadenceView.of(row)
-        for local_date, meets_at in schedules.occurrences_due(cadence.spec, at - offset, grace):
+        for local_date, meets_at in occurrences_due(cadence.spec, at - offset, grace):
             due_at = meets_at + offset
             if not cadence.falls_on(local_date):
                 continue
