@@ -324,6 +324,14 @@ class SlackSender:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.post(json.dumps(body), content_type="application/json", headers=headers)
 
+    def function_executed(
+        self, execution: Any, *, event_id: str | None = None, retry_num: int | None = None
+    ) -> requests.Response:
+        """Deliver the ``function_executed`` event of a ``FunctionExecution`` (``FakeSlack.start_function``)
+        from its workspace. Slack's retry of it repeats the ``event_id`` with ``retry_num``."""
+        sender = self if execution.team_id == self.team_id else self.as_team(execution.team_id, execution.enterprise_id)
+        return sender.event(execution.event(), event_id=event_id, retry_num=retry_num)
+
 
 def _ack_of(late: dict[str, Any]) -> dict[str, Any] | str:
     """The ack a form would have given, from the view its "One moment" view became."""
