@@ -1,8 +1,9 @@
 """Posting a built message in a channel, with Slack's refusal as a ``UserError`` to show.
 
-For the Workflow Builder step that posts a quote: unlike the delivery engine (which retries,
-joins and pauses schedules), a step that cannot post fails at once with what to fix, and
-its caller rolls back whatever it had chosen.
+For the Workflow Builder step that posts a quote. Like the daily post, a public channel
+coachbot is not in yet is joined (``channels:join``) and the post tried once more; unlike the
+delivery engine (which retries later and pauses schedules), a step that still cannot post
+fails at once with what to fix, and its caller rolls back whatever it had chosen.
 """
 
 from __future__ import annotations
@@ -23,17 +24,32 @@ REFUSALS = frozenset(
 
 def post_to_channel(client: WebClient, *, channel_id: str, message: Message) -> str:
     """Post ``message``; its ``ts``, or a ``UserError`` naming the problem."""
+    joined = False
+    while True:
+        try:
+            response = client.chat_postMessage(
+                channel=channel_id,
+                text=message.text,
+                blocks=message.blocks or None,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if error == "not_in_channel" and not joined:
+                joined = True
+                if _join(client, channel_id):
+                    continue  # the refused post posted nothing: trying again cannot duplicate it
+            if error in REFUSALS:
+                raise UserError(channel_refused_text(channel_id=channel_id, error=error)) from None
+            raise
+        return str(response["ts"])
+
+
+def _join(client: WebClient, channel_id: str) -> bool:
+    """Join a public channel; False when Slack refuses (a private one needs an invitation)."""
     try:
-        response = client.chat_postMessage(
-            channel=channel_id,
-            text=message.text,
-            blocks=message.blocks or None,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error") or "")
-        if error in REFUSALS:
-            raise UserError(channel_refused_text(channel_id=channel_id, error=error)) from None
-        raise
-    return str(response["ts"])
+        client.conversations_join(channel=channel_id)
+    except SlackApiError:
+        return False
+    return True

@@ -42,6 +42,7 @@ from bot.playground import world as w
 from bot.playground.clock import JUMPS, PlaygroundClock, jump_target
 from bot.playground.poster import SLACK_ACK_SECONDS, AppAnswer, Poster
 from bot.playground.standin import StandIn
+from bot.playground.workflows import WorkflowSteps, catalog
 from bot.playground.world import Message, World
 from bot.scheduling.run import run_due
 from bot.scheduling.tick import Ticker
@@ -79,6 +80,7 @@ class Playground:
         self.world = World(self.clock)
         self.standin = StandIn(self.world, token=self.token, base_url=self.base_url)
         self.poster = Poster(f"{self.base_url}/slack/events", self.signing_secret)
+        self.workflows = WorkflowSteps(self.standin, token=self.token)
         self.settings = Settings.from_env(
             {
                 "DATABASE_URL": f"sqlite:///{db_path}",
@@ -460,6 +462,7 @@ class Playground:
             "channels": [{"id": c.id, "name": c.name} for c in w.CHANNELS if not c.is_im],
             "commands": [{"command": k, "hint": v} for k, v in COMMANDS.items()],
             "shortcuts": SHORTCUTS,
+            "workflow_steps": catalog(),
             "reactions": [{"name": r, "emoji": render.EMOJI.get(r, r)} for r in REACTIONS],
         }
 
@@ -566,6 +569,12 @@ class Playground:
             return self.open_home(persona)
         if verb == "time":
             return self.travel(persona, str(body.get("jump") or ""))
+        if verb == "workflow":
+            inputs = body.get("inputs")
+            step = str(body.get("callback_id") or "")
+            return self.workflows.run(
+                self.poster, callback_id=step, inputs=inputs if isinstance(inputs, dict) else {}
+            ).to_json()
         raise PlaygroundError(f"unknown request /pg/{verb}")
 
 

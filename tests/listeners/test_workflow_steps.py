@@ -196,10 +196,21 @@ def test_a_quote_is_posted_from_the_channels_rotation(
     assert kinds[0] == "quote" and kinds[1].startswith("quote#")  # the daily's rotation, and the tag's own
 
 
+def test_a_public_channel_is_joined_first_as_for_the_daily_post(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    fake_slack.add_channel("CNEW", name="kickoff", bot_is_member=False)
+    done = run(slack, fake_slack, "post_leadership_quote", {"channel": "CNEW"})
+    assert done.status == "completed", done.error
+    assert [c.ok for c in fake_slack.calls_to("chat.postMessage")] == [False, True]
+    assert len(fake_slack.calls_to("conversations.join", channel="CNEW")) == 1
+    assert len(fake_slack.history("CNEW")) == 1
+
+
 @pytest.mark.parametrize(
     ("channel", "tag", "problem"),
     [
-        ("CPRIV", None, "/invite @coachbot"),
+        ("CPRIV", None, "/invite @coachbot"),  # private: joining it is refused
         ("CARCH", None, "is archived"),
         ("CGONE", None, "can't find"),
         ("C1", "juggling", "is not a quote tag"),
@@ -208,7 +219,7 @@ def test_a_quote_is_posted_from_the_channels_rotation(
 def test_a_quote_that_cannot_be_posted_fails_and_moves_no_rotation(
     slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions, channel: str, tag: str | None, problem: str
 ) -> None:
-    fake_slack.add_channel("CPRIV", name="deals", bot_is_member=False)
+    fake_slack.add_channel("CPRIV", name="deals", is_private=True, bot_is_member=False)
     fake_slack.add_channel("CARCH", name="old", is_archived=True)
     inputs = {"channel": channel, **({"tag": tag} if tag else {})}
     done = run(slack, fake_slack, "post_leadership_quote", inputs)
