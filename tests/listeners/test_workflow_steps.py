@@ -8,6 +8,8 @@ a step must give are read from manifest.yml, so the fake refuses a completion th
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from sqlalchemy import func, select
 
 from bot.db.engine import Sessions
 from bot.db.models import ActionItem, FunctionRun, Note, Rotation
+from bot.logs import RedactingFilter
 from tests.factories import make_manager, seed_note
 from tests.fakes.api_functions import FunctionExecution
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
@@ -115,6 +118,30 @@ def test_a_retry_of_the_same_execution_answers_the_same_and_saves_nothing_new(
     assert slack.function_executed(execution, event_id="EvRETRY1", retry_num=2).status_code == 200
     assert fake_slack.completions(execution.id)[-1].response["error"] == "execution_not_in_running_state"
     assert count(sessions, Note) == 1
+
+
+def test_a_retry_while_the_first_delivery_is_at_work_only_acknowledges(
+    slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions
+) -> None:
+    held = fake_slack.hold("users.info")  # the first delivery waits on Slack mid-step
+    execution = fake_slack.start_function("log_coaching_note", NOTE)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(slack.function_executed, execution, event_id="EvSLOW")
+        held.wait_held()
+        # Slack gave up waiting for the ack and retries: the step is claimed, so nothing is redone.
+        assert slack.function_executed(execution, event_id="EvSLOW", retry_num=1).status_code == 200
+        assert fake_slack.completions(execution.id) == [] and count(sessions, Note) == 0
+        held.release()
+        assert first.result().status_code == 200
+    done = fake_slack.execution(execution.id)
+    assert done.status == "completed" and count(sessions, Note) == 1
+    assert len(fake_slack.completions(execution.id)) == 1
+
+
+def test_an_execution_token_is_masked_in_the_logs_like_any_token() -> None:
+    record = logging.LogRecord("slack_bolt", logging.INFO, __file__, 1, "token xwfp-T1-000000001-abc", None, None)
+    RedactingFilter().filter(record)
+    assert "xwfp-T1" not in record.getMessage()
 
 
 def test_a_refusal_is_the_answer_to_retries_too(slack: SlackSender, fake_slack: FakeSlack, sessions: Sessions) -> None:
