@@ -30,7 +30,7 @@ class DeliveryKindName(StrEnum):
     PROMPT_DM = "prompt_dm"
     DIGEST = "digest"
     FOLLOW_UP = "followup"
-    TODO_REMINDER = "todo"
+    ACTION_ITEM_REMINDER = "todo"  # the name stored since action items were called todos
 
 
 class RotationKind(StrEnum):

@@ -19,10 +19,11 @@ from bot.blocks import workflows as ui
 from bot.blocks.daily import quote_post_message
 from bot.deps import Deps
 from bot.errors import NotFound, UsageError
+from bot.flows import action_items as action_item_flow
+from bot.flows import notes as note_flow
 from bot.flows.workflow_runs import StepRequest, StepWork
 from bot.gateway import channel_posts, roles, users
-from bot.listeners.coaching import notes, todos
-from bot.services import action_items, coaching, quote_tags, quotes, rep_summary, rubric
+from bot.services import notes, quote_tags, quotes, rep_summary, rubric
 from bot.services.quote_input import QUOTE_TAGS
 
 NOTE_EXAMPLE = "e.g. the skill `discovery` with the rating 3"
@@ -52,9 +53,7 @@ def log_coaching_note(deps: Deps, client: WebClient, req: StepRequest) -> dict[s
             skill_id = rubric.resolve_skill(
                 session, team_id=req.team_id, typed=skill.strip(), now=deps.clock(), example=NOTE_EXAMPLE
             ).id
-    note, _about_self = notes.save_note(
-        deps,
-        client,
+    request = note_flow.NoteRequest(
         team_id=req.team_id,
         enterprise_id=req.enterprise_id,
         author_id=manager,
@@ -63,28 +62,23 @@ def log_coaching_note(deps: Deps, client: WebClient, req: StepRequest) -> dict[s
         skill_id=skill_id,
         rating=rating,
     )
-    return {"note_id": note.id}
+    return {"note_id": note_flow.save(deps, client, request).note.id}
 
 
 def assign_action_item(deps: Deps, client: WebClient, req: StepRequest) -> dict[str, Any]:
-    manager, rep, text, due_on = req.user("manager"), req.user("rep"), req.text("text") or "", req.day("due_date")
-    _check_manager(deps, client, team_id=req.team_id, user_id=manager)
-    action_items.validate_text(text)
-    # "Today" is the manager's, as for the note form's due date.
-    tz = users.user_zone(deps.users, client, team_id=req.team_id, user_id=manager)
-    if due_on is not None and due_on < action_items.local_today(deps.clock(), tz):
-        raise UsageError(f"The due date {due_on.isoformat()} has passed. Pick today or a later date in the step.")
-    item = todos.assign(
-        deps,
-        client,
+    request = action_item_flow.ActionItemRequest(
         team_id=req.team_id,
         enterprise_id=req.enterprise_id,
-        assigner_id=manager,
-        rep_id=rep,
-        text=text,
-        due_on=due_on,
+        assigner_id=req.user("manager"),
+        rep_id=req.user("rep"),
+        text=req.text("text") or "",
+        due_on=req.day("due_date"),
     )
-    return {"action_item_id": item.id}
+    _check_manager(deps, client, team_id=req.team_id, user_id=request.assigner_id)
+    # The note form's checks (text, not oneself, a due date not past in the manager's
+    # calendar, the rep's DM budget), then /coach todo's assignment with the rep's DM.
+    action_item_flow.check(deps, client, request)
+    return {"action_item_id": action_item_flow.assign(deps, client, request).id}
 
 
 def post_leadership_quote(deps: Deps, client: WebClient, req: StepRequest) -> dict[str, Any]:
@@ -106,7 +100,7 @@ def post_leadership_quote(deps: Deps, client: WebClient, req: StepRequest) -> di
 def get_rep_coaching_summary(deps: Deps, client: WebClient, req: StepRequest) -> dict[str, Any]:
     manager, rep = req.user("manager"), req.user("rep")
     _check_manager(deps, client, team_id=req.team_id, user_id=manager)
-    users.resolve_person(deps.users, client, team_id=req.team_id, user_id=rep, example=coaching.NOTE_EXAMPLE)
+    users.resolve_person(deps.users, client, team_id=req.team_id, user_id=rep, example=notes.NOTE_EXAMPLE)
     with deps.sessions.begin() as session:
         summary = rep_summary.rep_summary(session, team_id=req.team_id, author_id=manager, rep_id=rep, now=deps.clock())
     outputs: dict[str, Any] = {

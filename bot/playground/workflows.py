@@ -20,7 +20,8 @@ from typing import Any
 
 from bot.flows.workflow_steps import STEPS
 from bot.playground.poster import Poster
-from bot.playground.standin import ApiError, StandIn
+from bot.playground.standin import StandIn
+from bot.playground.standin_api import ApiError
 
 # A finished execution is read back by the panel once, right after the app answered.
 KEEP = 50

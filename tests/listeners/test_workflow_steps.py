@@ -23,7 +23,7 @@ from tests.factories import make_manager, seed_note
 from tests.fakes.api_functions import FunctionExecution
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
 from tests.harness import SlackSender, until
-from tests.listeners.loop_helpers import dm_posts
+from tests.listeners.coaching_helpers import dm_posts
 from tests.test_manifest_scopes import MANIFEST
 
 FUNCTIONS = yaml.safe_load(MANIFEST.read_text())["functions"]
@@ -194,7 +194,7 @@ def test_an_assigned_action_item_dms_the_rep_as_coach_todo_does(
         ({"manager": "U1", "rep": "U404", "text": "Do it"}, "U404"),
         ({"manager": "U1", "rep": "U2", "text": "x" * 1001}, "the limit is 1,000"),
         ({"manager": "U1", "rep": "U1", "text": "Do it"}, "not for you"),
-        ({"manager": "U1", "rep": "U2", "text": "Do it", "due_date": "2026-11-01"}, "has passed"),
+        ({"manager": "U1", "rep": "U2", "text": "Do it", "due_date": "2026-11-01"}, "Pick today or a later due date"),
         ({"manager": "U1", "rep": "U2", "text": "Do it", "due_date": "soon"}, "must be a date"),
     ],
 )

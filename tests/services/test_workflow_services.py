@@ -14,7 +14,7 @@ from bot.db.models import FunctionRun, Quote
 from bot.services import function_runs, quote_tags, rep_summary, rotation
 from bot.services.function_runs import Claim, Outcome
 from tests.factories import seed_note
-from tests.services.loop_factories import NOW, rated_note, seed_item
+from tests.services.coaching_factories import NOW, rated_note, seed_item
 
 DAY = timedelta(days=1)
 
