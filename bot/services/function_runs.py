@@ -13,7 +13,8 @@ it completed with. A later delivery of the same execution finds the row:
   says what to check, rather than risk doing it twice.
 
 A step that raises (a database or Slack outage) ``release``s its claim, so Slack's retry runs
-it afresh. Rows are forgotten after ``KEEP_FOR``.
+it afresh. Each claim first forgets the rows older than ``KEEP_FOR`` (one indexed delete; steps
+are rare next to the tick), so the table holds about a day of executions.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Claimed:
 
 def claim(session: Session, *, team_id: str, execution_id: str, callback_id: str, now: datetime) -> Claimed:
     """Claim ``execution_id`` for this delivery, or say how an earlier delivery of it stands."""
+    forget_old_runs(session, now=now)
     key = record_key(execution_id)
     values = {"team_id": team_id, "execution_id": key, "callback_id": callback_id[:64], "claimed_at": now}
     if insert_ignore(session, FunctionRun, values):

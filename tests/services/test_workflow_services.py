@@ -132,3 +132,10 @@ def test_a_tagged_rotation_serves_only_that_tag_without_repeats_and_apart_from_t
     assert untagged is not None and untagged != daily_first  # no tag: the daily post's own rotation, advanced
     assert quote_tags.known_tag("coaching") and not quote_tags.known_tag("nope")
     assert len(quote_tags.rotation_kind("leading-vs-managing")) <= 16
+
+
+def test_a_claim_forgets_executions_older_than_a_day(sessions: Sessions) -> None:
+    claim(sessions, "FxOLD")
+    assert claim(sessions, "FxNEW", at=timedelta(days=2)) is Claim.NEW
+    with sessions.begin() as session:
+        assert session.scalars(select(FunctionRun.execution_id)).all() == ["FxNEW"]
