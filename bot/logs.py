@@ -12,8 +12,9 @@ from types import TracebackType
 
 from bot.config import Settings
 
-# Belt and braces: whatever a library logs, a token-shaped string is masked.
-_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+# Belt and braces: whatever a library logs, a token-shaped string is masked (xwfp-: the
+# execution token of a Workflow Builder step).
+_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|xwfp-[A-Za-z0-9-]+")
 
 
 class RedactingFilter(logging.Filter):

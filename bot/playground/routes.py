@@ -140,6 +140,12 @@ class PageRoutes:
             return self.pg.open_home(persona)
         if verb == "time":
             return self.pg.travel(persona, str(body.get("jump") or ""))
+        if verb == "workflow":
+            inputs, step = body.get("inputs"), str(body.get("callback_id") or "")
+            run = self.pg.workflows.run(
+                self.pg.poster, callback_id=step, inputs=inputs if isinstance(inputs, dict) else {}
+            )
+            return run.to_json()
         raise PlaygroundError(f"unknown request /pg/{verb}")
 
 

@@ -33,6 +33,7 @@ from bot.playground.database import check_database, mark_database
 from bot.playground.page import COMMANDS, REACTIONS, SHORTCUTS
 from bot.playground.poster import SLACK_ACK_SECONDS, AppAnswer, Poster, action_payload, find_element, slack_encode
 from bot.playground.standin import StandIn
+from bot.playground.workflows import WorkflowSteps
 from bot.playground.world import Message, World
 from bot.scheduling.run import run_due
 from bot.scheduling.tick import Ticker
@@ -60,6 +61,7 @@ class Playground:
         self.world = World(self.clock)
         self.standin = StandIn(self.world, token=self.token, base_url=self.base_url)
         self.poster = Poster(f"{self.base_url}/slack/events", self.signing_secret)
+        self.workflows = WorkflowSteps(self.standin, token=self.token)
         self.settings = Settings.from_env(
             {
                 "DATABASE_URL": f"sqlite:///{db_path}",

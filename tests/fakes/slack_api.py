@@ -3,7 +3,8 @@
 ``FakeSlack`` puts together the core (``core.py``: HTTP server on a free loopback port, the
 workspace model, recording every call, latency, errors, rate limits and hangs) and one mixin
 per API family (``api_auth``, ``api_chat``, ``api_conversations``, ``api_users``,
-``api_views``, ``api_files``, ``api_apps`` with the Socket Mode endpoint). See ``core.py`` for typical use.
+``api_views``, ``api_files``, ``api_apps`` with the Socket Mode endpoint, ``api_functions`` with
+Workflow Builder steps' executions). See ``core.py`` for typical use.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from tests.fakes.api_auth import AuthApi
 from tests.fakes.api_chat import ChatApi
 from tests.fakes.api_conversations import ConversationsApi
 from tests.fakes.api_files import FilesApi
+from tests.fakes.api_functions import FunctionsApi
 from tests.fakes.api_users import UsersApi
 from tests.fakes.api_views import ViewsApi
 from tests.fakes.core import (
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 
-class FakeSlack(AuthApi, ChatApi, ConversationsApi, UsersApi, ViewsApi, FilesApi, AppsApi):
+class FakeSlack(AuthApi, ChatApi, ConversationsApi, UsersApi, ViewsApi, FilesApi, AppsApi, FunctionsApi):
     """A fake Slack Web API server; see ``core.py``.
 
     A default workspace (``T1``, token ``xoxb-test``, bot user ``UBOT``, bot id ``B1``) is

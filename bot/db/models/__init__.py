@@ -8,6 +8,7 @@ from .coaching import ActionItem, ItemDm, Leader, Manager, Note, RatingBlock, Sk
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
 from .quotes import Prompt, Quote, StoreState
 from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
+from .workflows import FunctionRun
 
 # slack-sdk's OAuth stores define their own tables; we register them on our metadata so
 # Alembic migrations create them and `alembic check` keeps them in step.
@@ -44,6 +45,7 @@ __all__ = [
     "ActionItem",
     "Base",
     "Delivery",
+    "FunctionRun",
     "ItemDm",
     "Leader",
     "Manager",
