@@ -15,12 +15,12 @@ and the ``openai`` logger stays at WARNING, see ``bot.logs``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import openai
 
 from bot.config import Settings
+from bot.services.assistant_context import Message
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
@@ -37,12 +37,6 @@ class ModelUnavailable(Exception):
         super().__init__(f"{reason}{': ' + detail if detail else ''}")
         self.reason: Reason = reason
         self.detail = detail
-
-
-@dataclass(frozen=True)
-class Message:
-    role: Literal["system", "user", "assistant"]
-    content: str
 
 
 class LanguageModel:

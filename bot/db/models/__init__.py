@@ -3,6 +3,7 @@
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from .assistant import AssistantQuestion
 from .base import Base, UTCDateTime, utcnow
 from .coaching import ActionItem, ItemDm, Leader, Manager, Note, RatingBlock, Skill
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
@@ -42,6 +43,7 @@ __all__ = [
     "INSTALLATIONS_TABLE",
     "OAUTH_STATES_TABLE",
     "ActionItem",
+    "AssistantQuestion",
     "Base",
     "Delivery",
     "ItemDm",
