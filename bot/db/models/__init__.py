@@ -7,6 +7,7 @@ from .assistant import AssistantQuestion
 from .base import Base, UTCDateTime, utcnow
 from .coaching import ActionItem, ItemDm, Leader, Manager, Note, RatingBlock, Skill
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
+from .one_on_ones import Topic
 from .quotes import Prompt, Quote, StoreState
 from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
 
@@ -65,6 +66,7 @@ __all__ = [
     "Skill",
     "StoreState",
     "Submission",
+    "Topic",
     "UTCDateTime",
     "utcnow",
 ]
