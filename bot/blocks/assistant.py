@@ -2,8 +2,8 @@
 
 Pure: an answer from ``bot.services.assistant`` in, a ``Message`` out. Answers are mrkdwn (the
 AI pane renders it); user text (action items, notes, names) is escaped every time. A
-manager's prep answer is the rep card (``rep_card_message``), the same builder as
-``/coach rep``.
+manager's prep answer is the prep brief (``brief_message``), the same builder as the brief
+DMed before a 1:1.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import ContextActionsBlock, FeedbackButtonObject, F
 
 from bot.blocks import Message, dicts, section
 from bot.blocks.coaching import count_of, day
-from bot.blocks.coaching_loop import rep_card_message
+from bot.blocks.one_on_ones import brief_message, topic_added_text, topic_lines
 from bot.services.action_items import ActionItemView
 from bot.services.assistant import (
     DataAnswer,
@@ -25,6 +25,8 @@ from bot.services.assistant import (
     Promises,
     Role,
     Stale,
+    TopicAdded,
+    TopicNeeded,
     Weakest,
     prompts_for,
 )
@@ -68,9 +70,11 @@ def with_feedback(message: Message, question_id: int) -> Message:
     return Message(text=message.text, blocks=[*message.blocks, feedback_block(question_id)])
 
 
-def answer_message(answer: DataAnswer, *, tz: str | None) -> Message:
+def answer_message(answer: DataAnswer, *, tz: str | None, user_id: str) -> Message:
     if isinstance(answer, Prep):
-        return rep_card_message(answer.card, tz=tz)
+        return brief_message(answer.brief, tz=tz, meets_at=answer.meets_at)
+    if isinstance(answer, TopicAdded):
+        return error_message(topic_added_text(answer.topic, user_id=user_id))
     text = _text(answer, tz)
     return Message(text=truncate(text, 3000), blocks=dicts([section(truncate(text, 3000))]))
 
@@ -86,6 +90,8 @@ def _text(answer: DataAnswer, tz: str | None) -> str:
         return _plate(answer, tz)
     if isinstance(answer, PickRep):
         return _pick_rep(answer)
+    if isinstance(answer, TopicNeeded):
+        return _topic_needed(answer)
     assert isinstance(answer, Help)
     return help_text(answer)
 
@@ -147,14 +153,31 @@ def _weakest(answer: Weakest) -> str:
 
 
 def _plate(answer: Plate, tz: str | None) -> str:
+    agenda = answer.agenda
+    topics = (
+        f"\n*Next 1:1 with <@{agenda.manager_id}>*\n"
+        + topic_lines(agenda.topics, agenda.open_topics, viewer_id=agenda.rep_id)
+        if agenda is not None
+        else ""
+    )
     if not answer.items:
-        return "Nothing on your plate: no open action items. :tada:"
+        return "Nothing on your plate: no open action items. :tada:" + topics
     lines = [f"*Your open action items* ({answer.total})"]
     for item in answer.items:
         lines.append(_item_line(item, answer, who=f"from <@{item.assigner_id}>"))
     if answer.total > len(answer.items):
         lines.append(f"…and {answer.total - len(answer.items)} more in `/coach todos`.")
-    return "\n".join(lines)
+    return "\n".join(lines) + topics
+
+
+def _topic_needed(answer: TopicNeeded) -> str:
+    with_whom = f"<@{answer.other_id}>" if answer.other_id else "<@U012ABCDEF>"
+    if answer.other_id is None:
+        return (
+            "Whose 1:1 is it for, and what's the topic? Type @ to name them, then the topic, e.g. "
+            f"*Add a topic for my 1:1 with {with_whom}: the Q1 pipeline*"
+        )
+    return f"What's the topic? E.g. *Add a topic for my 1:1 with {with_whom}: the Q1 pipeline*"
 
 
 def _pick_rep(answer: PickRep) -> str:

@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 from bot.db.models import ActionItem, AssistantQuestion, Note
 from bot.db.models.base import MAX_ID
 from bot.errors import NotFound, UsageError
-from bot.services import action_items, coaching, rep_card, rubric
+from bot.services import action_items, coaching, one_on_ones, rep_card, rubric, topics
 from bot.services.action_items import ActionItemView
 from bot.services.assistant_intents import MANAGER_PROMPTS, MEMBER_PROMPTS, Intent, Prompt, Question
 from bot.services.coaching import NoteView, RepOverview
 from bot.services.member_limits import lock_members, slack_when
+from bot.services.prep_brief import PrepBrief, build_brief
 from bot.services.text import compact
 
 LIST_LIMIT = 15  # rows per answer; the count covers the rest
@@ -73,7 +74,8 @@ class PickRep:
 
 @dataclass(frozen=True)
 class Prep:
-    card: rep_card.RepCard
+    brief: PrepBrief
+    meets_at: datetime | None  # the next 1:1, when a cadence is set
 
 
 @dataclass(frozen=True)
@@ -111,17 +113,37 @@ class Plate:
     items: tuple[ActionItemView, ...]
     total: int
     now: datetime
+    agenda: topics.Agenda | None = None  # the member's next 1:1 as a rep, when one is set
 
 
-DataAnswer = Help | PickRep | Prep | Promises | Stale | Weakest | Plate
+@dataclass(frozen=True)
+class TopicAdded:
+    topic: topics.TopicView
+
+
+@dataclass(frozen=True)
+class TopicNeeded:
+    """Add a topic, asked without the text, or (for a manager) without naming the rep."""
+
+    other_id: str | None
+
+
+DataAnswer = Help | PickRep | Prep | Promises | Stale | Weakest | Plate | TopicAdded | TopicNeeded
 
 
 def answer(
-    session: Session, *, team_id: str, user_id: str, role: Role, question: Question, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    role: Role,
+    question: Question,
+    now: datetime,
+    enterprise_id: str | None = None,
 ) -> DataAnswer:
     """The answer from data to ``question`` (free text gets ``Help``: without a model only the
     suggested questions have answers). Raises ``UsageError`` for a question that names
-    something wrong (yourself as the rep, an unknown skill)."""
+    something wrong (yourself as the rep, an unknown skill, a topic that can't be added)."""
     intent = question.intent
     if intent in MANAGER_ONLY and role is not Role.MANAGER:
         return Help(role, asked_for_managers=True)
@@ -136,6 +158,8 @@ def answer(
         return weakest(session, team_id=team_id, manager_id=user_id, skill=question.subject, now=now)
     if intent is Intent.PLATE:
         return plate(session, team_id=team_id, user_id=user_id, now=now)
+    if intent is Intent.ADD_TOPIC:
+        return _add_topic(session, team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, q=question, now=now)
     return Help(role)
 
 
@@ -148,7 +172,10 @@ def _prep(session: Session, *, team_id: str, manager_id: str, question: Question
         raise UsageError(
             "That's you: a prep brief is for a 1:1 with one of your reps. E.g. *Prep my 1:1 with <@U012ABCDEF>*"
         )
-    return Prep(rep_card.rep_card(session, team_id=team_id, author_id=manager_id, rep_id=rep_id, now=now))
+    brief = build_brief(session, team_id=team_id, manager_id=manager_id, rep_id=rep_id, now=now)
+    cadence = one_on_ones.cadence_for_pair(session, team_id=team_id, manager_id=manager_id, rep_id=rep_id)
+    meets_at = one_on_ones.next_meeting(cadence, now) if cadence is not None and cadence.active else None
+    return Prep(brief, meets_at)
 
 
 def _rep_named(reps: tuple[RepOverview, ...], typed: str) -> str | None:
@@ -242,9 +269,33 @@ def weakest(session: Session, *, team_id: str, manager_id: str, skill: str, now:
 
 
 def plate(session: Session, *, team_id: str, user_id: str, now: datetime) -> Plate:
-    """The action items assigned to ``user_id`` that are not done (``/coach todos``'s list)."""
+    """The action items assigned to ``user_id`` that are not done (``/coach todos``'s list),
+    and the agenda of their 1:1 as a rep: topics and items, never a note."""
     todos = action_items.list_todos(session, team_id=team_id, user_id=user_id, now=now, limit=LIST_LIMIT)
-    return Plate(items=todos.assigned_to_me, total=todos.to_me_total, now=now)
+    cadence = one_on_ones.get_cadence(session, team_id=team_id, rep_id=user_id)
+    agenda = (
+        topics.build_agenda(session, team_id=team_id, manager_id=cadence.manager_id, rep_id=user_id, now=now)
+        if cadence is not None
+        else None
+    )
+    return Plate(items=todos.assigned_to_me, total=todos.to_me_total, now=now, agenda=agenda)
+
+
+def _add_topic(
+    session: Session, *, team_id: str, enterprise_id: str | None, user_id: str, q: Question, now: datetime
+) -> TopicAdded | TopicNeeded:
+    """A topic for the asker's 1:1: with the person mentioned, or (for a rep) their manager.
+    The topics service decides whether the pair has a 1:1 and applies its limits."""
+    other = q.mentions[0] if q.mentions else None
+    if other is None:
+        cadence = one_on_ones.get_cadence(session, team_id=team_id, rep_id=user_id)
+        other = cadence.manager_id if cadence is not None else None
+    if other is None or not q.subject:
+        return TopicNeeded(other)
+    added = topics.add_topic(
+        session, team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, other_id=other, text=q.subject, now=now
+    )
+    return TopicAdded(added)
 
 
 # --- asking: the per-minute limit, and feedback ------------------------------------------

@@ -5,11 +5,13 @@ are spelled out here and tested against a fake model that records every prompt:
 
 - A **manager**'s context holds only what the manager wrote or assigned, in this workspace:
   their own notes (newest first, each cut to ``NOTE_CHARS``), their open follow-ups, the
-  action items they assigned, and per rep the counts ``/coach overview`` shows. Nothing of
+  action items they assigned, the talking points of their 1:1s, and per rep the counts
+  ``/coach overview`` shows. Nothing of
   another manager (their notes, ratings or items) is read.
 - A **member**'s context (a rep, a leader, an admin who keeps no notes) holds only the
-  action items assigned to them, which they already see in ``/coach todos``. No note text
-  and no rating is read, whoever wrote it.
+  action items assigned to them, which they already see in ``/coach todos``, and the talking
+  points of their 1:1 (the agenda both sides see). No note text and no rating is read,
+  whoever wrote it.
 
 The whole context is cut to ``CONTEXT_CHARS`` (newest data kept), so a manager with 10,000
 notes sends a bounded prompt. Reps are named by the name in the manager's own notes, or by
@@ -26,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Note
-from bot.services import action_items, coaching, rubric
+from bot.services import action_items, coaching, one_on_ones, rubric, topics
 from bot.services.assistant import Role, plate, promises
 from bot.services.assistant_intents import MAX_QUESTION
 from bot.services.text import truncate
@@ -97,6 +99,11 @@ def manager_grounding(session: Session, *, team_id: str, manager_id: str, now: d
         due = f", due {item.due_on:%Y-%m-%d}" if item.due_on else ""
         late = " (overdue)" if item.overdue(now) else ""
         lines.append(f"- to {names.get(item.rep_id, item.rep_id)}: {item.text}{due}{late}, {item.status}")
+    lines.append("TALKING POINTS FOR YOUR 1:1s:")
+    for cadence in one_on_ones.cadences_of_manager(session, team_id=team_id, manager_id=manager_id):
+        shown, _ = topics.open_topics(session, team_id=team_id, manager_id=manager_id, rep_id=cadence.rep_id)
+        for topic in shown:
+            lines.append(f"- with {names.get(cadence.rep_id, cadence.rep_id)}: {topic.text}")
     lines.append("OPEN FOLLOW-UPS:")
     for note in owed.follow_ups:
         lines.append(f"- {names.get(note.rep_id, note.rep_id)} on {note.follow_up_on:%Y-%m-%d} (note #{note.id})")
@@ -126,6 +133,9 @@ def member_grounding(session: Session, *, team_id: str, user_id: str, now: datet
         due = f", due {item.due_on:%Y-%m-%d}" if item.due_on else ""
         late = " (overdue)" if item.overdue(now) else ""
         lines.append(f"- from <@{item.assigner_id}>: {item.text}{due}{late}, {item.status}")
+    if mine.agenda is not None:
+        lines.append(f"TALKING POINTS FOR YOUR 1:1 WITH <@{mine.agenda.manager_id}>:")
+        lines += [f"- {topic.text}" for topic in mine.agenda.topics]
     return Grounding(Role.MEMBER, _bounded(lines))
 
 

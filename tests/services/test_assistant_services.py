@@ -9,8 +9,21 @@ import pytest
 
 from bot.db.engine import Sessions
 from bot.errors import NotFound, UsageError
-from bot.services import assistant
-from bot.services.assistant import AskingTooFast, Help, PickRep, Plate, Prep, Promises, Role, Stale, Weakest
+from bot.blocks.assistant import answer_message
+from bot.services import assistant, one_on_ones
+from bot.services.assistant import (
+    AskingTooFast,
+    Help,
+    PickRep,
+    Plate,
+    Prep,
+    Promises,
+    Role,
+    Stale,
+    TopicAdded,
+    TopicNeeded,
+    Weakest,
+)
 from bot.services.assistant_context import CONTEXT_CHARS, grounding
 from bot.services.assistant_intents import MAX_QUESTION, Intent, read_question
 from tests.factories import make_manager, seed_note
@@ -71,8 +84,8 @@ def test_prep_is_the_managers_own_card_for_the_rep(sessions: Sessions) -> None:
     by_name = _answer(sessions, "prep my 1:1 with bob")
     for found in (by_mention, by_name):
         assert isinstance(found, Prep)
-        assert [n.note.text for n in found.card.last_notes] == [ADA_SECRET]
-        assert found.card.days_since_last_note == 3
+        assert [n.text for n in found.brief.last_notes] == [ADA_SECRET]
+        assert found.brief.days_since_last_note == 3 and found.meets_at is None
 
 
 def test_prep_without_a_rep_or_with_an_unknown_name_asks_which(sessions: Sessions) -> None:
@@ -210,3 +223,54 @@ def test_the_grounding_is_bounded_for_a_manager_with_many_notes(sessions: Sessio
         ground = grounding(session, team_id="T1", user_id="U1", role=Role.MANAGER, now=NOW)
     assert sum(len(line) + 1 for line in ground.lines) <= CONTEXT_CHARS + 30
     assert ground.lines[-1] == "(older data left out)"
+
+
+def _cadence(sessions: Sessions, *, manager: str = "U1", rep: str = "U2") -> None:
+    with sessions.begin() as session:
+        one_on_ones.set_cadence(
+            session,
+            team_id="T1",
+            enterprise_id=None,
+            manager_id=manager,
+            rep_id=rep,
+            cadence=one_on_ones.parse_cadence("weekly tue 10:00"),
+            tz="Europe/Berlin",
+            now=NOW,
+        )
+
+
+def test_a_rep_adds_a_topic_to_their_1on1_and_sees_it_on_their_plate(sessions: Sessions) -> None:
+    make_manager(sessions, "U1")
+    _cadence(sessions)
+    added = _answer(sessions, "Add a topic for my 1:1: <!channel> help with Acme", user="U2")
+    assert isinstance(added, TopicAdded) and added.topic.manager_id == "U1" and added.topic.added_by == "U2"
+    shown = _answer(sessions, "What's on my plate?", user="U2")
+    assert isinstance(shown, Plate) and shown.agenda is not None
+    assert [t.text for t in shown.agenda.topics] == ["<!channel> help with Acme"]
+    text = answer_message(shown, tz=None, user_id="U2").text
+    assert "&lt;!channel&gt; help with Acme" in text and "<!channel>" not in text
+    prep = _answer(sessions, "Prep my 1:1 with <@U2>")
+    assert isinstance(prep, Prep) and [t.text for t in prep.brief.topics] == ["<!channel> help with Acme"]
+    assert prep.meets_at is not None and prep.meets_at.weekday() == 1  # next Tuesday
+
+
+def test_a_topic_without_text_or_a_1on1_is_refused_and_adds_nothing(sessions: Sessions) -> None:
+    make_manager(sessions, "U1")
+    assert _answer(sessions, "Add a topic for my 1:1 with…", user="U2") == TopicNeeded(None)
+    with pytest.raises(UsageError, match="has no 1:1 with you set up yet"):
+        _answer(sessions, "Add a topic for my 1:1 with <@U1>: pricing", user="U2")
+    with pytest.raises(UsageError, match="not with yourself"):
+        _answer(sessions, "Add a topic for my 1:1 with <@U1>: pricing", user="U1")
+    shown = _answer(sessions, "What's on my plate?", user="U2")
+    assert isinstance(shown, Plate) and shown.agenda is None
+
+
+def test_a_members_grounding_holds_their_talking_points_but_no_note(sessions: Sessions) -> None:
+    make_manager(sessions, "U1")
+    _cadence(sessions)
+    seed_note(sessions, author="U1", rep="U2", text=ADA_SECRET)
+    _answer(sessions, "Add a topic for my 1:1 with <@U2>: the Q1 pipeline")
+    with sessions.begin() as session:
+        ground = grounding(session, team_id="T1", user_id="U2", role=Role.MEMBER, now=NOW)
+    prompt = "\n".join(m.content for m in ground.messages("What's next?"))
+    assert "the Q1 pipeline" in prompt and ADA_SECRET not in prompt
