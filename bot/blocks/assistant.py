@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ContextActionsBlock, FeedbackButtonObject, FeedbackButtonsElement
+from slack_sdk.models.blocks import ContextActionsBlock, ContextBlock, FeedbackButtonObject, FeedbackButtonsElement
 
-from bot.blocks import Message, dicts, section
+from bot.blocks import Message, dicts, md, section
 from bot.blocks.coaching import count_of, day
 from bot.blocks.one_on_ones import brief_message, topic_added_text, topic_lines
 from bot.services.action_items import ActionItemView
@@ -37,6 +37,7 @@ from bot.services.text import escape, truncate
 FEEDBACK = "assistant_feedback"
 STATUS = "is looking through your notes…"
 FALLBACK = "The model didn't answer; here is what your data says."
+BROKE_OFF = "The model stopped answering; here is what your data says."
 GREETING = {
     Role.MANAGER: (
         "Hi! I answer from your own coaching notes and action items; only you see this thread. "
@@ -64,6 +65,14 @@ def feedback_block(question_id: int) -> dict[str, Any]:
         negative_button=FeedbackButtonObject(text="Bad answer", value=f"{question_id}:down"),
     )
     return ContextActionsBlock(elements=[buttons]).to_dict()
+
+
+def model_footer(model: str) -> dict[str, Any]:
+    """Under a model's answer: who wrote it, and from what."""
+    said = (
+        f"Written by the language model ({escape(truncate(model, 60))}) from your own data only; check before acting."
+    )
+    return ContextBlock(elements=[md(said)]).to_dict()
 
 
 def with_feedback(message: Message, question_id: int) -> Message:

@@ -12,7 +12,8 @@ Like Slack:
   ``markdown_text`` or as ``chunks`` of type ``markdown_text`` (slack-sdk's ``chat_stream``
   helper sends chunks). Appending to a stopped stream answers ``message_not_in_streaming_state``.
 
-The streamed message is stored in the channel like any other, so ``history`` and
+A reply by the app in a thread clears its status, as on Slack. The streamed message is
+stored in the channel like any other, so ``history`` and
 ``conversations.replies`` see it. ``statuses``, ``titles``, ``suggested_prompts`` and
 ``streamed`` read back what the app set, for assertions.
 """
@@ -68,6 +69,12 @@ class AssistantApi(FakeSlackCore):
     def thread_replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
         """The bot's replies in one thread, oldest first (streamed ones included)."""
         return [m for m in self.history(channel) if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts]
+
+    def _store_message(self, channel: Channel, message: dict[str, Any]) -> None:
+        # As on Slack, the app's reply in a thread clears the thread's status.
+        super()._store_message(channel, message)
+        if message.get("bot_id") and message.get("thread_ts"):
+            self._assistant_status.pop((channel.id, str(message["thread_ts"])), None)
 
     def is_streaming(self, channel: str, ts: str) -> bool:
         with self._lock:
