@@ -74,7 +74,7 @@ def test_free_text_is_streamed_from_the_model_grounded_on_the_managers_own_data_
     assert "How should I coach Bob this week?" in prompt
     for foreign in (CY_NOTE, "CY-RATED", "Cy's item", OTHER_TEAM_NOTE):
         assert foreign not in prompt
-    (started,) = fake_slack.calls_to("chat.startStream", channel=dm_of("U1"), thread_ts=THREAD_TS)
+    assert fake_slack.calls_to("chat.startStream", channel=dm_of("U1"), thread_ts=THREAD_TS)
     (reply,) = fake_slack.thread_replies(dm_of("U1"), THREAD_TS)
     assert reply["text"] == "Bob needs practice on pricing. &lt;!channel&gt; Try a role-play this week."
     assert not fake_slack.is_streaming(dm_of("U1"), reply["ts"])

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.blocks.assistant import answer_message
 from bot.db.engine import Sessions
 from bot.errors import NotFound, UsageError
-from bot.blocks.assistant import answer_message
 from bot.services import assistant, one_on_ones
 from bot.services.assistant import (
     AskingTooFast,
