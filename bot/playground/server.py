@@ -39,6 +39,7 @@ from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.playground import render, views
 from bot.playground import world as w
+from bot.playground.assistant_pane import AssistantPane
 from bot.playground.clock import JUMPS, PlaygroundClock, jump_target
 from bot.playground.poster import SLACK_ACK_SECONDS, AppAnswer, Poster
 from bot.playground.standin import StandIn
@@ -79,6 +80,10 @@ class Playground:
         self.world = World(self.clock)
         self.standin = StandIn(self.world, token=self.token, base_url=self.base_url)
         self.poster = Poster(f"{self.base_url}/slack/events", self.signing_secret)
+        self.assistant = AssistantPane(
+            self.world, poster=lambda: self.poster, directory=self.directory, author=self.author, encode=slack_encode
+        )
+        self.assistant.install(self.standin)
         self.settings = Settings.from_env(
             {
                 "DATABASE_URL": f"sqlite:///{db_path}",
@@ -151,6 +156,7 @@ class Playground:
         for suffix in ("", "-wal", "-shm", "-journal", CLOCK_SUFFIX):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         self.world.reset()
+        self.assistant.reset()
         self.clock.reset()
         self.start_app(scheduler=scheduler)
 
@@ -472,6 +478,7 @@ class Playground:
             Route("/pg/config", self._json_get(lambda _: self.config()), methods=["GET"]),
             Route("/pg/state", self._state, methods=["GET"]),
             Route("/pg/files/{file_id}", self._file, methods=["GET"]),
+            *self.assistant.routes(),
             Route("/pg/{verb}", self._post, methods=["POST"]),
             *self.standin.routes(),
             Mount("", app=self._app),
