@@ -75,7 +75,7 @@ def configure(settings: Settings) -> None:
     for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(level)
     # SQL echo would log bound parameters, i.e. note text: never below WARNING.
-    # The model client logs each request's messages (note text) at DEBUG, so it is quiet too.
+    # openai releases before 2 log each request's messages (note text) at DEBUG: quiet too.
     for quiet in (
         "sqlalchemy",
         "apscheduler.executors.default",
