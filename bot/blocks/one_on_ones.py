@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -34,11 +34,14 @@ from bot.services.text import escape, truncate, truncate_escaped
 from bot.services.topics import TEXT_LIMIT, Agenda, CheckOff, TopicView
 
 # Action and view ids: the contract between these builders and the listeners.
-TOPIC_CHECK = "coach_topic_check"  # value: topic id; the service re-checks the presser is on the 1:1
+# value: "agenda:<topic id>" or "brief:<topic id>" (which message to draw again); the service
+# re-checks that the presser is on the 1:1. The action id ends in the topic id (unique per message).
+TOPIC_CHECK = "coach_topic_check"
 TOPIC_ADD = "coach_topic_add"  # value: the other side's user id; opens TOPIC_MODAL
 TOPIC_MODAL = "coach_topic_modal"  # private_metadata: the other side's user id
 TOPIC_BLOCK = "topic"
-_SHOWN_CHECKS = 10  # check-off buttons per agenda (an actions block holds 25)
+_SHOWN_CHECKS = 10
+Drawn = Literal["agenda", "brief"]  # check-off buttons per agenda (an actions block holds 25)
 _NOTE_PREVIEW = 400
 
 
@@ -67,7 +70,7 @@ def topic_lines(topics: Sequence[TopicView], total: int, *, viewer_id: str) -> s
     lines = []
     for t in topics:
         who = "you" if t.added_by == viewer_id else f"<@{t.added_by}>"
-        lines.append(f"• #{t.id} {_inline(t.text)} _(added by {who})_")
+        lines.append(f"• #{t.id} {_inline(t.text, 120)} _(added by {who})_")
     more = f", the {len(topics)} oldest shown" if total > len(topics) else ""
     return f"*Talking points* ({total}{more})\n" + "\n".join(lines)
 
@@ -80,11 +83,18 @@ def item_lines(items: Sequence[ActionItemView], total: int, now: datetime) -> st
     return f"*Open action items* ({total}{more})\n" + "\n".join(lines)
 
 
-def check_buttons(topics: Sequence[TopicView]) -> list[ButtonElement]:
+def check_buttons(topics: Sequence[TopicView], *, on: Drawn) -> list[ButtonElement]:
     return [
-        ButtonElement(text=f"✓ #{t.id}", action_id=f"{TOPIC_CHECK}_{t.id}", value=str(t.id))
+        ButtonElement(text=f"✓ #{t.id}", action_id=f"{TOPIC_CHECK}_{t.id}", value=f"{on}:{t.id}")
         for t in topics[:_SHOWN_CHECKS]
     ]
+
+
+def parse_check_value(value: str) -> tuple[Drawn, int]:
+    """The message a ✓ sits on and its topic id; ("agenda", 0) for anything malformed (0 names nothing)."""
+    on, _, raw = value.partition(":")
+    topic_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+    return ("brief" if on == "brief" else "agenda"), topic_id
 
 
 def add_topic_button(other_id: str) -> ButtonElement:
@@ -120,7 +130,7 @@ def brief_message(brief: PrepBrief, *, tz: str | None, meets_at: datetime | None
         blocks.append(section("No notes on them yet: the 1:1 is a good moment for the first."))
     skill_id = brief.weakest.skill_id if brief.weakest is not None and brief.weakest.active else None
     elements = [log_note_for_rep_button(brief.rep_id, skill_id), add_topic_button(brief.rep_id)]
-    elements += check_buttons(brief.topics)[: 25 - len(elements)]
+    elements += check_buttons(brief.topics, on="brief")[: 25 - len(elements)]
     blocks.append(ActionsBlock(elements=elements))
     private = "Only you get this brief: your own notes and items, never anyone else's."
     blocks.append(ContextBlock(elements=[md(private)]))
@@ -137,7 +147,7 @@ def agenda_message(
     blocks: list[Block] = [section(head)]
     blocks.append(section(topic_lines(agenda.topics, agenda.open_topics, viewer_id=viewer_id)))
     blocks.append(section(item_lines(agenda.items, agenda.open_items, agenda.now)))
-    elements = [add_topic_button(other), *check_buttons(agenda.topics)]
+    elements = [add_topic_button(other), *check_buttons(agenda.topics, on="agenda")]
     blocks.append(ActionsBlock(elements=elements))
     blocks.append(
         ContextBlock(
@@ -196,11 +206,46 @@ def topic_checked_text(result: CheckOff) -> str:
     return f":white_check_mark: Checked off topic #{t.id}: “{_inline(t.text, 120)}”."
 
 
-def cadence_text(cadence: CadenceView, *, next_at: datetime | None) -> str:
-    """What a cadence is, in a reply: who, when, and the next 1:1."""
-    when = describe(cadence)
-    nxt = f" Next: {describe_instant(next_at, cadence.tz)}." if next_at is not None else ""
-    return (
-        f":handshake: 1:1 with <@{cadence.rep_id}> {when}.{nxt} You get a prep brief 2 hours before, "
-        "both of you get the agenda 30 minutes before, and you get one nudge to log a note after."
+_EVENTS = {
+    "saved": ":handshake: Set:",
+    "paused": ":double_vertical_bar: Paused:",
+    "resumed": ":arrow_forward: Resumed:",
+    "not_paused": "It was not paused; nothing changed:",
+    "shown": ":handshake:",
+}
+
+
+def cadence_message_text(
+    cadence: CadenceView, *, next_at: datetime | None, calendar_note: str, pause_note: str | None, event: str
+) -> str:
+    """A cadence in a reply: who, when, the next 1:1 (holidays and pause skipped), what comes."""
+    nxt = describe_instant(next_at, cadence.tz) if next_at is not None else "none within a year"
+    lines = [
+        f"{_EVENTS.get(event, ':handshake:')} 1:1 with <@{cadence.rep_id}> {describe(cadence)}. Next: {nxt}.",
+        "You get a prep brief 2 hours before, both of you get the agenda 30 minutes before, and you get "
+        "one nudge to log a note an hour after it starts.",
+    ]
+    lines += [note for note in (calendar_note, pause_note) if note]
+    lines.append(
+        f"Change it with `/coach 1on1 <@{cadence.rep_id}> biweekly thu 15:00`, pause with "
+        f"`/coach 1on1 <@{cadence.rep_id}> pause 2w`, stop with `/coach 1on1 <@{cadence.rep_id}> off`."
     )
+    return "\n".join(lines)
+
+
+def cadences_text(cadences: Sequence[CadenceView], *, now: datetime) -> str:
+    """``/coach 1on1`` alone: the manager's cadences."""
+    if not cadences:
+        return "You have no 1:1 cadences yet. Set one with e.g. `/coach 1on1 @bob weekly tue 10:00 Europe/Berlin`."
+    lines = [f"• <@{c.rep_id}> {describe(c)}" for c in cadences]
+    return "*Your 1:1s*\n" + "\n".join(lines) + "\nThe brief for one now: `/coach 1on1 @bob brief`."
+
+
+def no_cadence_text(rep_id: str, *, example: str) -> str:
+    return f"You have no 1:1 cadence with <@{rep_id}>. Set one with `{example}`."
+
+
+def cadence_stopped_text(rep_id: str, *, was_on: bool, example: str) -> str:
+    if was_on:
+        return f"1:1s with <@{rep_id}> stopped: no more briefs, agendas or nudges. Open topics stay."
+    return f"You had no 1:1 cadence with <@{rep_id}>; nothing changed. Set one with `{example}`."

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Schedule
 from bot.errors import NotAllowed, UsageError
 from bot.kinds import ScheduleKind
-from bot.services import schedules
+from bot.services import calendars, schedules
 from bot.services.coaching import NotAManager, is_manager
 from bot.services.schedules import DAY_BITS, ScheduleSpec, zone_or_utc
 
@@ -37,7 +37,7 @@ EXAMPLE = "/coach 1on1 @bob weekly tue 10:00 Europe/Berlin"
 BRIEF_BEFORE = timedelta(hours=2)
 AGENDA_BEFORE = timedelta(minutes=30)
 NUDGE_AFTER = timedelta(hours=1)
-# A pause or calendar keeps its meaning across weeks; ahead of that, nothing is planned.
+# A pause is at most a year: 60 weekly 1:1s always get past it and a few holidays.
 _LOOKAHEAD_WEEKS = 60
 
 _FREQUENCIES = {
@@ -226,11 +226,14 @@ def cadences_of_manager(session: Session, *, team_id: str, manager_id: str) -> l
     return [CadenceView.of(r) for r in rows]
 
 
-def check_pair(session: Session, *, team_id: str, manager_id: str, rep_id: str, admin_ids: list[str]) -> None:
-    """Refuse a 1:1 the manager can't set: not a manager, with themselves, or a rep someone else meets."""
+def check_pair(
+    session: Session, *, team_id: str, manager_id: str, rep_id: str, admin_ids: list[str], checked_manager: bool = False
+) -> None:
+    """Refuse a 1:1 the manager can't set: not a manager, with themselves, or a rep someone else
+    meets. ``checked_manager``: the caller checked the role already (admins count as managers)."""
     if rep_id == manager_id:
         raise InvalidCadence(f"A 1:1 is with one of your reps, not with yourself. For example `{EXAMPLE}`.")
-    if not is_manager(session, team_id=team_id, user_id=manager_id):
+    if not checked_manager and not is_manager(session, team_id=team_id, user_id=manager_id):
         admins = ", ".join(f"<@{a}>" for a in admin_ids) or "an admin"
         raise NotAManager(
             "1:1 cadences are for managers, and you are not one in this workspace. "
@@ -256,9 +259,17 @@ def set_cadence(
     tz: str,
     now: datetime,
     admin_ids: list[str] | None = None,
+    checked_manager: bool = False,
 ) -> CadenceView:
-    """Create or replace the rep's cadence with this manager; active and unpaused after."""
-    check_pair(session, team_id=team_id, manager_id=manager_id, rep_id=rep_id, admin_ids=admin_ids or [])
+    """Create or replace the rep's cadence with this manager; active after (a pause is kept)."""
+    check_pair(
+        session,
+        team_id=team_id,
+        manager_id=manager_id,
+        rep_id=rep_id,
+        admin_ids=admin_ids or [],
+        checked_manager=checked_manager,
+    )
     spec = cadence.spec(tz)
     row = schedules.set_schedule(
         session,
@@ -288,13 +299,19 @@ def stop_cadence(session: Session, *, team_id: str, manager_id: str, rep_id: str
 
 
 def next_meeting(cadence: CadenceView, after: datetime) -> datetime | None:
-    """The first 1:1 strictly after ``after`` (pauses and holidays are the engine's; not judged here)."""
+    """The first 1:1 strictly after ``after`` that the engine will hold: a 1:1 week, not on a
+    holiday of the cadence's calendar, not within its pause. None when there is none in a year."""
     spec = cadence.spec
     zone = zone_or_utc(cadence.tz)
     at = after
-    for _ in range(_LOOKAHEAD_WEEKS * 7):
+    for _ in range(_LOOKAHEAD_WEEKS):
         due = schedules.next_run(spec, at)
-        if cadence.falls_on(due.astimezone(zone).date()):
+        local = due.astimezone(zone).date()
+        if (
+            cadence.falls_on(local)
+            and not calendars.is_paused(cadence.paused_until, local)
+            and not calendars.is_holiday(cadence.holidays, local)
+        ):
             return due
         at = due
     return None

@@ -107,16 +107,21 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
-def resolve_pair(session: Session, *, team_id: str, user_id: str, other_id: str) -> Pair:
+def resolve_pair(
+    session: Session, *, team_id: str, user_id: str, other_id: str, caller_is_manager: bool | None = None
+) -> Pair:
     """Which 1:1 ``/coach topic @other`` means: the rep side when ``other`` holds a cadence
-    with the user as rep, else the manager side when the user is a manager."""
+    with the user as rep, else the manager side when the user is a manager (``caller_is_manager``
+    when the caller knows, e.g. an admin; else the managers table says)."""
     if other_id == user_id:
         raise TopicRefused(
             f"A topic is for your 1:1 with someone else, not with yourself. For example `{TOPIC_EXAMPLE}`."
         )
     if cadence_for_pair(session, team_id=team_id, manager_id=other_id, rep_id=user_id) is not None:
         return Pair(manager_id=other_id, rep_id=user_id)
-    if is_manager(session, team_id=team_id, user_id=user_id):
+    if caller_is_manager is None:
+        caller_is_manager = is_manager(session, team_id=team_id, user_id=user_id)
+    if caller_is_manager:
         return Pair(manager_id=user_id, rep_id=other_id)
     if is_manager(session, team_id=team_id, user_id=other_id):
         raise TopicRefused(
@@ -162,11 +167,14 @@ def add_topic(
     text: str,
     now: datetime,
     per_day: int = PER_DAY,
+    caller_is_manager: bool | None = None,
 ) -> TopicView:
     """Add a topic to the 1:1 of ``user_id`` and ``other_id`` (either side may)."""
     # The lock comes first (see lock_members): two topics at once must not both pass the count.
     lock_members(session, team_id=team_id, user_ids=[user_id], now=now)
-    pair = resolve_pair(session, team_id=team_id, user_id=user_id, other_id=other_id)
+    pair = resolve_pair(
+        session, team_id=team_id, user_id=user_id, other_id=other_id, caller_is_manager=caller_is_manager
+    )
     cleaned = clean_text(text)
     added, oldest = session.execute(
         select(func.count(Topic.id), func.min(Topic.created_at)).where(

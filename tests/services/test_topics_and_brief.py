@@ -33,11 +33,17 @@ def _cadence(sessions: Sessions, *, manager: str = "U1", rep: str = "U2") -> Non
 
 
 def _add(
-    sessions: Sessions, text: str, *, user: str = "U1", other: str = "U2", at: datetime = NOW, **kw: int
+    sessions: Sessions,
+    text: str,
+    *,
+    user: str = "U1",
+    other: str = "U2",
+    at: datetime = NOW,
+    per_day: int = topics.PER_DAY,
 ) -> topics.TopicView:
     with sessions.begin() as session:
         return topics.add_topic(
-            session, team_id="T1", enterprise_id=None, user_id=user, other_id=other, text=text, now=at, **kw
+            session, team_id="T1", enterprise_id=None, user_id=user, other_id=other, text=text, now=at, per_day=per_day
         )
 
 

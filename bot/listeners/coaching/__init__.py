@@ -14,7 +14,7 @@ from slack_bolt import App
 
 from bot.blocks import coaching as ui
 from bot.gateway import roles
-from bot.listeners.coaching import edit, history, leaders, managers, notes, prompts, rep, skills, todos
+from bot.listeners.coaching import edit, history, leaders, managers, notes, one_on_ones, prompts, rep, skills, todos
 from bot.listeners.router import Audience, CommandContext, CommandRouter, Routers
 from bot.services import coaching
 
@@ -48,7 +48,7 @@ def install_help(router: CommandRouter) -> None:
 
 def register(app: App, routers: Routers) -> None:
     coach = routers.coach
-    for flow in (notes, history, prompts, managers, skills, rep, todos, leaders):
+    for flow in (notes, history, prompts, managers, skills, rep, todos, leaders, one_on_ones):
         flow.register(app, coach)
     edit.register(app, coach)
     install_help(coach)
