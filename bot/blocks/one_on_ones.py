@@ -143,7 +143,7 @@ def agenda_message(
 ) -> Message:
     """The agenda, for either side: talking points and open action items, check-off buttons."""
     other = agenda.rep_id if viewer_id == agenda.manager_id else agenda.manager_id
-    head = f":spiral_note_pad: *Agenda for your 1:1 with <@{other}>*{_when(meets_at, tz)}"
+    head = f":date: *Agenda for your 1:1 with <@{other}>*{_when(meets_at, tz)}"
     blocks: list[Block] = [section(head)]
     blocks.append(section(topic_lines(agenda.topics, agenda.open_topics, viewer_id=viewer_id)))
     blocks.append(section(item_lines(agenda.items, agenda.open_items, agenda.now)))
