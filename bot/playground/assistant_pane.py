@@ -38,6 +38,7 @@ class Turn:
     text: str
     blocks: list[dict[str, Any]] | None = None
     streaming: bool = False
+    voted: str = ""  # the feedback button's value the persona pressed, drawn pressed
 
 
 @dataclass
@@ -238,7 +239,11 @@ class AssistantPane:
             channel=self.world.channel(persona.dm),
             message=message,
         )
-        return {"error": f"coachbot did not answer ({answer.problem})"} if answer.problem else {"voted": value}
+        if answer.problem:
+            return {"error": f"coachbot did not answer ({answer.problem})"}
+        with self.world.changing():
+            turn.voted = value
+        return {"voted": value}
 
     def state(self, persona: w.Persona) -> dict[str, Any]:
         directory = self._directory(persona)
@@ -269,14 +274,9 @@ class AssistantPane:
         body = {"ts": turn.ts, "text": turn.text, "blocks": blocks or None}
         html = render.message_html(body, author=self._author(turn.user), directory=directory, me=turn.user)
         for fb in votes:
-            up, down = fb.get("positive_button") or {}, fb.get("negative_button") or {}
-            html += (
-                f'<div class="pa-votes" data-ts="{render.esc(turn.ts)}">'
-                f'<button type="button" class="pa-vote" data-vote="{render.esc(up.get("value", ""))}" '
-                f'title="{render.esc(render.plain(up.get("text")))}">👍</button>'
-                f'<button type="button" class="pa-vote" data-vote="{render.esc(down.get("value", ""))}" '
-                f'title="{render.esc(render.plain(down.get("text")))}">👎</button></div>'
-            )
+            buttons = ((fb.get("positive_button") or {}, "👍"), (fb.get("negative_button") or {}, "👎"))
+            html += f'<div class="pa-votes" data-ts="{render.esc(turn.ts)}">'
+            html += "".join(_vote_button(b, face, turn.voted) for b, face in buttons) + "</div>"
         if turn.streaming:
             html += '<div class="pa-streaming">…</div>'
         return html
@@ -311,6 +311,13 @@ class AssistantPane:
             args = (persona, str(body.get("ts") or ""), str(body.get("value") or ""))
             return JSONResponse(await run_in_threadpool(self.vote, *args))
         return JSONResponse({"error": f"unknown request /pg/assistant/{verb}"}, status_code=400)
+
+
+def _vote_button(button: dict[str, Any], face: str, voted: str) -> str:
+    value = str(button.get("value", ""))
+    pressed = " pa-voted" if voted and value == voted else ""
+    title = render.esc(render.plain(button.get("text")))
+    return f'<button type="button" class="pa-vote{pressed}" data-vote="{render.esc(value)}" title="{title}">{face}</button>'
 
 
 def _feedback_action(turn: Turn) -> str:

@@ -129,8 +129,8 @@
     if (t.classList.contains("pa-new")) { await send("open"); pane.version = null; refresh(); return; }
     if (t.classList.contains("pa-prompt")) { await ask(t.dataset.message); return; }
     if (t.classList.contains("pa-vote")) {
-      const res = await send("vote", { ts: t.closest(".pa-votes").dataset.ts, value: t.dataset.vote });
-      if (res.voted) t.classList.add("pa-voted");
+      await send("vote", { ts: t.closest(".pa-votes").dataset.ts, value: t.dataset.vote });
+      pane.version = null; refresh();  // the server draws the pressed button
     }
   });
 
