@@ -316,8 +316,8 @@ class AssistantPane:
 def _vote_button(button: dict[str, Any], face: str, voted: str) -> str:
     value = str(button.get("value", ""))
     pressed = " pa-voted" if voted and value == voted else ""
-    title = render.esc(render.plain(button.get("text")))
-    return f'<button type="button" class="pa-vote{pressed}" data-vote="{render.esc(value)}" title="{title}">{face}</button>'
+    attrs = f'data-vote="{render.esc(value)}" title="{render.esc(render.plain(button.get("text")))}"'
+    return f'<button type="button" class="pa-vote{pressed}" {attrs}>{face}</button>'
 
 
 def _feedback_action(turn: Turn) -> str:
