@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, text
 
 from benchmarks.common import fresh_database, machine, table, write_section
-from bot.blocks.coaching_loop import digest_message
+from bot.blocks.digest import digest_message
 from bot.bootstrap import build_deps, prepare_database
 from bot.config import Settings
 from bot.db.engine import Sessions

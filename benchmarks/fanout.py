@@ -38,7 +38,8 @@ from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import Delivery, Rotation, RotationSeen, Schedule
 from bot.gateway.clients import ClientFactory
-from bot.scheduling.run import METADATA_EVENT, RunResult, run_due
+from bot.gateway.posting import METADATA_EVENT
+from bot.scheduling.run import RunResult, run_due
 from bot.services import schedules
 from bot.services.schedules import WEEKDAYS, ScheduleSpec
 from tests.fakes.slack_api import FakeSlack

@@ -200,12 +200,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import migrate
 
     if args.cmd == "export-notes":
-        from bot.services import coaching
+        from bot.services import note_history
 
         deps = build_deps(settings)
         with deps.sessions.begin() as session:
-            content, count = coaching.export_csv(
-                session, team_id=args.team, author_id=args.user, tz=args.tz, loop_columns=True
+            content, count = note_history.export_csv(
+                session, team_id=args.team, author_id=args.user, tz=args.tz, full_columns=True
             )
         if args.out is not None:
             args.out.write_text(content, encoding="utf-8")

@@ -31,7 +31,7 @@ class DeliveryKindName(StrEnum):
     PROMPT_DM = "prompt_dm"
     DIGEST = "digest"
     FOLLOW_UP = "followup"
-    TODO_REMINDER = "todo"
+    ACTION_ITEM_REMINDER = "todo"  # the name stored since action items were called todos
     # 1:1s (from a one_on_one schedule): the manager's prep brief, each side's agenda, the
     # manager's nudge to log a note afterwards.
     ONE_ON_ONE_BRIEF = "1on1_brief"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Manager, Note
-from bot.scheduling.run import METADATA_EVENT
+from bot.gateway.posting import METADATA_EVENT
 from bot.services.quotes import QuoteView
 from tests.fakes.slack_api import Call, FakeSlack
 

@@ -38,7 +38,7 @@ from bot.errors import UsageError
 from bot.listeners import register_all
 from bot.listeners.errors import BUG, DB_DOWN
 from bot.services import schedules
-from bot.services.coaching import NOTE_LIMIT
+from bot.services.notes import NOTE_LIMIT
 from bot.services.quote_input import QUOTE_TAGS, QuoteInputError, clean_form_value, parse_add, validate
 from tests.factories import make_manager
 from tests.fakes.slack_api import FakeSlack
@@ -984,9 +984,10 @@ def test_escaped_text_is_cut_between_entities() -> None:
 def test_the_longest_quote_and_note_fit_slack_once_escaped() -> None:
     from datetime import UTC, datetime
 
-    from bot.blocks import coaching as coaching_blocks
+    from bot.blocks import note_lists as note_lists_ui
     from bot.blocks import submissions as submission_blocks
-    from bot.services.coaching import NotePage, NoteView
+    from bot.services.note_history import NotePage
+    from bot.services.notes import NoteView
     from bot.services.submissions import PENDING, SubmissionView
 
     at = datetime(2026, 11, 30, tzinfo=UTC)
@@ -1014,14 +1015,14 @@ def test_the_longest_quote_and_note_fit_slack_once_escaped() -> None:
     built = [
         submission_blocks.review_message(sub).blocks,
         submission_blocks.consent_request(sub).blocks,
-        coaching_blocks.notes_page_blocks(NotePage(notes=(note,), page=1, pages=1, total=1), tz=None),
+        note_lists_ui.notes_page_blocks(NotePage(notes=(note,), page=1, pages=1, total=1), tz=None),
     ]
     for blocks in built:
         assert not block_problems(blocks)
 
 
 def test_an_unknown_theme_is_echoed_escaped() -> None:
-    from bot.services.coaching import validate_theme
+    from bot.services.notes import validate_theme
 
     with pytest.raises(UsageError) as caught:
         validate_theme("<!channel>")

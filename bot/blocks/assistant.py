@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk.models.blocks import ContextActionsBlock, ContextBlock, FeedbackButtonObject, FeedbackButtonsElement
 
 from bot.blocks import Message, dicts, md, section
-from bot.blocks.coaching import count_of, day
+from bot.blocks.notes import count_of, day
 from bot.blocks.one_on_ones import brief_message, topic_added_text, topic_lines
 from bot.services.action_items import ActionItemView
 from bot.services.assistant import (

@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from bot.blocks import Message, dicts, section
 from bot.blocks.calendars import lead_line, note_lines
 from bot.blocks.quotes import quote_blocks, quote_text
-from bot.kinds import ScheduleKind
 from bot.services.quotes import QuoteView
 from bot.services.schedules import ScheduleSpec, command_args, format_days, format_time
 
@@ -24,12 +23,6 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
 
 POST_HEADING = "Leadership quote of the day"
-# The command that sets each kind of schedule again (for "how to fix it" messages).
-RESUME_COMMANDS: dict[str, str] = {
-    ScheduleKind.QUOTE_CHANNEL: "/quote daily",
-    ScheduleKind.PROMPT_CHANNEL: "/coach prompts channel",
-    ScheduleKind.PROMPT_DM: "/coach prompts",
-}
 
 
 def _channel(channel_id: str) -> str:
@@ -175,11 +168,12 @@ def not_a_channel_message(*, example: str) -> Message:
 # -- delivery problems -------------------------------------------------------------------
 
 
-def delivery_paused_message(*, kind: str, channel_id: str, error: str, spec: ScheduleSpec) -> Message:
-    """The DM to whoever set a schedule that could not be delivered and is now paused."""
+def delivery_paused_message(*, what: str, command: str, channel_id: str, error: str, spec: ScheduleSpec) -> Message:
+    """The DM to whoever set a schedule that could not be delivered and is now paused.
+
+    ``what`` and ``command`` are the kind's wording (``today's quote``, ``/quote daily``)."""
     where = _channel(channel_id)
-    resume = f"`{RESUME_COMMANDS.get(kind, '/quote daily')} {command_args(spec)}`"
-    what = "today's quote" if kind == ScheduleKind.QUOTE_CHANNEL else "today's coaching prompt"
+    resume = f"`{command} {command_args(spec)}`"
     if error == "is_archived":
         problem = f"{where} is archived"
         fix = f"Pick another channel and run {resume} there."

@@ -16,10 +16,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import coaching as cb
+from bot.blocks import note_lists as note_lists_ui
+from bot.blocks import notes as notes_ui
+from bot.blocks import prompts as prompts_ui
 from bot.blocks import section
 from bot.blocks.quotes import quote_blocks
-from bot.services.coaching import NotePage, Overview
+from bot.services.note_history import NotePage, Overview
 from bot.services.quotes import QuoteView
 from bot.services.schedules import ScheduleSpec, format_days
 from bot.services.text import escape, truncate
@@ -68,8 +70,8 @@ def manager_home(
         ),
         ActionsBlock(
             elements=[
-                cb.log_note_button(None),
-                ButtonElement(text="Set prompt time", action_id=cb.SET_PROMPT_TIME, value="home"),
+                prompts_ui.log_note_button(None),
+                ButtonElement(text="Set prompt time", action_id=notes_ui.SET_PROMPT_TIME, value="home"),
             ]
         ),
         ContextBlock(elements=[MarkdownTextObject(text="Only you can see this page's notes and figures.")]),
@@ -78,7 +80,7 @@ def manager_home(
     ]
     if recent.notes:
         for note in recent.notes:
-            blocks.append(section(f"{cb.note_meta(note, tz)}\n{escape(truncate(note.text, _PREVIEW))}"))
+            blocks.append(section(f"{notes_ui.note_meta(note, tz)}\n{escape(truncate(note.text, _PREVIEW))}"))
         if recent.total > len(recent.notes):
             blocks.append(
                 ContextBlock(
@@ -91,7 +93,7 @@ def manager_home(
         blocks.append(section("No notes yet. Press *Log a note*, or type `/coach @rep what you observed`."))
     blocks.append(DividerBlock())
     blocks.append(_header("Overview"))
-    blocks.extend(cb.overview_blocks(overview, tz=tz))
+    blocks.extend(note_lists_ui.overview_blocks(overview, tz=tz))
     return View(type="home", blocks=blocks).to_dict()
 
 

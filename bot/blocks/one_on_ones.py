@@ -24,8 +24,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import Message, dicts, md, section
-from bot.blocks.coaching import count_of, day
-from bot.blocks.coaching_loop import log_note_for_rep_button, since_last_note, trend_line
+from bot.blocks.notes import count_of, day
+from bot.blocks.rep_card import log_note_for_rep_button, since_last_note, trend_line
 from bot.services.action_items import ActionItemView
 from bot.services.one_on_ones import CadenceView, describe
 from bot.services.prep_brief import PrepBrief

@@ -28,7 +28,7 @@ from bot.errors import UsageError
 from bot.gateway import roles, users
 from bot.listeners import coach_args
 from bot.services import calendars, one_on_ones, prep_brief, schedules, topics
-from bot.services.coaching import is_manager
+from bot.services.managers import is_manager
 from bot.services.one_on_ones import EXAMPLE, CadenceView
 from bot.services.text import normalize
 

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.services import coaching
+from bot.services import managers
 
 
 def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:
@@ -26,16 +26,16 @@ def check_manager(deps: Deps, client: WebClient, session: Session, *, team_id: s
     """Managers and admins may keep notes; anyone else gets ``NotAManager`` saying whom to ask.
 
     Runs inside the caller's unit of work: the check and what it guards share a transaction."""
-    if coaching.is_manager(session, team_id=team_id, user_id=user_id):
+    if managers.is_manager(session, team_id=team_id, user_id=user_id):
         return
     if is_admin(deps, client, team_id=team_id, user_id=user_id):
         return
-    raise coaching.NotAManager(coaching.not_a_manager_message(configured_admins(deps, team_id=team_id), user_id))
+    raise managers.NotAManager(managers.not_a_manager_message(configured_admins(deps, team_id=team_id), user_id))
 
 
 def is_manager(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:
     """For reads that only choose what to show (App Home, help): its own short transaction."""
     with deps.sessions.begin() as session:
-        if coaching.is_manager(session, team_id=team_id, user_id=user_id):
+        if managers.is_manager(session, team_id=team_id, user_id=user_id):
             return True
     return is_admin(deps, client, team_id=team_id, user_id=user_id)

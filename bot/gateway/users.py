@@ -13,7 +13,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.coaching import person_error_text
+from bot.blocks.notes import person_error_text
 from bot.errors import NotFound, UserError
 from bot.gateway.calls import waiting_on_slack
 from bot.services.schedules import canonical_zone

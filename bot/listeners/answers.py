@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import coaching as ui
+from bot.blocks import notes as notes_ui
 from bot.errors import UserError
 from bot.listeners import payload
 
@@ -20,7 +20,7 @@ def answer_action(
     if payload.in_modal(body):
         view = payload.view_of(body)
         view_id = view.get("id") or (body.get("container") or {}).get("view_id")
-        client.views_update(view_id=view_id, view=ui.message_view(title, text))
+        client.views_update(view_id=view_id, view=notes_ui.message_view(title, text))
         return
     if payload.response_url(body):
         respond(text=text, replace_original=replace, response_type="ephemeral")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import UsageError
-from bot.services.coaching import NOTE_EXAMPLE
+from bot.services.notes import NOTE_EXAMPLE
 from bot.services.text import escape
 
 NOTES_EXAMPLE = "/coach notes @bob 2"

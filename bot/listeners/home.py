@@ -18,7 +18,7 @@ from bot.errors import NotFound
 from bot.gateway import roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners.router import Routers
-from bot.services import calendars, coaching, schedules
+from bot.services import calendars, note_history, notes, schedules
 from bot.services.quotes import QuoteView
 
 RECENT_NOTES = 5
@@ -30,8 +30,8 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
     quote = todays_quote(deps, team_id=team_id, tz=tz)
     if roles.is_manager(deps, client, team_id=team_id, user_id=user_id):
         with deps.sessions.begin() as session:
-            recent = coaching.list_notes(session, team_id=team_id, author_id=user_id, page_size=RECENT_NOTES)
-            ov = coaching.overview(session, team_id=team_id, author_id=user_id, now=now)
+            recent = note_history.list_notes(session, team_id=team_id, author_id=user_id, page_size=RECENT_NOTES)
+            ov = note_history.overview(session, team_id=team_id, author_id=user_id, now=now)
             sched = schedules.get_schedule(session, team_id=team_id, kind=ScheduleKind.PROMPT_DM, target_id=user_id)
         next_prompt = prompt_note = spec = None
         if sched is not None and sched.active and sched.tz:
@@ -56,7 +56,7 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
 
 def todays_quote(deps: Deps, *, team_id: str, tz: str | None) -> QuoteView | None:
     """The same quote all day for a workspace: a random pick seeded by the local date."""
-    today = coaching.local_today(deps.clock(), tz)
+    today = notes.local_today(deps.clock(), tz)
     try:
         return deps.quote_pool.random(team_id, rng=random.Random(f"{team_id}:{today}"))
     except NotFound:

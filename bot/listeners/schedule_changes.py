@@ -14,12 +14,10 @@ from bot.errors import NotAllowed
 from bot.gateway import notices, roles
 from bot.kinds import ScheduleKind
 from bot.listeners.router import CommandContext
+from bot.scheduling import registry
 from bot.services import schedules
 from bot.services.schedules import ScheduleSpec
 from bot.services.text import escape, truncate
-
-LABELS = {ScheduleKind.QUOTE_CHANNEL: "the daily quote", ScheduleKind.PROMPT_CHANNEL: "the daily coaching prompt"}
-SHOW = {ScheduleKind.QUOTE_CHANNEL: "/quote daily", ScheduleKind.PROMPT_CHANNEL: "/coach prompts channel"}
 
 
 @dataclass(frozen=True)
@@ -46,8 +44,9 @@ def _args(spec: ScheduleSpec, calendar: str | None) -> str:
 
 
 def check_allowed(ctx: CommandContext, *, kind: ScheduleKind, command: str) -> None:
-    """With ``COACHBOT_SCHEDULE_CHANGES=admins``, only admins set, change or stop the daily quote."""
-    if kind != ScheduleKind.QUOTE_CHANNEL or ctx.deps.settings.schedule_changes != "admins":
+    """With ``COACHBOT_SCHEDULE_CHANGES=admins``, only admins set, change or stop a kind declared
+    ``admins_only`` (the daily quote)."""
+    if not registry.declaration(kind).admins_only or ctx.deps.settings.schedule_changes != "admins":
         return
     if roles.is_admin(ctx.deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id):
         return
@@ -55,7 +54,7 @@ def check_allowed(ctx: CommandContext, *, kind: ScheduleKind, command: str) -> N
     ask = "Ask " + ", ".join(f"<@{a}>" for a in admins) if admins else "Ask a workspace admin"
     # ``command`` holds the words as typed (``pause <!channel>`` is refused only later): escaped.
     raise NotAllowed(
-        f"In this workspace only coachbot admins set, change or stop {LABELS[kind]} in a channel. "
+        f"In this workspace only coachbot admins set, change or stop {registry.wording(kind).label} in a channel. "
         f"{ask} to run `{escape(truncate(command, 120))}` here. Nothing was changed."
     )
 
@@ -64,7 +63,7 @@ def announce(
     ctx: CommandContext, *, kind: ScheduleKind, was: Before, now: ScheduleSpec | None, calendar: str | None = None
 ) -> None:
     """After the change is committed: one line in the channel, a DM to a different creator."""
-    label = LABELS[kind]
+    label = registry.wording(kind).label
     after = _args(now, calendar) if now is not None else None
     if after == was.args:
         return  # nothing visible changed (set to the same, or stopped while already off)
@@ -87,7 +86,7 @@ def announce_pause(
 ) -> None:
     """After a pause (``until``) or a resume (``until`` None) is committed: who did it and until
     when, in the channel, and a DM to a different creator. Dates are the schedule's local dates."""
-    label = LABELS[kind]
+    label = registry.wording(kind).label
     if until is not None:
         change = f"paused {label} here until {_day(until)}; it posts again that day by itself"
         _post(ctx, kind=kind, emoji=":double_vertical_bar:", change=change, creator_id=creator_id)
@@ -106,7 +105,7 @@ def _post(ctx: CommandContext, *, kind: ScheduleKind, emoji: str, change: str, c
         text=f"{emoji} {actor} {change}.",
         creator_id=creator,
         dm_text=f"{emoji} {actor} {change.replace(' here', f' in <#{ctx.channel_id}>', 1)}. "
-        f"You had set it up; `{SHOW[kind]}` in that channel shows the setting.",
+        f"You had set it up; `{registry.wording(kind).command}` in that channel shows the setting.",
     )
 
 

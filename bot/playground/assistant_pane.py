@@ -25,7 +25,8 @@ from starlette.routing import Route
 from bot.playground import render
 from bot.playground import world as w
 from bot.playground.poster import Poster
-from bot.playground.standin import ApiError, Handler, StandIn
+from bot.playground.standin import StandIn
+from bot.playground.standin_api import ApiError, Handler
 
 MAX_TURNS = 200
 MAX_TEXT = 4000

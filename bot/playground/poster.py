@@ -10,6 +10,7 @@ the playground clock says.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 import urllib.error
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.playground import views
 from bot.playground import world as w
 
 # Slack gives up after 3 seconds; the playground waits longer so a busy laptop still shows
@@ -214,3 +216,62 @@ class Poster:
             ],
         }
         return self.post(json.dumps(body), "application/json")
+
+
+# -- what Slack sends for what a person did ---------------------------------------------
+
+
+def slack_encode(text: str) -> str:
+    """What Slack sends for typed text (``should_escape``): &, <, > escaped; @Name, #channel
+    and @here/@channel/@everyone turned into Slack's markup."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    by_name = {p.real_name.lower(): p for p in w.PERSONAS} | {p.name: p for p in w.PERSONAS}
+    channels = {c.name: c for c in w.CHANNELS if not c.is_im}
+
+    def mention(m: re.Match[str]) -> str:
+        word = m.group(1).lower()
+        if word in ("here", "channel", "everyone"):
+            return f"<!{word}>"
+        persona = by_name.get(word)
+        return f"<@{persona.id}|{persona.name}>" if persona else m.group(0)
+
+    def channel(m: re.Match[str]) -> str:
+        found = channels.get(m.group(1).lower())
+        return f"<#{found.id}|{found.name}>" if found else m.group(0)
+
+    text = re.sub(r"(?<![\w@])@([A-Za-z]+)\b", mention, text)
+    return re.sub(r"(?<![\w#&])#([a-z][a-z0-9_-]*)\b", channel, text)
+
+
+def find_element(blocks: list[dict[str, Any]], block_id: str, action_id: str) -> dict[str, Any] | None:
+    """The element a click names, in the blocks shown now; None when the message changed."""
+    for block in blocks:
+        if block_id and str(block.get("block_id", "")) != block_id:
+            continue
+        candidates = list(block.get("elements") or [])
+        for key in ("accessory", "element"):
+            if block.get(key):
+                candidates.append(block[key])
+        for element in candidates:
+            if element.get("action_id") == action_id:
+                return dict(element)
+    return None
+
+
+def action_payload(element: dict[str, Any], block_id: str, raw: Any) -> dict[str, Any]:
+    """The ``actions[0]`` Slack sends for an element, with the chosen value in its place."""
+    kind = str(element.get("type"))
+    action: dict[str, Any] = {"type": kind, "action_id": element.get("action_id"), "block_id": block_id}
+    if kind == "button":
+        action["text"] = element.get("text")
+        if "value" in element:
+            action["value"] = element["value"]
+        if element.get("style"):
+            action["style"] = element["style"]
+        return action
+    if kind == "overflow":
+        state = views.element_state({**element, "type": "static_select"}, raw)
+        action["selected_option"] = state["selected_option"]
+        return action
+    action.update({k: v for k, v in views.element_state(element, raw).items() if k != "type"})
+    return action

@@ -133,7 +133,9 @@ def resumed_note(start: datetime, reached: datetime) -> str:
 
 
 def playground(*, db: str | None, host: str, port: int, now: str | None, log_level: str) -> int:
-    from bot.playground.server import Playground, check_database
+    from bot.playground.database import check_database
+    from bot.playground.routes import asgi
+    from bot.playground.server import Playground
 
     warning = check_host(host)
     if not 1 <= port <= 65535:
@@ -152,7 +154,7 @@ def playground(*, db: str | None, host: str, port: int, now: str | None, log_lev
     if start is not None and pg.resumed_at is not None:
         print(resumed_note(start, pg.resumed_at), file=sys.stderr)
     config = uvicorn.Config(
-        pg.asgi(),
+        asgi(pg),
         host=DEFAULT_HOST if host == "localhost" else host,
         port=port,
         log_level=log_level.lower(),

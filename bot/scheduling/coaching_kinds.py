@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.blocks.coaching import follow_up_message, prompt_message
-from bot.blocks.coaching_loop import targeted_prompt_message
+from bot.blocks.follow_ups import follow_up_message
+from bot.blocks.prompts import prompt_message
+from bot.blocks.rep_card import targeted_prompt_message
 from bot.errors import NotFound
-from bot.kinds import DeliveryKindName
-from bot.scheduling.kinds import DeliveryKind, Occurrence
-from bot.scheduling.quote_kind import schedule_occurrences
-from bot.services import coaching, prompts, rep_card, schedules
+from bot.kinds import DeliveryKindName, ScheduleKind
+from bot.scheduling.kinds import Occurrence, ScheduledKind, Wording, schedule_occurrences
+from bot.services import notes, prompts, rep_card, schedules
 
 PROMPT_DM = DeliveryKindName.PROMPT_DM
 PROMPT_CHANNEL = DeliveryKindName.PROMPT_CHANNEL
@@ -100,13 +100,13 @@ class FollowUpKind:
         # Local dates around the world differ from UTC's by at most a day either way.
         first = (at - grace - timedelta(days=1)).date()
         last = (at + timedelta(days=1)).date()
-        notes = coaching.follow_up_candidates(session, first=first, last=last)
-        if not notes:
+        due_notes = notes.follow_up_candidates(session, first=first, last=last)
+        if not due_notes:
             return []
-        authors = {n.author_id for n in notes}
+        authors = {n.author_id for n in due_notes}
         prompt_times = schedules.prompt_times(session, user_ids=authors)
         found: list[Occurrence] = []
-        for note in notes:
+        for note in due_notes:
             assert note.follow_up_on is not None
             spec = prompt_times.get((note.team_id, note.author_id))
             if spec is not None:
@@ -139,7 +139,7 @@ class FollowUpKind:
     def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
         if item_id is None:
             return None
-        note = coaching.note_for_delivery(session, note_id=item_id)
+        note = notes.note_for_delivery(session, note_id=item_id)
         # Deleted, done or snoozed since: nothing to remind. Only ever to the author.
         if (
             note is None
@@ -152,5 +152,17 @@ class FollowUpKind:
         return message
 
 
-def coaching_kinds() -> list[DeliveryKind]:
-    return [PromptDmKind(), PromptChannelKind(), FollowUpKind()]
+PROMPT_DM_KIND = ScheduledKind(
+    delivery=PromptDmKind(),
+    schedule_kind=ScheduleKind.PROMPT_DM,
+    wording=Wording(label="your daily coaching prompt", command="/coach prompts", item="today's coaching prompt"),
+)
+PROMPT_CHANNEL_KIND = ScheduledKind(
+    delivery=PromptChannelKind(),
+    schedule_kind=ScheduleKind.PROMPT_CHANNEL,
+    wording=Wording(
+        label="the daily coaching prompt", command="/coach prompts channel", item="today's coaching prompt"
+    ),
+)
+# Due from notes' follow-up dates, not from a schedule.
+FOLLOW_UP_KIND = ScheduledKind(delivery=FollowUpKind())

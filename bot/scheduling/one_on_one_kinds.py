@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 from bot.blocks import Message
 from bot.blocks.one_on_ones import agenda_message, brief_message, nudge_message
 from bot.db.models import Schedule
-from bot.kinds import DeliveryKindName
-from bot.scheduling.kinds import DeliveryKind, Occurrence
+from bot.kinds import DeliveryKindName, ScheduleKind
+from bot.scheduling.kinds import Occurrence, ScheduledKind, Wording
 from bot.services import one_on_ones, prep_brief, rep_card, topics
-from bot.services.coaching import is_manager
+from bot.services.managers import is_manager
+from bot.services.occurrences import due_instant
 from bot.services.one_on_ones import CadenceView
-from bot.services.schedules import due_instant, zone_or_utc
+from bot.services.zones import zone_or_utc
 
 BRIEF = DeliveryKindName.ONE_ON_ONE_BRIEF
 AGENDA = DeliveryKindName.ONE_ON_ONE_AGENDA
@@ -135,5 +136,13 @@ class NudgeKind(_OneOnOneKind):
         return nudge_message(rep_id=cadence.rep_id, skill_id=weakest.skill_id if weakest is not None else None)
 
 
-def one_on_one_kinds() -> list[DeliveryKind]:
-    return [BriefKind(), AgendaKind(), NudgeKind()]
+# The brief is the kind the one_on_one schedule drives (its words are the cadence's); the
+# agenda and the nudge come from the same rows at other offsets.
+ONE_ON_ONE_BRIEF_KIND = ScheduledKind(
+    delivery=BriefKind(),
+    schedule_kind=ScheduleKind.ONE_ON_ONE,
+    wording=Wording(label="the 1:1 prep brief", command="/coach 1on1", item="the 1:1 prep brief"),
+    offset=BriefKind.offset,
+)
+ONE_ON_ONE_AGENDA_KIND = ScheduledKind(delivery=AgendaKind(), offset=AgendaKind.offset)
+ONE_ON_ONE_NUDGE_KIND = ScheduledKind(delivery=NudgeKind(), offset=NudgeKind.offset)

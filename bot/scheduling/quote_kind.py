@@ -15,41 +15,11 @@ from bot.blocks import Message
 from bot.blocks.daily import quote_post_message
 from bot.db.models import Quote
 from bot.kinds import DeliveryKindName, ScheduleKind
-from bot.scheduling.kinds import Occurrence
-from bot.services import rotation, schedules
+from bot.scheduling.kinds import Occurrence, ScheduledKind, Wording, schedule_occurrences
+from bot.services import rotation
 from bot.services.quotes import QuoteView
 
 SCHEDULE_KIND = ScheduleKind.QUOTE_CHANNEL
-
-
-def schedule_occurrences(
-    session: Session,
-    *,
-    schedule_kind: str,
-    delivery_kind: str,
-    at: datetime,
-    grace: timedelta,
-    keyed_by_kind: bool = False,
-) -> list[Occurrence]:
-    """Occurrences of every active ``schedule_kind`` schedule due at ``at``, for every kind a
-    schedule drives (quotes, prompts, digests).
-
-    The daily quote's claims are keyed ``schedule:<id>:<date>``; the later kinds put their own
-    name first (``prompt_dm:<id>:<date>``). Keys are forever, so each keeps its form."""
-    return [
-        Occurrence(
-            key=f"{delivery_kind}:{d.schedule_id}:{d.local_date.isoformat()}" if keyed_by_kind else d.key,
-            kind=delivery_kind,
-            team_id=d.team_id,
-            enterprise_id=d.enterprise_id,
-            target_id=d.target_id,
-            local_date=d.local_date,
-            due_at=d.due_at,
-            schedule_id=d.schedule_id,
-            owner_id=d.created_by,
-        )
-        for d in schedules.due_schedules(session, kind=schedule_kind, at=at, grace=grace)
-    ]
 
 
 class QuoteKind:
@@ -69,3 +39,11 @@ class QuoteKind:
             return None
         message = quote_post_message(QuoteView.of(quote))
         return message
+
+
+QUOTE = ScheduledKind(
+    delivery=QuoteKind(),
+    schedule_kind=SCHEDULE_KIND,
+    wording=Wording(label="the daily quote", command="/quote daily", item="today's quote"),
+    admins_only=True,
+)

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from bot.db.models import ActionItem, ItemDm
 from bot.db.models.base import MAX_ID
 from bot.errors import NotAllowed, NotFound, UsageError
-from bot.services.coaching import get_note
 from bot.services.member_limits import lock_members, slack_when
-from bot.services.note_input import TODO_EXAMPLE
+from bot.services.note_input import ACTION_ITEM_EXAMPLE
+from bot.services.notes import get_note
 from bot.services.schedules import zone_or_utc
 
 OPEN, ACKNOWLEDGED, DONE = "open", "acknowledged", "done"
@@ -32,7 +32,7 @@ NOT_DONE = (OPEN, ACKNOWLEDGED)
 TEXT_LIMIT = 1000
 # A manager can't bury a rep in DMs: this many unfinished items per rep at most.
 MAX_OPEN_PER_REP = 25
-TODOS_LIMIT = 50  # items per list in /coach todos; the counts cover the rest
+LIST_LIMIT = 50  # items per list in /coach todos; the counts cover the rest
 # ...and a rep can't be buried by several managers, or by one who deletes and starts over:
 # at most this many action-item DMs in any 24 hours, from everyone (COACHBOT_MAX_ITEM_DMS_PER_DAY).
 DMS_PER_DAY = 10
@@ -99,7 +99,7 @@ class Completion:
 
 
 @dataclass(frozen=True)
-class Todos:
+class ActionItemLists:
     """``/coach todos``: what I must do, and what I asked others to do."""
 
     assigned_to_me: tuple[ActionItemView, ...]  # open and acknowledged, soonest due first
@@ -120,11 +120,11 @@ def is_overdue(due_on: date | None, status: str, tz: str | None, now: datetime) 
 def validate_text(text: str) -> str:
     text = text.replace("\x00", "").strip()
     if not text:
-        raise UsageError(f"Write what the rep should do, e.g. `{TODO_EXAMPLE}`.", block_id="action_item")
+        raise UsageError(f"Write what the rep should do, e.g. `{ACTION_ITEM_EXAMPLE}`.", block_id="action_item")
     if len(text) > TEXT_LIMIT:
         raise UsageError(
             f"That action item is {len(text):,} characters; the limit is {TEXT_LIMIT:,}. Nothing was saved. "
-            f"Keep it to one thing to do, e.g. `{TODO_EXAMPLE}`.",
+            f"Keep it to one thing to do, e.g. `{ACTION_ITEM_EXAMPLE}`.",
             block_id="action_item",
         )
     return text
@@ -279,7 +279,9 @@ def complete(session: Session, *, team_id: str, item_id: int, user_id: str, now:
     return Completion(ActionItemView.of(item), newly_done=True)
 
 
-def list_todos(session: Session, *, team_id: str, user_id: str, now: datetime, limit: int = TODOS_LIMIT) -> Todos:
+def list_action_items(
+    session: Session, *, team_id: str, user_id: str, now: datetime, limit: int = LIST_LIMIT
+) -> ActionItemLists:
     """The open items assigned to ``user_id`` and the items they assigned (any status)."""
     to_me = and_(ActionItem.team_id == team_id, ActionItem.rep_id == user_id, ActionItem.status.in_(NOT_DONE))
     by_me = and_(ActionItem.team_id == team_id, ActionItem.assigner_id == user_id)
@@ -298,7 +300,7 @@ def list_todos(session: Session, *, team_id: str, user_id: str, now: datetime, l
     )
     to_me_total = int(session.scalar(select(func.count(ActionItem.id)).where(to_me)) or 0)
     by_me_total = int(session.scalar(select(func.count(ActionItem.id)).where(by_me)) or 0)
-    return Todos(
+    return ActionItemLists(
         assigned_to_me=tuple(ActionItemView.of(a) for a in mine),
         assigned_by_me=tuple(ActionItemView.of(a) for a in assigned),
         to_me_total=to_me_total,

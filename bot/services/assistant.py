@@ -3,7 +3,7 @@ already answer it elsewhere (the rep card and prep brief, ``/coach overview``, `
 
 Who sees what follows the rest of coachbot: a manager's answers are built from their own
 notes and the action items they assigned (``team_id`` + ``author_id``/``assigner_id``, as in
-``bot.services.coaching``); anyone else (a rep, a leader, an admin who coaches no one) gets
+``bot.services.notes``); anyone else (a rep, a leader, an admin who coaches no one) gets
 only what is already theirs to see: the action items assigned to them. No answer here ever
 contains another manager's notes, and no member's answer contains a note or a rating.
 
@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 from bot.db.models import ActionItem, AssistantQuestion, Note
 from bot.db.models.base import MAX_ID
 from bot.errors import NotFound, UsageError
-from bot.services import action_items, coaching, one_on_ones, rep_card, rubric, topics
+from bot.services import action_items, managers, note_history, one_on_ones, rep_card, rubric, topics
 from bot.services.action_items import ActionItemView
 from bot.services.assistant_intents import MANAGER_PROMPTS, MEMBER_PROMPTS, Intent, Prompt, Question
-from bot.services.coaching import NoteView, RepOverview
 from bot.services.member_limits import lock_members, slack_when
+from bot.services.note_history import RepOverview
+from bot.services.notes import NoteView
 from bot.services.prep_brief import PrepBrief, build_brief
 from bot.services.text import compact
 
@@ -47,7 +48,7 @@ class AskingTooFast(UsageError):
 
 
 def role_of(session: Session, *, team_id: str, user_id: str) -> Role:
-    return Role.MANAGER if coaching.is_manager(session, team_id=team_id, user_id=user_id) else Role.MEMBER
+    return Role.MANAGER if managers.is_manager(session, team_id=team_id, user_id=user_id) else Role.MEMBER
 
 
 def prompts_for(role: Role) -> tuple[Prompt, ...]:
@@ -164,7 +165,7 @@ def answer(
 
 
 def _prep(session: Session, *, team_id: str, manager_id: str, question: Question, now: datetime) -> Prep | PickRep:
-    reps = coaching.overview(session, team_id=team_id, author_id=manager_id, now=now).reps
+    reps = note_history.overview(session, team_id=team_id, author_id=manager_id, now=now).reps
     rep_id = question.mentions[0] if question.mentions else _rep_named(reps, question.subject)
     if rep_id is None:
         return PickRep(Intent.PREP, reps[:LIST_LIMIT], unmatched=question.subject)
@@ -229,7 +230,7 @@ def promises(session: Session, *, team_id: str, manager_id: str, rep_id: str | N
 
 def stale(session: Session, *, team_id: str, manager_id: str, now: datetime) -> Stale:
     """The reps the manager has not noted in 14+ days (``/coach overview``'s rule)."""
-    reps = coaching.overview(session, team_id=team_id, author_id=manager_id, now=now).reps
+    reps = note_history.overview(session, team_id=team_id, author_id=manager_id, now=now).reps
     return Stale(reps=tuple(r for r in reps if r.stale), total_reps=len(reps))
 
 
@@ -251,7 +252,8 @@ def weakest(session: Session, *, team_id: str, manager_id: str, skill: str, now:
         .order_by(Note.rep_id)
     ).all()
     names = {
-        r.rep_id: r.rep_name for r in coaching.overview(session, team_id=team_id, author_id=manager_id, now=now).reps
+        r.rep_id: r.rep_name
+        for r in note_history.overview(session, team_id=team_id, author_id=manager_id, now=now).reps
     }
     rows: list[WeakRep] = []
     for rep_id in rated:
@@ -271,7 +273,7 @@ def weakest(session: Session, *, team_id: str, manager_id: str, skill: str, now:
 def plate(session: Session, *, team_id: str, user_id: str, now: datetime) -> Plate:
     """The action items assigned to ``user_id`` that are not done (``/coach todos``'s list),
     and the agenda of their 1:1 as a rep: topics and items, never a note."""
-    todos = action_items.list_todos(session, team_id=team_id, user_id=user_id, now=now, limit=LIST_LIMIT)
+    todos = action_items.list_action_items(session, team_id=team_id, user_id=user_id, now=now, limit=LIST_LIMIT)
     cadence = one_on_ones.get_cadence(session, team_id=team_id, rep_id=user_id)
     agenda = (
         topics.build_agenda(session, team_id=team_id, manager_id=cadence.manager_id, rep_id=user_id, now=now)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Note
-from bot.services import action_items, coaching, one_on_ones, rubric, topics
+from bot.services import action_items, note_history, one_on_ones, rubric, topics
 from bot.services.assistant import Role, plate, promises
 from bot.services.assistant_intents import MAX_QUESTION
 from bot.services.text import truncate
@@ -81,7 +81,7 @@ def grounding(session: Session, *, team_id: str, user_id: str, role: Role, now: 
 
 def manager_grounding(session: Session, *, team_id: str, manager_id: str, now: datetime) -> Grounding:
     """The manager's own notes, follow-ups and assigned action items (see the module doc)."""
-    overview = coaching.overview(session, team_id=team_id, author_id=manager_id, now=now)
+    overview = note_history.overview(session, team_id=team_id, author_id=manager_id, now=now)
     names = {r.rep_id: r.rep_name or r.rep_id for r in overview.reps}
     counts = action_items.counts_by_rep(session, team_id=team_id, assigner_id=manager_id, now=now)
     lines = [f"Today is {now:%Y-%m-%d}."]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Leader, Schedule
 from bot.errors import NotAllowed
 from bot.kinds import ScheduleKind
-from bot.services.coaching import ManagerChange
+from bot.services.managers import ManagerChange
 
 DIGEST_SCHEDULE_KIND = ScheduleKind.DIGEST
 ADD_EXAMPLE = "/coach leaders add @ada"

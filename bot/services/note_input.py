@@ -7,7 +7,7 @@ the workspace's active skill names and (for action items) the manager's local to
   ``NoteInput(skill="discovery", rating=3, text="asked great follow-up questions")``.
   The skill is optional and may be written in any case or as a unique prefix (``disc``);
   the rating is optional and counts only directly after a skill (1-5, or ``3/5``).
-- ``parse_todo("send the recap by fri", today)`` -> ``TodoInput(text="send the recap",
+- ``parse_action_item("send the recap by fri", today)`` -> ``ActionItemInput(text="send the recap",
   due_on=<the next Friday>)``. ``by`` is read only as the last two words.
 
 Typed words are compared after ``bot.services.text.compact`` (case, width, invisible
@@ -28,7 +28,7 @@ from bot.errors import UsageError
 from bot.services.text import compact, escape, truncate
 
 NOTE_WITH_SKILL_EXAMPLE = "/coach @bob discovery 3 asked great follow-up questions"
-TODO_EXAMPLE = "/coach todo @bob send the Acme recap by fri"
+ACTION_ITEM_EXAMPLE = "/coach todo @bob send the Acme recap by fri"
 MIN_PREFIX = 3  # "de" could be demo or a word; three letters say "I mean a skill"
 RATING_MIN, RATING_MAX = 1, 5
 MAX_DUE_DAYS = 366
@@ -72,7 +72,7 @@ class NoteInput:
 
 
 @dataclass(frozen=True)
-class TodoInput:
+class ActionItemInput:
     text: str
     due_on: date | None
 
@@ -202,7 +202,7 @@ def parse_due(word: str, today: date) -> date:
     if m is None:
         raise UsageError(
             f"`{_shown(word)}` is not a due date. Write a weekday (`fri`), `today`, `tomorrow` or a date "
-            f"like `{(today + timedelta(days=14)).isoformat()}`, e.g. `{TODO_EXAMPLE}`."
+            f"like `{(today + timedelta(days=14)).isoformat()}`, e.g. `{ACTION_ITEM_EXAMPLE}`."
         )
     try:
         due = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -214,11 +214,11 @@ def parse_due(word: str, today: date) -> date:
     if due < today:
         raise UsageError(
             f"{due.isoformat()} has passed (today is {today.isoformat()}). Pick today or a later date, "
-            f"e.g. `{TODO_EXAMPLE}`."
+            f"e.g. `{ACTION_ITEM_EXAMPLE}`."
         )
     if due > today + timedelta(days=MAX_DUE_DAYS):
         raise UsageError(
-            f"{due.isoformat()} is more than a year away. Pick a date within a year, e.g. `{TODO_EXAMPLE}`."
+            f"{due.isoformat()} is more than a year away. Pick a date within a year, e.g. `{ACTION_ITEM_EXAMPLE}`."
         )
     return due
 
@@ -228,7 +228,7 @@ def _is_due_word(word: str) -> bool:
     return key in _WEEKDAY_KEYS or key in (_TODAY, _TOMORROW) or bool(_DATE_LIKE.fullmatch(word))
 
 
-def parse_todo(text: str, today: date) -> TodoInput:
+def parse_action_item(text: str, today: date) -> ActionItemInput:
     """``text [by <due>]``: the due date is read only from the last two words, and only when the
     word after ``by`` looks like a date (``...ready by then`` stays text)."""
     stripped = text.strip()
@@ -240,5 +240,5 @@ def parse_todo(text: str, today: date) -> TodoInput:
             due_on = parse_due(last, today)
             stripped = words[0] if len(words) == 3 else ""
     if not stripped:
-        raise UsageError(f"Write what the rep should do, e.g. `{TODO_EXAMPLE}`.")
-    return TodoInput(text=stripped, due_on=due_on)
+        raise UsageError(f"Write what the rep should do, e.g. `{ACTION_ITEM_EXAMPLE}`.")
+    return ActionItemInput(text=stripped, due_on=due_on)

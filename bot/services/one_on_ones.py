@@ -7,9 +7,10 @@ manager is told who already meets them rather than silently taking the rep over.
 
 Around each 1:1 the engine sends three things (``meetings_due`` finds them): the manager's
 prep brief ``BRIEF_BEFORE`` the 1:1, the agenda to both sides ``AGENDA_BEFORE`` it, and one
-nudge to log a note ``NUDGE_AFTER`` it started. Each is judged against ``active_since`` on
-its own due time, so a cadence set at 09:00 for a 10:00 1:1 today still sends the agenda
-(09:30) but not a brief that was due at 08:00.
+nudge to log a note ``NUDGE_AFTER`` it started. All three belong to a 1:1 that starts after
+the cadence was (re)set (``active_since``): a cadence set at 09:00 for a 10:00 1:1 today sends
+the brief at once (it was due at 08:00, still within the engine's grace), then the agenda and
+the nudge; one set at 10:30 starts with next week's.
 
 Biweekly: the 1:1 falls on the weeks an even number of weeks after ``anchor_on``, the local
 date of the first 1:1 after the cadence was (re)set.
@@ -29,7 +30,7 @@ from bot.db.models import Schedule
 from bot.errors import NotAllowed, UsageError
 from bot.kinds import ScheduleKind
 from bot.services import calendars, schedules
-from bot.services.coaching import NotAManager, is_manager
+from bot.services.managers import NotAManager, is_manager
 from bot.services.schedules import DAY_BITS, ScheduleSpec, zone_or_utc
 
 SCHEDULE_KIND = ScheduleKind.ONE_ON_ONE
@@ -328,8 +329,8 @@ def meetings_due(session: Session, *, offset: timedelta, at: datetime, grace: ti
             due_at = meets_at + offset
             if not cadence.falls_on(local_date):
                 continue
-            if cadence.active_since is not None and due_at < cadence.active_since:
-                continue
+            if cadence.active_since is not None and meets_at < cadence.active_since:
+                continue  # a 1:1 from before the cadence was set: nothing of it is sent
             found.append(
                 Meeting(
                     schedule_id=row.id,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Prompt, Rotation, RotationSeen
 from bot.errors import NotFound
-from bot.services.coaching import theme_counts
+from bot.services.note_history import theme_counts
 from bot.services.store import THEME_LABELS
 
 ROTATION_KIND = "prompt"

@@ -1,7 +1,7 @@
 """``/coach rep @rep``: one manager's own picture of one rep, and where to coach next.
 
 Built from the manager's own notes on that rep only (the privacy rule of
-``bot.services.coaching``: team + author), so two managers coaching the same rep each see
+``bot.services.notes.own``: team + author), so two managers coaching the same rep each see
 their own card.
 
 Per skill: the last ``TREND`` ratings (oldest first), their sparkline and their average. The
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Note, Prompt, Rotation, RotationSeen
 from bot.services import action_items, rubric
-from bot.services.coaching import NoteView
+from bot.services.notes import NoteView
 from bot.services.prompts import ROTATION_KIND, PromptView
 
 TREND = 8

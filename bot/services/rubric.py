@@ -1,6 +1,6 @@
 """A workspace's skill rubric: list, add, rename, remove, and resolving what people type.
 
-The default rubric (``bot.services.skills.DEFAULT_SKILLS``) is written for a workspace the
+The default rubric (``DEFAULT_SKILLS`` below) is written for a workspace the
 first time anything reads its rubric, so a workspace that never customises it needs no setup
 and one that does starts from the defaults. A removed skill stays in the table with
 ``active = False``: the notes rated on it keep it (the rep card and the export still name
@@ -22,11 +22,33 @@ from sqlalchemy.orm import Session
 from bot.db.models import Skill
 from bot.errors import NotAllowed, UsageError
 from bot.services.note_input import match_skill, skill_list
-from bot.services.skills import DEFAULT_SKILLS, SKILL_LABELS
 from bot.services.text import compact, escape, strip_invisible, truncate
 
 MAX_SKILLS = 20  # active ones; a rubric longer than this no longer fits a select menu well
 NAME_MAX = 40
+# The default rubric, defined once: curated prompts name one skill each (``skill:`` in
+# prompts.yaml), curated quotes may carry skills as tags, and coaching features score and
+# target reps by the same list.
+DEFAULT_SKILLS: tuple[str, ...] = (
+    "prospecting",
+    "discovery",
+    "demo",
+    "objection-handling",
+    "negotiation",
+    "closing",
+    "pipeline",
+    "product-knowledge",
+)
+SKILL_LABELS: dict[str, str] = {
+    "prospecting": "Prospecting",
+    "discovery": "Discovery",
+    "demo": "Demo",
+    "objection-handling": "Objection handling",
+    "negotiation": "Negotiation",
+    "closing": "Closing",
+    "pipeline": "Pipeline",
+    "product-knowledge": "Product knowledge",
+}
 ADD_EXAMPLE = "/coach skills add cold-calling"
 RENAME_EXAMPLE = "/coach skills rename demo product-demo"
 REMOVE_EXAMPLE = "/coach skills remove pipeline"

@@ -27,7 +27,7 @@ from bot.db.models import ActionItem, Topic
 from bot.db.models.base import MAX_ID
 from bot.errors import NotFound, UsageError
 from bot.services.action_items import NOT_DONE, ActionItemView
-from bot.services.coaching import is_manager
+from bot.services.managers import is_manager
 from bot.services.member_limits import lock_members, slack_when
 from bot.services.one_on_ones import cadence_for_pair
 from bot.services.text import compact, norm_key, strip_invisible

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.blocks import coaching_loop as ui
+from bot.blocks import digest as digest_ui
+from bot.blocks import rep_card as rep_card_ui
 from bot.db.engine import Sessions
 from bot.db.models import ItemDm
 from bot.services import action_items
@@ -29,7 +30,7 @@ NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
     ],
 )
 def test_days_without_a_note(days: int | None, words: str) -> None:
-    assert ui.since_last_note(days) == words
+    assert rep_card_ui.since_last_note(days) == words
 
 
 def trend(*ratings: int, active: bool = True) -> SkillTrend:
@@ -47,12 +48,15 @@ def trend(*ratings: int, active: bool = True) -> SkillTrend:
     ],
 )
 def test_a_trend_line(ratings: tuple[int, ...], line: str) -> None:
-    assert ui.trend_line(trend(*ratings), weakest=False) == line
-    assert "`" not in ui.trend_line(trend(*ratings), weakest=True)
+    assert rep_card_ui.trend_line(trend(*ratings), weakest=False) == line
+    assert "`" not in rep_card_ui.trend_line(trend(*ratings), weakest=True)
 
 
 def test_a_removed_weakest_skill_says_both() -> None:
-    assert ui.trend_line(trend(2, 4, active=False), weakest=True) == "▃▆ *Demo* _(removed)_ 3.0 (2 ratings)  ← weakest"
+    assert (
+        rep_card_ui.trend_line(trend(2, 4, active=False), weakest=True)
+        == "▃▆ *Demo* _(removed)_ 3.0 (2 ratings)  ← weakest"
+    )
 
 
 def card(days: int | None, total: int, *trends: SkillTrend) -> RepCard:
@@ -80,12 +84,12 @@ def card(days: int | None, total: int, *trends: SkillTrend) -> RepCard:
     ],
 )
 def test_the_rep_card_heading(days: int | None, total: int, head: str) -> None:
-    text = ui.rep_card_message(card(days, total), tz="UTC").blocks[0]["text"]["text"]
+    text = rep_card_ui.rep_card_message(card(days, total), tz="UTC").blocks[0]["text"]["text"]
     assert head in text
 
 
 def test_a_rep_card_with_one_rating_shows_no_broken_box() -> None:
-    blocks = ui.rep_card_message(card(0, 1, trend(3)), tz="UTC").blocks
+    blocks = rep_card_ui.rep_card_message(card(0, 1, trend(3)), tz="UTC").blocks
     skills = blocks[1]["text"]["text"]
     assert "*Demo* 3.0 (1 rating so far)" in skills and "`" not in skills
 
@@ -111,7 +115,7 @@ def manager(user: str, n7: int = 0, n30: int = 0, **kw: int) -> ManagerStats:
     ],
 )
 def test_a_manager_line_in_the_digest_says_only_what_is_not_zero(stats: ManagerStats, line: str) -> None:
-    assert ui.digest_message(Digest(team_id="T1", now=NOW, managers=(stats,), skills=())).blocks[1]["text"][
+    assert digest_ui.digest_message(Digest(team_id="T1", now=NOW, managers=(stats,), skills=())).blocks[1]["text"][
         "text"
     ].splitlines()[1:] == [line]
 
@@ -129,7 +133,7 @@ def skill(label: str, average: float | None, change: float | None = None) -> Ski
     ],
 )
 def test_the_digest_heading(managers: tuple[ManagerStats, ...], notes: int, head: str) -> None:
-    message = ui.digest_message(Digest(team_id="T1", now=NOW, managers=managers, skills=()))
+    message = digest_ui.digest_message(Digest(team_id="T1", now=NOW, managers=managers, skills=()))
     assert head in message.blocks[0]["text"]["text"] and message.text == f"Coaching digest: {head}"
 
 
@@ -156,7 +160,7 @@ EIGHT_EMPTY = tuple(skill(f"Skill {n}", None) for n in range(8))
 def test_the_digest_lists_only_skills_with_a_figure(
     skills: tuple[SkillAverage, ...], shown: list[str], absent: list[str]
 ) -> None:
-    message = ui.digest_message(Digest(team_id="T1", now=NOW, managers=(), skills=skills))
+    message = digest_ui.digest_message(Digest(team_id="T1", now=NOW, managers=(), skills=skills))
     text = "\n".join(str((b.get("text") or {}).get("text")) for b in message.blocks) + "\n"
     for words in shown:
         assert words in text
@@ -165,7 +169,7 @@ def test_the_digest_lists_only_skills_with_a_figure(
 
 
 def test_the_digest_says_what_leaders_see_once_and_briefly() -> None:
-    dumped = json.dumps(ui.digest_message(Digest(team_id="T1", now=NOW, managers=(), skills=EIGHT_EMPTY)).blocks)
+    dumped = json.dumps(digest_ui.digest_message(Digest(team_id="T1", now=NOW, managers=(), skills=EIGHT_EMPTY)).blocks)
     assert "What leaders see" not in dumped and dumped.count("a single rating") == 1
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from bot.blocks.coaching_loop import LOG_NOTE_FOR_REP, parse_log_note_value
 from bot.blocks.one_on_ones import TOPIC_ADD, agenda_message, nudge_message, topic_added_text
+from bot.blocks.rep_card import LOG_NOTE_FOR_REP, parse_log_note_value
 from bot.services.action_items import ActionItemView
 from bot.services.topics import AGENDA_LIMIT, TEXT_LIMIT, Agenda, TopicView
 

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from bot.blocks import Message, daily
-from bot.blocks import coaching as cb
 from bot.blocks import home as hb
+from bot.blocks import note_lists as note_lists_ui
 from bot.blocks import submissions as sb
-from bot.services.coaching import NotePage, Overview, RepOverview
 from bot.services.favourites import Favourite, SearchResult
+from bot.services.note_history import NotePage, Overview, RepOverview
 from bot.services.schedules import ScheduleSpec
 from bot.services.submissions import Listing
 from tests.factories import quote_view
@@ -64,33 +64,53 @@ Built = Message | str | dict[str, Any] | list[dict[str, Any]]
 
 # (what, builder, what the reader sees)
 CASES: list[tuple[str, Callable[[], Built], str]] = [
-    ("notes page, none", lambda: cb.notes_page_text(page(0)), "Your recent notes: none yet"),
-    ("notes page, one", lambda: cb.notes_page_text(page(1)), "Your recent notes: 1 note"),
-    ("notes page, two", lambda: cb.notes_page_text(page(2)), "Your recent notes: 2 notes"),
-    ("deleted, none", lambda: cb.deleted_text(0), "There was nothing left to delete."),
-    ("deleted, one", lambda: cb.deleted_text(1), "Deleted 1 note."),
-    ("deleted, two", lambda: cb.deleted_text(2), "Deleted 2 notes."),
-    ("delete all, one", lambda: cb.delete_all_prompt_text(1), "Delete your only note?"),
-    ("delete all, three", lambda: cb.delete_all_prompt_text(3), "Delete all 3 of your notes?"),
-    ("delete all button, one", lambda: cb.delete_all_confirm_blocks(1, 9), '"Delete it"'),
-    ("delete all button, two", lambda: cb.delete_all_confirm_blocks(2, 9), '"Delete all 2 notes"'),
-    ("export, items only", lambda: cb.export_sending_text(0), "Sending your action items (no notes yet)"),
-    ("export, one", lambda: cb.export_sending_text(1), "Sending your 1 note as a CSV"),
-    ("export, two", lambda: cb.export_sending_text(2), "Sending your 2 notes as a CSV"),
-    ("export file, items only", lambda: cb.export_comment(0, ["date"]), "Your action items (no coaching notes yet)."),
-    ("export file, one", lambda: cb.export_comment(1, ["date"]), "Your 1 coaching note."),
-    ("overview text, none", lambda: cb.overview_text(overview(0)), "Your coaching overview: no notes yet"),
-    ("overview text, one", lambda: cb.overview_text(overview(1)), "Your coaching overview: 1 rep"),
-    ("overview text, two", lambda: cb.overview_text(overview(2)), "Your coaching overview: 2 reps"),
-    ("overview, none", lambda: cb.overview_blocks(overview(0), tz=None), "Your coaching overview*: no notes yet."),
-    ("overview, one rep", lambda: cb.overview_blocks(overview(1), tz=None), "1 rep, least recently coached first"),
+    ("notes page, none", lambda: note_lists_ui.notes_page_text(page(0)), "Your recent notes: none yet"),
+    ("notes page, one", lambda: note_lists_ui.notes_page_text(page(1)), "Your recent notes: 1 note"),
+    ("notes page, two", lambda: note_lists_ui.notes_page_text(page(2)), "Your recent notes: 2 notes"),
+    ("deleted, none", lambda: note_lists_ui.deleted_text(0), "There was nothing left to delete."),
+    ("deleted, one", lambda: note_lists_ui.deleted_text(1), "Deleted 1 note."),
+    ("deleted, two", lambda: note_lists_ui.deleted_text(2), "Deleted 2 notes."),
+    ("delete all, one", lambda: note_lists_ui.delete_all_prompt_text(1), "Delete your only note?"),
+    ("delete all, three", lambda: note_lists_ui.delete_all_prompt_text(3), "Delete all 3 of your notes?"),
+    ("delete all button, one", lambda: note_lists_ui.delete_all_confirm_blocks(1, 9), '"Delete it"'),
+    ("delete all button, two", lambda: note_lists_ui.delete_all_confirm_blocks(2, 9), '"Delete all 2 notes"'),
+    ("export, items only", lambda: note_lists_ui.export_sending_text(0), "Sending your action items (no notes yet)"),
+    ("export, one", lambda: note_lists_ui.export_sending_text(1), "Sending your 1 note as a CSV"),
+    ("export, two", lambda: note_lists_ui.export_sending_text(2), "Sending your 2 notes as a CSV"),
+    (
+        "export file, items only",
+        lambda: note_lists_ui.export_comment(0, ["date"]),
+        "Your action items (no coaching notes yet).",
+    ),
+    ("export file, one", lambda: note_lists_ui.export_comment(1, ["date"]), "Your 1 coaching note."),
+    ("overview text, none", lambda: note_lists_ui.overview_text(overview(0)), "Your coaching overview: no notes yet"),
+    ("overview text, one", lambda: note_lists_ui.overview_text(overview(1)), "Your coaching overview: 1 rep"),
+    ("overview text, two", lambda: note_lists_ui.overview_text(overview(2)), "Your coaching overview: 2 reps"),
+    (
+        "overview, none",
+        lambda: note_lists_ui.overview_blocks(overview(0), tz=None),
+        "Your coaching overview*: no notes yet.",
+    ),
+    (
+        "overview, one rep",
+        lambda: note_lists_ui.overview_blocks(overview(1), tz=None),
+        "1 rep, least recently coached first",
+    ),
     (
         "overview, one stale",
-        lambda: cb.overview_blocks(overview(1, stale=True), tz=None),
+        lambda: note_lists_ui.overview_blocks(overview(1, stale=True), tz=None),
         "; 1 not coached in 14+ days",
     ),
-    ("overview, one follow-up", lambda: cb.overview_blocks(overview(1, follow_ups=1), tz=None), ", 1 open follow-up"),
-    ("overview, two follow-ups", lambda: cb.overview_blocks(overview(1, follow_ups=2), tz=None), "2 open follow-ups"),
+    (
+        "overview, one follow-up",
+        lambda: note_lists_ui.overview_blocks(overview(1, follow_ups=1), tz=None),
+        ", 1 open follow-up",
+    ),
+    (
+        "overview, two follow-ups",
+        lambda: note_lists_ui.overview_blocks(overview(1, follow_ups=2), tz=None),
+        "2 open follow-ups",
+    ),
     ("review queue text, none", lambda: sb.review_summary_message(0), "Nothing is waiting for review any more."),
     ("review queue, one", lambda: sb.review_summary_message(1), "1 quote is waiting for review."),
     ("review queue, two", lambda: sb.review_summary_message(2), "2 quotes are waiting for review."),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.blocks.coaching_loop import LEADER_VIEW_HELP
+from bot.blocks.digest import LEADER_VIEW_HELP
 from bot.db.engine import Sessions
 from bot.db.models import Schedule
 from bot.scheduling.run import run_due

@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, delete, select, update
 from bot.db.engine import Sessions, make_sessions
 from bot.db.models import Quote
 from bot.deps import Deps
-from bot.scheduling.run import METADATA_EVENT, run_due
+from bot.gateway.posting import METADATA_EVENT
+from bot.scheduling.run import run_due
 from bot.services import schedules
 from bot.services.schedules import EVERYDAY, ScheduleSpec
 from bot.services.text import norm_key, stable_int

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from bot.playground.routes import asgi
 from bot.playground.server import Playground
 from tests.harness import free_port
 
@@ -43,7 +44,7 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]
     pg = Playground(tmp_path_factory.mktemp("playground") / "playground.db", port=port, start=START)
     pg.start_app()
     # A page's long poll may be waiting (up to 20 s): do not wait for it at shutdown.
-    config = uvicorn.Config(pg.asgi(), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(asgi(pg), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -28,8 +28,10 @@ from bot.db.migrate import upgrade
 from bot.db.models import Quote
 from bot.playground import world as w
 from bot.playground.clock import jump_target
+from bot.playground.database import APPLICATION_ID, check_database, mark_database
+from bot.playground.poster import slack_encode
 from bot.playground.run import check_host, db_path, hold_database, resumed_note
-from bot.playground.server import APPLICATION_ID, Playground, check_database, mark_database, slack_encode
+from bot.playground.server import Playground
 from bot.playground.views import build_state, client_errors
 from tests.fresh_wheel import install_fresh_wheel
 from tests.harness import free_port

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select
 
 from bot.db.engine import Sessions
 from bot.db.models import Delivery
-from bot.scheduling.run import METADATA_EVENT
+from bot.gateway.posting import METADATA_EVENT
 from bot.services import schedules
 from bot.services.schedules import WEEKDAYS, ScheduleSpec
 from tests.fakes.slack_api import FakeSlack

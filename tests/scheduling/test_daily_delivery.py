@@ -20,9 +20,10 @@ from bot.bootstrap import build_deps
 from bot.db.engine import Sessions
 from bot.db.models import Delivery, Quote, Schedule
 from bot.deps import Deps
+from bot.gateway.posting import METADATA_EVENT
 from bot.scheduling.kinds import Occurrence
 from bot.scheduling.quote_kind import QuoteKind
-from bot.scheduling.run import METADATA_EVENT, run_due
+from bot.scheduling.run import run_due
 from bot.services import schedules
 from bot.services.schedules import EVERYDAY, WEEKDAYS, ScheduleSpec
 from bot.services.text import norm_key

@@ -8,7 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from bot.blocks import coaching_loop as loop_blocks
+from bot.blocks import action_items as action_items_ui
+from bot.blocks import digest as digest_ui
+from bot.blocks import note_form as note_form_ui
+from bot.blocks import ratings as ratings_ui
+from bot.blocks import rep_card as rep_card_ui
 from bot.db.engine import Sessions
 from bot.db.models import Note, RatingBlock
 from bot.services import action_items, digest, rep_card
@@ -64,7 +68,7 @@ def test_nothing_a_manager_wrote_reaches_the_digest_message(sessions: Sessions) 
         rated_note(sessions, skill="demo", rating=1 + n, text=f"{MARKER} note {n}", rep_name=f"{MARKER} rep")
     seed_item(sessions, text=f"{MARKER} action item", due_on=date(2026, 11, 1))
     with sessions.begin() as session:
-        message = loop_blocks.digest_message(
+        message = digest_ui.digest_message(
             digest.build_digest(session, team_id="T1", now=NOW + 7 * DAY, viewer="ULEAD")
         )
     dumped = json.dumps(message.blocks) + message.text
@@ -179,16 +183,16 @@ def _buttons(blocks: list[dict[str, object]]) -> dict[str, str]:
 
 
 def test_action_item_dm_escapes_names_the_assigner_and_never_the_note() -> None:
-    message = loop_blocks.action_item_message(_item())
+    message = action_items_ui.action_item_message(_item())
     dumped = json.dumps(message.blocks)
     assert "<@U1> asked you to do this (due 2026-12-04)" in dumped
     assert "&lt;!channel&gt; the recap &amp; notes" in dumped and "<!channel>" not in dumped + message.text
-    assert _buttons(message.blocks) == {loop_blocks.TODO_ACK: "7", loop_blocks.TODO_DONE: "7"}
+    assert _buttons(message.blocks) == {action_items_ui.TODO_ACK: "7", action_items_ui.TODO_DONE: "7"}
     assert "note" not in message.text.lower().replace("notes", "")  # no "note #3"
-    acknowledged = loop_blocks.action_item_message(_item(status="acknowledged"))
-    assert _buttons(acknowledged.blocks) == {loop_blocks.TODO_DONE: "7"}
-    assert _buttons(loop_blocks.action_item_message(_item(status="done")).blocks) == {}
-    done = loop_blocks.action_item_done_message(_item(status="done"))
+    acknowledged = action_items_ui.action_item_message(_item(status="acknowledged"))
+    assert _buttons(acknowledged.blocks) == {action_items_ui.TODO_DONE: "7"}
+    assert _buttons(action_items_ui.action_item_message(_item(status="done")).blocks) == {}
+    done = action_items_ui.action_item_done_message(_item(status="done"))
     assert done.text.startswith("<@U2> finished: Send &lt;!channel&gt;")
 
 
@@ -197,25 +201,25 @@ def test_rep_card_message_button_carries_rep_and_weakest_skill(sessions: Session
     rated_note(sessions, skill="closing", rating=4)
     with sessions.begin() as session:
         card = rep_card.rep_card(session, team_id="T1", author_id="U1", rep_id="U2", now=NOW + DAY)
-    message = loop_blocks.rep_card_message(card, tz="Europe/Berlin")
+    message = rep_card_ui.rep_card_message(card, tz="Europe/Berlin")
     dumped = json.dumps(message.blocks, ensure_ascii=False)
     assert "went &lt;!here&gt; long" in dumped and "<!here>" not in dumped
     assert "*Demo* 2.0" in dumped and "← weakest" in dumped
-    value = _buttons(message.blocks)[loop_blocks.LOG_NOTE_FOR_REP]
+    value = _buttons(message.blocks)[rep_card_ui.LOG_NOTE_FOR_REP]
     assert card.weakest is not None
-    assert loop_blocks.parse_log_note_value(value) == ("U2", card.weakest.skill_id)
+    assert rep_card_ui.parse_log_note_value(value) == ("U2", card.weakest.skill_id)
     for bad in ("", "{", "[]", '{"rep": "<!channel>", "skill": true}', '{"rep": "U2", "skill": 2147483648}'):
-        rep, skill = loop_blocks.parse_log_note_value(bad)
+        rep, skill = rep_card_ui.parse_log_note_value(bad)
         assert skill is None and rep in (None, "U2")
 
 
 def test_todos_message_lists_both_sides_and_fits_a_section() -> None:
     now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
     mine = tuple(_item(id=n, rep_id="U1", assigner_id="U9", text="x" * 900) for n in range(1, 51))
-    todos = action_items.Todos(
+    todos = action_items.ActionItemLists(
         assigned_to_me=mine, assigned_by_me=(_item(id=99),), to_me_total=60, by_me_total=1, now=now
     )
-    message = loop_blocks.todos_message(todos, can_assign=True)
+    message = action_items_ui.action_items_message(todos, can_assign=True)
     sections = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
     assert all(len(s) <= 3000 for s in sections)
     assert "*Assigned to you* (60 open), the 50 most pressing shown" in sections[0] and "overdue" in sections[0]
@@ -225,9 +229,9 @@ def test_todos_message_lists_both_sides_and_fits_a_section() -> None:
 
 def test_todos_message_offers_assigning_only_to_whoever_may_assign() -> None:
     now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
-    empty = action_items.Todos(assigned_to_me=(), assigned_by_me=(), to_me_total=0, by_me_total=0, now=now)
-    rep = loop_blocks.todos_message(empty, can_assign=False)
-    manager = loop_blocks.todos_message(empty, can_assign=True)
+    empty = action_items.ActionItemLists(assigned_to_me=(), assigned_by_me=(), to_me_total=0, by_me_total=0, now=now)
+    rep = action_items_ui.action_items_message(empty, can_assign=False)
+    manager = action_items_ui.action_items_message(empty, can_assign=True)
     assert "/coach todo" not in str(rep.blocks) and "you assigned" not in rep.text
     assert "/coach todo @bob" in str(manager.blocks) and "0 you assigned" in manager.text
 
@@ -237,18 +241,18 @@ def test_skill_rating_inputs_preselect_the_skill_and_rating(sessions: Sessions) 
 
     with sessions.begin() as session:
         skills = rubric.list_skills(session, team_id="T1", now=NOW)
-    blocks = loop_blocks.skill_rating_inputs(skills, skill_id=skills[1].id, rating=3)
+    blocks = ratings_ui.skill_rating_inputs(skills, skill_id=skills[1].id, rating=3)
     assert blocks[0]["element"]["initial_option"]["value"] == str(skills[1].id)
     assert blocks[1]["element"]["initial_option"]["value"] == "3"
-    assert "initial_option" not in loop_blocks.skill_rating_inputs(skills)[1]["element"]
+    assert "initial_option" not in ratings_ui.skill_rating_inputs(skills)[1]["element"]
 
 
 def test_edit_modal_is_prefilled_and_edited_notes_say_so(sessions: Sessions) -> None:
-    from bot.services import coaching, rubric
+    from bot.services import notes, rubric
 
     with sessions.begin() as session:
         skills = rubric.list_skills(session, team_id="T1", now=NOW)
-        note = coaching.log_note(
+        note = notes.log_note(
             session,
             team_id="T1",
             enterprise_id=None,
@@ -263,18 +267,18 @@ def test_edit_modal_is_prefilled_and_edited_notes_say_so(sessions: Sessions) -> 
             skill_id=skills[2].id,
             rating=2,
         )
-        assert loop_blocks.edited_mark(note) == ""
-        edited = coaching.edit_note(session, team_id="T1", author_id="U1", note_id=note.id, text="Final", now=NOW + DAY)
-    assert loop_blocks.edited_mark(edited) == " · edited"
-    view = loop_blocks.note_edit_modal(note, skills=skills)
-    assert (view["callback_id"], view["private_metadata"]) == (loop_blocks.NOTE_EDIT_MODAL, str(note.id))
+        assert note_form_ui.edited_mark(note) == ""
+        edited = notes.edit_note(session, team_id="T1", author_id="U1", note_id=note.id, text="Final", now=NOW + DAY)
+    assert note_form_ui.edited_mark(edited) == " · edited"
+    view = note_form_ui.note_edit_modal(note, skills=skills)
+    assert (view["callback_id"], view["private_metadata"]) == (note_form_ui.NOTE_EDIT_MODAL, str(note.id))
     by_block = {b.get("block_id"): b for b in view["blocks"]}
     assert by_block["note"]["element"]["initial_value"] == "Draft <!channel> & more"  # plain_text input: verbatim
     assert by_block["skill"]["element"]["initial_option"]["value"] == str(skills[2].id)
     assert by_block["rating"]["element"]["initial_option"]["value"] == "2"
     assert by_block["follow_up"]["element"]["initial_date"] == "2026-12-09"
     assert by_block["theme"]["element"]["initial_option"]["value"] == "coaching"
-    assert loop_blocks.edit_note_button(note.id).to_dict()["value"] == str(note.id)
+    assert note_form_ui.edit_note_button(note.id).to_dict()["value"] == str(note.id)
 
 
 def test_targeted_prompt_message_names_rep_and_skill_with_a_prefilled_button(sessions: Sessions) -> None:
@@ -282,10 +286,10 @@ def test_targeted_prompt_message_names_rep_and_skill_with_a_prefilled_button(ses
     with sessions.begin() as session:
         tp = rep_card.targeted_prompt(session, team_id="T1", author_id="U1", now=NOW)
     assert tp is not None and tp.prompt is not None
-    message = loop_blocks.targeted_prompt_message(tp)
+    message = rep_card_ui.targeted_prompt_message(tp)
     dumped = json.dumps(message.blocks)
     assert "<@U2> hasn't had a note in 9 days" in dumped and "*Discovery* (1.0)" in dumped
     assert tp.prompt.text in dumped
     button = next(e for b in message.blocks if b["type"] == "actions" for e in b["elements"])
     assert button["text"]["text"] == "Log a note on Bob &lt;!here&gt; Rep"
-    assert loop_blocks.parse_log_note_value(button["value"]) == ("U2", tp.target.skill.skill_id)
+    assert rep_card_ui.parse_log_note_value(button["value"]) == ("U2", tp.target.skill.skill_id)

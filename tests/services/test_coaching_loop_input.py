@@ -8,14 +8,14 @@ import pytest
 
 from bot.errors import UsageError
 from bot.services.note_input import (
+    ActionItemInput,
     NoteInput,
-    TodoInput,
     match_skill,
+    parse_action_item,
     parse_due,
     parse_note,
-    parse_todo,
 )
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services.rubric import DEFAULT_SKILLS
 
 SKILLS = list(DEFAULT_SKILLS)
 TUE = date(2026, 12, 1)  # a Tuesday
@@ -112,22 +112,22 @@ def test_parse_due_refusals(word: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("send the Acme recap by fri", TodoInput("send the Acme recap", date(2026, 12, 4))),
-        ("send the Acme recap by Fri.", TodoInput("send the Acme recap", date(2026, 12, 4))),
-        ("send the Acme recap by 2026-12-18", TodoInput("send the Acme recap", date(2026, 12, 18))),
-        ("have the deck ready by then", TodoInput("have the deck ready by then", None)),
-        ("stand by the numbers", TodoInput("stand by the numbers", None)),
-        ("call them back by tomorrow", TodoInput("call them back", date(2026, 12, 2))),
-        ("prep the demo by Monday!", TodoInput("prep the demo", date(2026, 12, 7))),
-        ("send <!channel> recap", TodoInput("send <!channel> recap", None)),
+        ("send the Acme recap by fri", ActionItemInput("send the Acme recap", date(2026, 12, 4))),
+        ("send the Acme recap by Fri.", ActionItemInput("send the Acme recap", date(2026, 12, 4))),
+        ("send the Acme recap by 2026-12-18", ActionItemInput("send the Acme recap", date(2026, 12, 18))),
+        ("have the deck ready by then", ActionItemInput("have the deck ready by then", None)),
+        ("stand by the numbers", ActionItemInput("stand by the numbers", None)),
+        ("call them back by tomorrow", ActionItemInput("call them back", date(2026, 12, 2))),
+        ("prep the demo by Monday!", ActionItemInput("prep the demo", date(2026, 12, 7))),
+        ("send <!channel> recap", ActionItemInput("send <!channel> recap", None)),
     ],
 )
-def test_parse_todo(typed: str, expected: TodoInput) -> None:
-    assert parse_todo(typed, TUE) == expected
+def test_parse_todo(typed: str, expected: ActionItemInput) -> None:
+    assert parse_action_item(typed, TUE) == expected
 
 
 def test_parse_todo_refusals() -> None:
     with pytest.raises(UsageError, match="Write what the rep should do"):
-        parse_todo("by fri", TUE)
+        parse_action_item("by fri", TUE)
     with pytest.raises(UsageError, match="`12/18` is not a due date"):
-        parse_todo("send it by 12/18", TUE)
+        parse_action_item("send it by 12/18", TUE)

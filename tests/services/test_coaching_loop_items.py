@@ -106,7 +106,7 @@ def test_todos_lists_mine_open_and_what_i_assigned_with_status(sessions: Session
     gave_done = seed_item(sessions, assigner="U1", rep="U2", status="done", created_at=NOW + timedelta(days=1))
     gave_open = seed_item(sessions, assigner="U1", rep="U3", due_on=date(2026, 12, 1))
     with sessions.begin() as session:
-        todos = action_items.list_todos(session, team_id="T1", user_id="U1", now=now)
+        todos = action_items.list_action_items(session, team_id="T1", user_id="U1", now=now)
     assert [i.id for i in todos.assigned_to_me] == [late, today, undated]
     assert [i.overdue(now) for i in todos.assigned_to_me] == [True, False, False]
     assert [i.id for i in todos.assigned_by_me] == [gave_open, gave_done]  # unfinished first

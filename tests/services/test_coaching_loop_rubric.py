@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.db.engine import Sessions
 from bot.db.models import ActionItem, Note, Skill
 from bot.errors import NotAllowed, NotFound, UsageError
-from bot.services import coaching, rubric
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services import note_history, notes, rubric
+from bot.services.rubric import DEFAULT_SKILLS
 from tests.factories import seed_note
 from tests.services.loop_factories import NOW, rated_note, seed_item, skill_id
 
@@ -105,7 +105,7 @@ def test_a_skill_id_from_another_workspace_or_removed_is_refused(sessions: Sessi
         removed = rubric.remove_skill(session, team_id="T1", typed="pipeline", is_admin=True, now=NOW).id
         for bad in (other, removed, 0, 2**31):
             with pytest.raises(UsageError, match="no longer in your workspace's rubric"):
-                coaching.log_note(
+                notes.log_note(
                     session,
                     team_id="T1",
                     enterprise_id=None,
@@ -120,12 +120,12 @@ def test_a_skill_id_from_another_workspace_or_removed_is_refused(sessions: Sessi
                 )
 
 
-def _log(session: object, **kw: object) -> coaching.NoteView:
+def _log(session: object, **kw: object) -> notes.NoteView:
     base: dict[str, object] = dict(
         team_id="T1", enterprise_id=None, author_id="U1", author_tz=None, rep_id="U2", rep_name="Bob", now=NOW
     )
     base.update(kw)
-    return coaching.log_note(session, **base)  # type: ignore[arg-type]
+    return notes.log_note(session, **base)  # type: ignore[arg-type]
 
 
 def test_log_note_with_skill_and_rating_and_the_rating_rules(sessions: Sessions) -> None:
@@ -151,8 +151,8 @@ def test_edit_note_is_for_the_author_only_and_marks_it_edited(sessions: Sessions
             kw: dict[str, object] = dict(team_id="T1", author_id="U1")
             kw.update(intruder)
             with pytest.raises(NotFound, match=f"Note #{note_id} no longer exists"):
-                coaching.edit_note(session, note_id=note_id, text="hijack", now=later, **kw)  # type: ignore[arg-type]
-        view = coaching.edit_note(
+                notes.edit_note(session, note_id=note_id, text="hijack", now=later, **kw)  # type: ignore[arg-type]
+        view = notes.edit_note(
             session,
             team_id="T1",
             author_id="U1",
@@ -166,13 +166,13 @@ def test_edit_note_is_for_the_author_only_and_marks_it_edited(sessions: Sessions
     assert (view.text, view.skill_id, view.rating, view.edited_at) == ("Second draft <!here>", closing, 5, later)
     assert view.follow_up_on == date(2026, 12, 9) and view.rep_id == "U2"
     with sessions.begin() as session, pytest.raises(UsageError, match="Write what you observed"):
-        coaching.edit_note(session, team_id="T1", author_id="U1", note_id=note_id, text="  ", now=later)
+        notes.edit_note(session, team_id="T1", author_id="U1", note_id=note_id, text="  ", now=later)
 
 
 def test_export_with_loop_columns_keeps_the_old_columns_first(sessions: Sessions) -> None:
     note_id = rated_note(sessions, skill="discovery", rating=3, text="=cmd|x", rep_name="Bob Rep")
     with sessions.begin() as session:
-        coaching.edit_note(
+        notes.edit_note(
             session,
             team_id="T1",
             author_id="U1",
@@ -186,13 +186,13 @@ def test_export_with_loop_columns_keeps_the_old_columns_first(sessions: Sessions
     seed_item(sessions, assigner="U9", text="someone else's item")
     seed_item(sessions, team_id="T2", text="other workspace item")
     with sessions.begin() as session:
-        content, count = coaching.export_csv(
-            session, team_id="T1", author_id="U1", tz="Europe/Berlin", loop_columns=True
+        content, count = note_history.export_csv(
+            session, team_id="T1", author_id="U1", tz="Europe/Berlin", full_columns=True
         )
-        old, _ = coaching.export_csv(session, team_id="T1", author_id="U1", tz="Europe/Berlin")
+        old, _ = note_history.export_csv(session, team_id="T1", author_id="U1", tz="Europe/Berlin")
     rows = list(csv.reader(io.StringIO(content)))
     assert count == 1
-    assert rows[0] == list(coaching.LOOP_CSV_COLUMNS) and rows[0][:6] == list(coaching.CSV_COLUMNS)
+    assert rows[0] == list(note_history.FULL_CSV_COLUMNS) and rows[0][:6] == list(note_history.CSV_COLUMNS)
     assert rows[1] == [
         "2026-11-30",
         "U2",
@@ -224,7 +224,7 @@ def test_export_with_loop_columns_keeps_the_old_columns_first(sessions: Sessions
         "",
     ]
     assert len(rows) == 3
-    assert next(csv.reader(io.StringIO(old))) == list(coaching.CSV_COLUMNS)
+    assert next(csv.reader(io.StringIO(old))) == list(note_history.CSV_COLUMNS)
 
 
 def test_delete_all_also_removes_the_managers_action_items_only(sessions: Sessions) -> None:
@@ -233,8 +233,8 @@ def test_delete_all_also_removes_the_managers_action_items_only(sessions: Sessio
     seed_item(sessions, assigner="U9")
     seed_item(sessions, team_id="T2")
     with sessions.begin() as session:
-        _, newest = coaching.count_notes(session, team_id="T1", author_id="U1")
-        assert coaching.delete_all_notes(session, team_id="T1", author_id="U1", up_to_id=newest or 0) == 1
+        _, newest = note_history.count_notes(session, team_id="T1", author_id="U1")
+        assert note_history.delete_all_notes(session, team_id="T1", author_id="U1", up_to_id=newest or 0) == 1
     with sessions.begin() as session:
         left = sorted(session.execute(select(ActionItem.team_id, ActionItem.assigner_id)).all())
     assert left == [("T1", "U9"), ("T2", "U1")]

@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.blocks import coaching as blocks
+from bot.blocks import notes as notes_ui
+from bot.blocks import prompts as prompts_ui
 from bot.db.engine import Sessions
 from bot.db.models import Prompt
 from bot.errors import NotFound, UsageError
-from bot.services import coaching, prompts
+from bot.services import managers, note_history, notes, prompts
 from bot.services.store import THEMES
 from bot.services.text import escape
 from tests.factories import make_manager, note_count, seed_note
@@ -27,19 +28,19 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def test_note_text_limits() -> None:
-    assert coaching.validate_note_text("  keep <!channel> verbatim  ") == "keep <!channel> verbatim"
-    assert coaching.validate_note_text("a" * 3000) == "a" * 3000
-    with pytest.raises(coaching.NoteTooLong, match="3,001 characters; the limit is 3,000"):
-        coaching.validate_note_text("a" * 3001)
-    with pytest.raises(coaching.EmptyNote, match=r"e\.g\. `/coach @bob"):
-        coaching.validate_note_text("   ")
+    assert notes.validate_note_text("  keep <!channel> verbatim  ") == "keep <!channel> verbatim"
+    assert notes.validate_note_text("a" * 3000) == "a" * 3000
+    with pytest.raises(notes.NoteTooLong, match="3,001 characters; the limit is 3,000"):
+        notes.validate_note_text("a" * 3001)
+    with pytest.raises(notes.EmptyNote, match=r"e\.g\. `/coach @bob"):
+        notes.validate_note_text("   ")
 
 
 def test_unknown_theme_is_refused_on_the_theme_block() -> None:
     with pytest.raises(UsageError) as err:
-        coaching.validate_theme("astrology")
+        notes.validate_theme("astrology")
     assert err.value.block_id == "theme"
-    assert coaching.validate_theme("") is None and coaching.validate_theme("vision") == "vision"
+    assert notes.validate_theme("") is None and notes.validate_theme("vision") == "vision"
 
 
 # --- privacy and lifecycle -------------------------------------------------------------------
@@ -48,20 +49,20 @@ def test_unknown_theme_is_refused_on_the_theme_block() -> None:
 def test_get_note_is_scoped_to_author_and_team(sessions: Sessions) -> None:
     note_id = seed_note(sessions, author="U1", team_id="T1")
     with sessions.begin() as session:
-        assert coaching.get_note(session, team_id="T1", author_id="U1", note_id=note_id).id == note_id
+        assert notes.get_note(session, team_id="T1", author_id="U1", note_id=note_id).id == note_id
         for team, author in (("T1", "U3"), ("T2", "U1")):
             with pytest.raises(NotFound):
-                coaching.get_note(session, team_id=team, author_id=author, note_id=note_id)
+                notes.get_note(session, team_id=team, author_id=author, note_id=note_id)
 
 
 def test_undo_window_is_ten_minutes_from_now(sessions: Sessions) -> None:
     note_id = seed_note(sessions, created_at=NOW)
-    with sessions.begin() as session, pytest.raises(coaching.UndoExpired):
-        coaching.undo_note(
+    with sessions.begin() as session, pytest.raises(notes.UndoExpired):
+        notes.undo_note(
             session, team_id="T1", author_id="U1", note_id=note_id, now=NOW + timedelta(minutes=10, seconds=1)
         )
     with sessions.begin() as session:
-        coaching.undo_note(session, team_id="T1", author_id="U1", note_id=note_id, now=NOW + timedelta(minutes=10))
+        notes.undo_note(session, team_id="T1", author_id="U1", note_id=note_id, now=NOW + timedelta(minutes=10))
     assert note_count(sessions) == 0
 
 
@@ -71,7 +72,7 @@ def test_delete_all_stops_at_the_cut_off_and_spares_others(sessions: Sessions) -
     seed_note(sessions, team_id="T2")
     later = seed_note(sessions)
     with sessions.begin() as session:
-        assert coaching.delete_all_notes(session, team_id="T1", author_id="U1", up_to_id=first) == 1
+        assert note_history.delete_all_notes(session, team_id="T1", author_id="U1", up_to_id=first) == 1
     assert note_count(sessions) == 3 and note_count(sessions, id=later) == 1
 
 
@@ -79,7 +80,7 @@ def test_search_treats_like_wildcards_literally(sessions: Sessions) -> None:
     seed_note(sessions, text="quota_attainment at 100%")
     seed_note(sessions, text="quotaXattainment")
     with sessions.begin() as session:
-        found = coaching.search_notes(session, team_id="T1", author_id="U1", query="quota_attainment")
+        found = note_history.search_notes(session, team_id="T1", author_id="U1", query="quota_attainment")
     assert [n.text for n in found.notes] == ["quota_attainment at 100%"]
 
 
@@ -87,7 +88,7 @@ def test_pages_clamp_to_the_last_page(sessions: Sessions) -> None:
     for i in range(6):
         seed_note(sessions, created_at=NOW - timedelta(hours=i))
     with sessions.begin() as session:
-        page = coaching.list_notes(session, team_id="T1", author_id="U1", page=99)
+        page = note_history.list_notes(session, team_id="T1", author_id="U1", page=99)
     assert (page.page, page.pages, page.total, len(page.notes)) == (2, 2, 6, 1)
     assert page.has_prev and not page.has_next
 
@@ -105,7 +106,7 @@ def test_export_dates_are_in_the_authors_zone_and_formulas_defused(sessions: Ses
         rep_name="@Bob",
     )
     with sessions.begin() as session:
-        content, count = coaching.export_csv(session, team_id="T1", author_id="U1", tz="Europe/Berlin")
+        content, count = note_history.export_csv(session, team_id="T1", author_id="U1", tz="Europe/Berlin")
     rows = list(csv.reader(io.StringIO(content)))
     assert count == 1
     assert rows[1] == [
@@ -125,7 +126,7 @@ def test_overview_boundaries(sessions: Sessions) -> None:
     seed_note(sessions, rep="U3", created_at=NOW - timedelta(days=91))  # outside 90
     seed_note(sessions, rep="U3", follow_up_on=date(2026, 12, 1), created_at=NOW - timedelta(days=100))
     with sessions.begin() as session:
-        ov = coaching.overview(session, team_id="T1", author_id="U1", now=NOW)
+        ov = note_history.overview(session, team_id="T1", author_id="U1", now=NOW)
     by_rep = {r.rep_id: r for r in ov.reps}
     assert by_rep["U2"].stale is False and by_rep["U3"].stale is True
     assert (by_rep["U3"].notes_30d, by_rep["U3"].notes_90d, by_rep["U3"].open_follow_ups) == (2, 2, 1)
@@ -138,15 +139,15 @@ def test_overview_boundaries(sessions: Sessions) -> None:
 def test_managers_are_per_workspace(sessions: Sessions) -> None:
     make_manager(sessions, "U1", team_id="T1")
     with sessions.begin() as session:
-        assert coaching.is_manager(session, team_id="T1", user_id="U1")
-        assert not coaching.is_manager(session, team_id="T2", user_id="U1")
-        change = coaching.add_managers(
+        assert managers.is_manager(session, team_id="T1", user_id="U1")
+        assert not managers.is_manager(session, team_id="T2", user_id="U1")
+        change = managers.add_managers(
             session, team_id="T2", enterprise_id=None, user_ids=["U1", "U1", "U3"], added_by="UADMIN", now=NOW
         )
     assert change.changed == ("U1", "U3")
     with sessions.begin() as session:
-        assert coaching.remove_managers(session, team_id="T2", user_ids=["U3", "U9"]).unchanged == ("U9",)
-        assert coaching.list_managers(session, team_id="T2") == ["U1"]
+        assert managers.remove_managers(session, team_id="T2", user_ids=["U3", "U9"]).unchanged == ("U9",)
+        assert managers.list_managers(session, team_id="T2") == ["U1"]
 
 
 # --- prompt rotation -------------------------------------------------------------------------
@@ -208,24 +209,24 @@ def test_theme_weights_fall_with_note_counts() -> None:
 
 def test_escaped_chunks_stay_under_slacks_limit_and_never_split_an_entity() -> None:
     text = "&<>" * 1000  # 3,000 characters that escape to 12,000
-    chunks = blocks.escaped_chunks(text)
+    chunks = notes_ui.escaped_chunks(text)
     assert all(len(c) <= 2900 for c in chunks)
     assert "".join(chunks) == escape(text)
     assert all(c.endswith(";") for c in chunks)
 
 
 def test_note_modal_prefills_a_known_theme_only() -> None:
-    modal = blocks.note_modal(theme="vision")
+    modal = notes_ui.note_modal(theme="vision")
     theme_block = next(b for b in modal["blocks"] if b.get("block_id") == "theme")
     assert theme_block["element"]["initial_option"]["value"] == "vision"
     assert len(theme_block["element"]["options"]) == len(THEMES)
-    plain = blocks.note_modal(theme=None)
+    plain = notes_ui.note_modal(theme=None)
     plain_theme = next(b for b in plain["blocks"] if b.get("block_id") == "theme")
     assert "initial_option" not in plain_theme["element"]
 
 
 def test_prompt_message_states_theme_and_offers_log_a_note() -> None:
-    built = blocks.prompt_message(prompts.PromptView(id=1, theme="data-driven", text="Look at the numbers."))
+    built = prompts_ui.prompt_message(prompts.PromptView(id=1, theme="data-driven", text="Look at the numbers."))
     assert built.text == "Coaching prompt (Data-driven decisions): Look at the numbers."
     assert "_Data-driven decisions_" in built.blocks[0]["text"]["text"]
     assert built.blocks[1]["elements"][0]["value"] == "data-driven"

@@ -9,7 +9,7 @@ import pytest
 from bot.db.engine import Sessions
 from bot.errors import NotAllowed, UsageError
 from bot.services import one_on_ones
-from bot.services.coaching import NotAManager
+from bot.services.managers import NotAManager
 from bot.services.one_on_ones import AGENDA_BEFORE, BRIEF_BEFORE, NUDGE_AFTER, Cadence, parse_cadence
 from tests.factories import make_manager
 
@@ -123,15 +123,27 @@ def test_biweekly_skips_every_other_week_from_the_first_meeting(sessions: Sessio
     assert one_on_ones.next_meeting(cadence, meets) == meets + timedelta(weeks=2)
 
 
-def test_a_brief_due_before_the_cadence_was_set_is_not_sent_but_the_agenda_is(sessions: Sessions) -> None:
+def test_a_cadence_set_an_hour_before_todays_1on1_sends_its_brief_at_once(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
     set_at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 Berlin, the 1:1 at 10:00
     _set(sessions, at=set_at)
-    meets = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with sessions.begin() as session:
-        assert one_on_ones.meetings_due(session, offset=-BRIEF_BEFORE, at=set_at, grace=timedelta(hours=2)) == []
-        agenda = one_on_ones.meetings_due(session, offset=-AGENDA_BEFORE, at=meets - AGENDA_BEFORE, grace=timedelta(0))
-    assert len(agenda) == 1
+        late = one_on_ones.meetings_due(session, offset=-BRIEF_BEFORE, at=set_at, grace=timedelta(hours=2))
+    assert [m.due_at for m in late] == [datetime(2026, 12, 1, 7, 0, tzinfo=UTC)]
+
+
+def test_a_1on1_from_before_the_cadence_was_set_sends_nothing(sessions: Sessions) -> None:
+    make_manager(sessions, "U1")
+    set_at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # 10:30 Berlin, the 1:1 began at 10:00
+    _set(sessions, at=set_at)
+    with sessions.begin() as session:
+        for offset in (-BRIEF_BEFORE, -AGENDA_BEFORE, NUDGE_AFTER):
+            assert (
+                one_on_ones.meetings_due(
+                    session, offset=offset, at=set_at + timedelta(hours=1), grace=timedelta(hours=3)
+                )
+                == []
+            )
 
 
 def test_cadences_are_keyed_by_workspace(sessions: Sessions) -> None:

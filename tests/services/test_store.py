@@ -16,7 +16,7 @@ from bot.db.engine import Sessions
 from bot.db.models import Prompt, Quote, StoreState
 from bot.errors import StoreError
 from bot.services import store
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services.rubric import DEFAULT_SKILLS
 from bot.services.store import (
     CONFIDENCE_LEVELS,
     THEMES,

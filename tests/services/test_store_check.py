@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.services.rubric import SKILL_VOCABULARY
-from bot.services.skills import DEFAULT_SKILLS
+from bot.services.rubric import DEFAULT_SKILLS, SKILL_VOCABULARY
 from bot.services.store import SAME_IDEA_ALLOWED, THEMES, read_store
 from bot.services.store_check import Entry, check_store, near_duplicates
 from tests.cli.test_cli import coachbot

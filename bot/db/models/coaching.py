@@ -57,7 +57,7 @@ class Note(Base):
 class Skill(Base):
     """A skill in a workspace's rubric. Removing one sets ``active`` false: its notes keep it.
 
-    ``base`` is the default skill it was seeded from (``bot.services.skills.DEFAULT_SKILLS``),
+    ``base`` is the default skill it was seeded from (``bot.services.rubric.DEFAULT_SKILLS``),
     kept through renames so the skill's curated prompt pool still applies; NULL for skills an
     admin added.
     """

@@ -54,7 +54,7 @@ class Prompt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     curated_key: Mapped[str] = mapped_column(String(100), unique=True)
     theme: Mapped[str] = mapped_column(String(40))
-    # One of bot.services.skills.DEFAULT_SKILLS; NULL only for rows loaded before skills existed.
+    # One of bot.services.rubric.DEFAULT_SKILLS; NULL only for rows loaded before skills existed.
     skill: Mapped[str | None] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

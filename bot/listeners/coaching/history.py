@@ -15,14 +15,16 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching as ui
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import action_items as action_items_ui
+from bot.blocks import note_form as note_form_ui
+from bot.blocks import note_lists as note_lists_ui
+from bot.blocks import notes as notes_ui
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
 from bot.gateway import users
 from bot.listeners import answers, coach_args, payload
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
-from bot.services import action_items, coaching
+from bot.services import action_items, note_history, notes
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +47,15 @@ def _zone(ctx: CommandContext) -> str | None:
 def handle_notes(ctx: CommandContext) -> Message:
     args = coach_args.parse_notes(ctx.args)
     with ctx.deps.sessions.begin() as session:
-        result = coaching.list_notes(
+        result = note_history.list_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=args.rep_id, page=args.page
         )
-    return Message(text=ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
+    return Message(text=note_lists_ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
 
 
-def _page_blocks(result: coaching.NotePage, tz: str | None) -> list[dict[str, Any]]:
+def _page_blocks(result: note_history.NotePage, tz: str | None) -> list[dict[str, Any]]:
     """A page of the reader's own notes, each with Edit (the handler re-checks the author)."""
-    return loop_ui.with_edit_buttons(ui.notes_page_blocks(result, tz=tz), [n.id for n in result.notes])
+    return note_form_ui.with_edit_buttons(note_lists_ui.notes_page_blocks(result, tz=tz), [n.id for n in result.notes])
 
 
 @declare(
@@ -66,10 +68,10 @@ def _page_blocks(result: coaching.NotePage, tz: str | None) -> list[dict[str, An
 )
 def handle_search(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
-        result = coaching.search_notes(
+        result = note_history.search_notes(
             session, team_id=ctx.team_id, author_id=ctx.user_id, query=coach_args.parse_search(ctx.args)
         )
-    return Message(text=ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
+    return Message(text=note_lists_ui.notes_page_text(result), blocks=_page_blocks(result, _zone(ctx)))
 
 
 @declare(
@@ -80,19 +82,22 @@ def handle_delete(ctx: CommandContext) -> Message:
     args = coach_args.parse_delete(ctx.args)
     if args.note_id is None:
         with ctx.deps.sessions.begin() as session:
-            count, newest = coaching.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
+            count, newest = note_history.count_notes(session, team_id=ctx.team_id, author_id=ctx.user_id)
             items = action_items.count_assigned(session, team_id=ctx.team_id, assigner_id=ctx.user_id)
         if not count and not items:
             return Message(text="You have no coaching notes or action items, so there is nothing to delete.")
         if not count or newest is None:  # action items only: the cut-off 0 deletes no note
-            blocks = loop_ui.items_only_confirm_blocks(items)
-            return Message(text=loop_ui.items_to_delete_text(items).strip(), blocks=blocks)
-        blocks = ui.delete_all_confirm_blocks(count, newest)
+            blocks = action_items_ui.items_only_confirm_blocks(items)
+            return Message(text=action_items_ui.items_to_delete_text(items).strip(), blocks=blocks)
+        blocks = note_lists_ui.delete_all_confirm_blocks(count, newest)
         if items:
-            blocks = loop_ui.with_items_to_delete(blocks, items)
-        return Message(text=ui.delete_all_prompt_text(count) + loop_ui.items_to_delete_text(items), blocks=blocks)
+            blocks = action_items_ui.with_items_to_delete(blocks, items)
+        return Message(
+            text=note_lists_ui.delete_all_prompt_text(count) + action_items_ui.items_to_delete_text(items),
+            blocks=blocks,
+        )
     with ctx.deps.sessions.begin() as session:
-        note = coaching.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
+        note = notes.delete_note(session, team_id=ctx.team_id, author_id=ctx.user_id, note_id=args.note_id)
     log.info("note %d deleted by its author", note.id)
     return Message(text=f":wastebasket: Deleted note #{note.id} about <@{note.rep_id}>.")
 
@@ -102,14 +107,14 @@ def handle_export(ctx: CommandContext) -> Message:
     deps = ctx.deps
     tz = _zone(ctx)
     with deps.sessions.begin() as session:
-        content, count = coaching.export_csv(
-            session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz, loop_columns=True
+        content, count = note_history.export_csv(
+            session, team_id=ctx.team_id, author_id=ctx.user_id, tz=tz, full_columns=True
         )
     if not count and len(content.splitlines()) <= 1:  # no notes and no action items: the header only
         return Message(text="You have no coaching notes to export yet. Log one with `/coach @rep what you observed`.")
-    filename = f"coaching-notes-{coaching.local_today(deps.clock(), tz).isoformat()}.csv"
+    filename = f"coaching-notes-{notes.local_today(deps.clock(), tz).isoformat()}.csv"
     deps.defer(send_export, ctx.client, user_id=ctx.user_id, content=content, filename=filename, count=count)
-    return Message(text=ui.export_sending_text(count))
+    return Message(text=note_lists_ui.export_sending_text(count))
 
 
 def send_export(client: WebClient, *, user_id: str, content: str, filename: str, count: int) -> None:
@@ -120,7 +125,7 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
         content=content,
         filename=filename,
         title="Your coaching notes",
-        initial_comment=ui.export_comment(count, coaching.LOOP_CSV_COLUMNS),
+        initial_comment=note_lists_ui.export_comment(count, note_history.FULL_CSV_COLUMNS),
     )
     log.info("exported %d notes for %s", count, user_id)
 
@@ -135,10 +140,11 @@ def send_export(client: WebClient, *, user_id: str, content: str, filename: str,
 )
 def handle_overview(ctx: CommandContext) -> Message:
     with ctx.deps.sessions.begin() as session:
-        ov = coaching.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
+        ov = note_history.overview(session, team_id=ctx.team_id, author_id=ctx.user_id, now=ctx.deps.clock())
         counts = action_items.counts_by_rep(session, team_id=ctx.team_id, assigner_id=ctx.user_id, now=ov.now)
     return Message(
-        text=ui.overview_text(ov), blocks=loop_ui.with_item_counts(ui.overview_blocks(ov, tz=_zone(ctx)), counts)
+        text=note_lists_ui.overview_text(ov),
+        blocks=action_items_ui.with_item_counts(note_lists_ui.overview_blocks(ov, tz=_zone(ctx)), counts),
     )
 
 
@@ -161,11 +167,11 @@ def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
     try:
         with deps.sessions.begin() as session:
             if isinstance(query, str):
-                result = coaching.search_notes(
+                result = note_history.search_notes(
                     session, team_id=who.team_id, author_id=who.user_id, query=query, page=page
                 )
             else:
-                result = coaching.list_notes(
+                result = note_history.list_notes(
                     session, team_id=who.team_id, author_id=who.user_id, rep_id=rep_id, page=page
                 )
     except UserError as err:
@@ -173,7 +179,7 @@ def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, client: WebCli
         return
     tz = users.user_zone(deps.users, client, team_id=who.team_id, user_id=who.user_id)
     respond(
-        text=ui.notes_page_text(result),
+        text=note_lists_ui.notes_page_text(result),
         blocks=_page_blocks(result, tz),
         replace_original=True,
         response_type="ephemeral",
@@ -191,11 +197,11 @@ def handle_delete_all_confirm(ack: Ack, body: dict[str, Any], respond: Respond, 
             raise UsageError("That button is not valid any more. Start again with `/coach delete all`.")
         with deps.sessions.begin() as session:
             items = action_items.count_assigned(session, team_id=who.team_id, assigner_id=who.user_id)
-            deleted = coaching.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
+            deleted = note_history.delete_all_notes(session, team_id=who.team_id, author_id=who.user_id, up_to_id=up_to)
         log.info("%d notes and %d action items deleted by their author", deleted, items)
         if not deleted and items:
-            return loop_ui.items_deleted_text(items)
-        return ui.deleted_text(deleted) + (" " + loop_ui.items_deleted_text(items) if items else "")
+            return action_items_ui.items_deleted_text(items)
+        return note_lists_ui.deleted_text(deleted) + (" " + action_items_ui.items_deleted_text(items) if items else "")
 
     answers.run_action(body, respond, client, delete_all, title=TITLE)
 
@@ -207,6 +213,6 @@ def handle_delete_all_cancel(ack: Ack, body: dict[str, Any], respond: Respond, c
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(re.compile(f"^{ui.PAGE}_(prev|next)$"))(coach.ack_first(handle_page))
-    app.action(ui.DELETE_ALL_CONFIRM)(coach.ack_first(handle_delete_all_confirm))
-    app.action(ui.DELETE_ALL_CANCEL)(coach.ack_first(handle_delete_all_cancel))
+    app.action(re.compile(f"^{notes_ui.PAGE}_(prev|next)$"))(coach.ack_first(handle_page))
+    app.action(notes_ui.DELETE_ALL_CONFIRM)(coach.ack_first(handle_delete_all_confirm))
+    app.action(notes_ui.DELETE_ALL_CANCEL)(coach.ack_first(handle_delete_all_cancel))

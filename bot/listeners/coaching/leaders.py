@@ -13,13 +13,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import digest as digest_ui
 from bot.blocks.calendars import lead_line, note_lines
 from bot.db.engine import Sessions
 from bot.deps import Deps
 from bot.errors import UsageError
-from bot.gateway import loop as loop_dm
-from bot.gateway import roles, users
+from bot.gateway import dms, roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners import coach_args, schedule_command
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
@@ -53,7 +52,7 @@ def handle_leaders(ctx: CommandContext) -> Message:
     if not verb or verb == "list":
         with deps.sessions.begin() as session:
             named = leaders.list_leaders(session, team_id=ctx.team_id)
-        return Message(text=loop_ui.leaders_text(named, admins))
+        return Message(text=digest_ui.leaders_text(named, admins))
     if verb not in ("add", "remove"):
         raise UsageError(
             f"`/coach leaders` takes `add` or `remove` and mentions, e.g. `{LEADERS_EXAMPLE}`; alone it lists them."
@@ -85,7 +84,7 @@ def handle_leaders(ctx: CommandContext) -> Message:
         same = "Not leaders: " if change.unchanged else ""
     if same:
         head = f"{head} {same}{', '.join(f'<@{u}>' for u in change.unchanged)}.".strip()
-    return Message(text=f"{head}\n{loop_ui.leaders_text(named, admins)}")
+    return Message(text=f"{head}\n{digest_ui.leaders_text(named, admins)}")
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -161,7 +160,7 @@ def weekly_text(words: list[str]) -> str:
     usage="digest now | weekly DAY HH:MM [Area/City] [skip holidays XX] | pause until DATE | resume | off",
     example="digest weekly mon 08:00 Europe/Berlin",
     # Help says exactly what leaders see, so every manager can read it there.
-    summary="Leaders: the coaching digest by DM, now or weekly. " + loop_ui.LEADER_VIEW_HELP,
+    summary="Leaders: the coaching digest by DM, now or weekly. " + digest_ui.LEADER_VIEW_HELP,
     audience="manager",  # managers read what leaders see; leaders are named by admins
 )
 def handle_digest(ctx: CommandContext) -> Message:
@@ -195,8 +194,10 @@ def handle_digest(ctx: CommandContext) -> Message:
 def send_digest_now(sessions: Sessions, client: WebClient, deps: Deps, *, team_id: str, user_id: str) -> None:
     """After the ack: compute the digest (counts only) and DM it to the leader who asked."""
     with sessions.begin() as session:
-        built = loop_ui.digest_message(digest.build_digest(session, team_id=team_id, now=deps.clock(), viewer=user_id))
-    loop_dm.send_dm(client, user_id=user_id, message=built)
+        built = digest_ui.digest_message(
+            digest.build_digest(session, team_id=team_id, now=deps.clock(), viewer=user_id)
+        )
+    dms.send_dm(client, user_id=user_id, message=built)
     log.info("digest sent to leader %s in %s", user_id, team_id)
 
 

@@ -9,12 +9,13 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching as ui
+from bot.blocks import managers as managers_ui
 from bot.gateway import roles, users
 from bot.kinds import ScheduleKind
 from bot.listeners import coach_args
 from bot.listeners.router import CommandContext, CommandRouter, Subcommand, declare
-from bot.services import coaching, schedules
+from bot.services import managers as manager_service
+from bot.services import schedules
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,17 @@ def handle_managers(ctx: CommandContext) -> Message:
     admins = roles.configured_admins(deps, team_id=ctx.team_id)
     if verb == "list" and not is_admin:
         # Asking who the managers are changes nothing: say who manages that list instead.
-        return Message(text=ui.managers_admin_only_text(admins, ctx.user_id))
-    coaching.ensure_admin(is_admin=is_admin)
+        return Message(text=managers_ui.managers_admin_only_text(admins, ctx.user_id))
+    manager_service.ensure_admin(is_admin=is_admin)
     if verb == "list":
         with deps.sessions.begin() as session:
-            managers = coaching.list_managers(session, team_id=ctx.team_id)
-        return Message(text=ui.managers_text(managers, admins))
+            managers = manager_service.list_managers(session, team_id=ctx.team_id)
+        return Message(text=managers_ui.managers_text(managers, admins))
     user_ids = coach_args.parse_managers(ctx.args).user_ids
     if verb == "add":
         return _add(ctx, user_ids)
     with deps.sessions.begin() as session:
-        change = coaching.remove_managers(session, team_id=ctx.team_id, user_ids=user_ids)
+        change = manager_service.remove_managers(session, team_id=ctx.team_id, user_ids=user_ids)
         for user_id in change.changed:
             # A former manager gets no more coaching prompts; their notes stay theirs.
             schedules.stop_schedule(session, team_id=ctx.team_id, kind=ScheduleKind.PROMPT_DM, target_id=user_id)
@@ -73,7 +74,7 @@ def _add(ctx: CommandContext, user_ids: Sequence[str]) -> Message:
     for user_id in user_ids:
         users.resolve_person(deps.users, ctx.client, team_id=ctx.team_id, user_id=user_id, example=EXAMPLE)
     with deps.sessions.begin() as session:
-        change = coaching.add_managers(
+        change = manager_service.add_managers(
             session,
             team_id=ctx.team_id,
             enterprise_id=ctx.enterprise_id,
@@ -107,7 +108,7 @@ def welcome_managers(ctx: CommandContext, user_ids: Sequence[str]) -> None:
 
 
 def send_manager_welcome(client: WebClient, *, user_id: str, added_by: str, team_id: str, app_id: str) -> None:
-    built = ui.manager_welcome_message(added_by=added_by, team_id=team_id, app_id=app_id)
+    built = managers_ui.manager_welcome_message(added_by=added_by, team_id=team_id, app_id=app_id)
     dm = client.conversations_open(users=user_id)
     client.chat_postMessage(channel=dm["channel"]["id"], text=built.text, blocks=built.blocks)
     log.info("welcome DM sent to new manager %s in %s", user_id, team_id)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.blocks import coaching as ui
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import action_items as action_items_ui
+from bot.blocks import notes as notes_ui
+from bot.blocks import ratings as ratings_ui
 from bot.errors import UsageError
 from bot.listeners import payload
 
@@ -51,15 +52,15 @@ def _picked_number(values: dict[str, Any], block: str) -> int | None:
 
 def parse_note_form(values: dict[str, Any]) -> NoteForm:
     """``view.state.values`` of the note form (and the edit form) as plain values."""
-    follow_up = _picked_date(values, ui.FOLLOW_UP_BLOCK)
+    follow_up = _picked_date(values, notes_ui.FOLLOW_UP_BLOCK)
     return NoteForm(
-        rep_id=str(payload.field(values, ui.REP_BLOCK).get("selected_user") or "") or None,
-        text=payload.text_input(values, ui.NOTE_BLOCK),
+        rep_id=str(payload.field(values, notes_ui.REP_BLOCK).get("selected_user") or "") or None,
+        text=payload.text_input(values, notes_ui.NOTE_BLOCK),
         follow_up_on=follow_up,
-        theme=payload.selected_value(values, ui.THEME_BLOCK),
-        share=ui.SHARE_VALUE in payload.selected_values(values, ui.SHARE_BLOCK),
-        skill_id=_picked_number(values, loop_ui.SKILL_BLOCK),
-        rating=_picked_number(values, loop_ui.RATING_BLOCK),
-        action_item=payload.text_input(values, loop_ui.ACTION_ITEM_BLOCK).strip(),
-        action_due=_picked_date(values, loop_ui.ACTION_DUE_BLOCK),
+        theme=payload.selected_value(values, notes_ui.THEME_BLOCK),
+        share=notes_ui.SHARE_VALUE in payload.selected_values(values, notes_ui.SHARE_BLOCK),
+        skill_id=_picked_number(values, ratings_ui.SKILL_BLOCK),
+        rating=_picked_number(values, ratings_ui.RATING_BLOCK),
+        action_item=payload.text_input(values, action_items_ui.ACTION_ITEM_BLOCK).strip(),
+        action_due=_picked_date(values, action_items_ui.ACTION_DUE_BLOCK),
     )

@@ -9,7 +9,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching as ui
+from bot.blocks import notes as notes_ui
+from bot.blocks import prompts as prompts_ui
 from bot.blocks.calendars import lead_line, note_lines
 from bot.deps import Deps
 from bot.errors import UsageError, UserError
@@ -141,7 +142,7 @@ def handle_prompt_now(ctx: CommandContext) -> Message:
         prompt = prompts.next_prompt(
             session, team_id=ctx.team_id, target_id=ctx.user_id, now=ctx.deps.clock(), weigh_by_author=ctx.user_id
         )
-    built = ui.prompt_message(prompt)
+    built = prompts_ui.prompt_message(prompt)
     return built
 
 
@@ -163,7 +164,7 @@ def handle_set_prompt_time_button(
     except UserError as err:
         answers.say_privately(body, respond, err.message)
         return
-    view = ui.prompt_time_modal(
+    view = prompts_ui.prompt_time_modal(
         hour_minute=f"{spec.hour:02d}:{spec.minute:02d}" if spec else None,
         tz=spec.tz if spec else None,
         days=schedules.format_days(spec.days) if spec else None,
@@ -176,9 +177,9 @@ def handle_prompt_time_submission(
 ) -> None:
     values = payload.view_values(payload.view_of(body))
     who = payload.actor(body)
-    hhmm = str(payload.field(values, ui.TIME_BLOCK).get("selected_time") or "").strip()
-    zone = payload.text_input(values, ui.ZONE_BLOCK).strip()
-    days = payload.text_input(values, ui.DAYS_BLOCK).strip() or "weekdays"
+    hhmm = str(payload.field(values, notes_ui.TIME_BLOCK).get("selected_time") or "").strip()
+    zone = payload.text_input(values, notes_ui.ZONE_BLOCK).strip()
+    days = payload.text_input(values, notes_ui.DAYS_BLOCK).strip() or "weekdays"
     ctx = CommandContext(
         command="/coach",
         name="prompts",
@@ -201,13 +202,13 @@ def handle_prompt_time_submission(
             try:  # a city ("New York") or an IANA name; an abbreviation gets the zone it likely means
                 zone = schedules.zone_from_text(zone)
             except UserError as err:
-                raise UsageError(err.message, block_id=ui.ZONE_BLOCK) from None
+                raise UsageError(err.message, block_id=notes_ui.ZONE_BLOCK) from None
         try:
             schedule_command.handle(PROMPTS_DM, ctx, " ".join(p for p in (hhmm, zone, days) if p))
         except UserError as err:
-            raise UserError(err.message, block_id=err.block_id or ui.DAYS_BLOCK) from None
+            raise UserError(err.message, block_id=err.block_id or notes_ui.DAYS_BLOCK) from None
     except UserError as err:
-        answers.form_errors(ack, err, ui.DAYS_BLOCK)
+        answers.form_errors(ack, err, notes_ui.DAYS_BLOCK)
         return
     ack()
     deps.defer(publish_home, deps, client, team_id=who.team_id, user_id=who.user_id)
@@ -215,5 +216,5 @@ def handle_prompt_time_submission(
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(ui.SET_PROMPT_TIME)(coach.ack_first(handle_set_prompt_time_button))
-    app.view(ui.PROMPT_TIME_MODAL)(coach.ack_first(handle_prompt_time_submission))
+    app.action(notes_ui.SET_PROMPT_TIME)(coach.ack_first(handle_set_prompt_time_button))
+    app.view(notes_ui.PROMPT_TIME_MODAL)(coach.ack_first(handle_prompt_time_submission))

@@ -13,7 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import Message
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import rep_card as rep_card_ui
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.gateway import roles, users
@@ -46,14 +46,14 @@ def handle_rep(ctx: CommandContext) -> Message:
         roles.check_manager(deps, ctx.client, session, team_id=ctx.team_id, user_id=ctx.user_id)
         card = rep_card.rep_card(session, team_id=ctx.team_id, author_id=ctx.user_id, rep_id=rep_id, now=deps.clock())
     tz = users.user_zone(deps.users, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
-    return loop_ui.rep_card_message(card, tz=tz)
+    return rep_card_ui.rep_card_message(card, tz=tz)
 
 
 def handle_log_note_for_rep(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
     """'Log a note' on a rep card or a targeted prompt: the form with rep and skill filled in."""
     ack()
     who = payload.actor(body)
-    rep_id, skill_id = loop_ui.parse_log_note_value(payload.action_value(body))
+    rep_id, skill_id = rep_card_ui.parse_log_note_value(payload.action_value(body))
     try:
         notes.open_note_modal(
             deps,
@@ -70,4 +70,4 @@ def handle_log_note_for_rep(ack: Ack, body: dict[str, Any], respond: Respond, cl
 
 def register(app: App, coach: CommandRouter) -> None:
     coach.add_all(SUBCOMMANDS)
-    app.action(loop_ui.LOG_NOTE_FOR_REP)(coach.ack_first(handle_log_note_for_rep))
+    app.action(rep_card_ui.LOG_NOTE_FOR_REP)(coach.ack_first(handle_log_note_for_rep))

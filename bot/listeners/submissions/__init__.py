@@ -1,7 +1,8 @@
 """Team quote submissions: sending a quote in (``add``), consent from a quoted member,
 review by admins, and the team's favourites. One module per flow; each declares its
-``/quote`` subcommands beside their handlers. Slack orchestration after the ack (review
-cards, DMs, summaries) lives in ``bot.gateway.review``."""
+``/quote`` subcommands beside their handlers. The handlers only translate Slack in and out:
+the flows (``bot.flows.submit_quote``, ``bot.flows.decide_quote``) do the steps, and the
+Slack calls after the ack (review cards, DMs, summaries) are in ``bot.gateway.review``."""
 
 from __future__ import annotations
 

@@ -1,14 +1,10 @@
-"""Coaching-loop deliveries: the rep's action-item reminder and the leader's weekly digest.
+"""The rep's action-item reminder: the ``todo`` delivery kind (the name stored since it began).
 
-- ``todo``: one DM to the rep on an unfinished item's due date at 09:00 in the rep's zone
-  (the zone stored with the item). Key ``todo:<item id>:<due date>``: exactly once per item
-  and date, and a changed due date would be a new occurrence. Skipped if the item is done or
-  gone by then.
-- ``digest``: a DM to a leader on their ``digest`` schedule (e.g. Mondays 08:00), due like
-  the prompt schedules (``schedule:<id>:<local date>``). The digest is computed when it is
-  rendered, from counts and averages only (``bot.services.digest``).
+One DM to the rep on an unfinished item's due date at 09:00 in the rep's zone (the zone stored
+with the item). Key ``todo:<item id>:<due date>``: exactly once per item and date, and a changed
+due date would be a new occurrence. Skipped if the item is done or gone by then.
 
-Like every kind, these hold no Slack objects and never commit; the engine claims, posts and
+Like every kind, it holds no Slack objects and never commits; the engine claims, posts and
 records (``bot.scheduling.run``).
 """
 
@@ -19,27 +15,24 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.blocks.coaching_loop import action_item_reminder_message, digest_message
+from bot.blocks.action_items import action_item_reminder_message
 from bot.kinds import DeliveryKindName
-from bot.scheduling.kinds import DeliveryKind, Occurrence
-from bot.scheduling.quote_kind import schedule_occurrences
-from bot.services import action_items, digest, schedules
-from bot.services.leaders import DIGEST_SCHEDULE_KIND
+from bot.scheduling.kinds import Occurrence, ScheduledKind
+from bot.services import action_items, schedules
 
-TODO_REMINDER = DeliveryKindName.TODO_REMINDER
-DIGEST = DeliveryKindName.DIGEST
+ACTION_ITEM_REMINDER = DeliveryKindName.ACTION_ITEM_REMINDER
 REMINDER_HOUR = 9
 
 
 def _item_id(key: str) -> int | None:
     parts = key.split(":")
-    return int(parts[1]) if len(parts) == 3 and parts[0] == TODO_REMINDER and parts[1].isdigit() else None
+    return int(parts[1]) if len(parts) == 3 and parts[0] == ACTION_ITEM_REMINDER and parts[1].isdigit() else None
 
 
-class TodoReminderKind:
+class ActionItemReminderKind:
     """The rep's reminder on an action item's due date, 09:00 their time."""
 
-    name: str = TODO_REMINDER
+    name: str = ACTION_ITEM_REMINDER
 
     def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
         # Local dates around the world differ from UTC's by at most a day either way.
@@ -56,7 +49,7 @@ class TodoReminderKind:
                 continue
             found.append(
                 Occurrence(
-                    key=f"{TODO_REMINDER}:{item.id}:{item.due_on.isoformat()}",
+                    key=f"{ACTION_ITEM_REMINDER}:{item.id}:{item.due_on.isoformat()}",
                     kind=self.name,
                     team_id=item.team_id,
                     enterprise_id=None,
@@ -88,26 +81,5 @@ class TodoReminderKind:
         return message
 
 
-class DigestKind:
-    """A leader's weekly coaching digest by DM."""
-
-    name: str = DIGEST
-
-    def due(self, session: Session, at: datetime, grace: timedelta) -> list[Occurrence]:
-        return schedule_occurrences(
-            session, schedule_kind=DIGEST_SCHEDULE_KIND, delivery_kind=self.name, at=at, grace=grace
-        )
-
-    def choose(self, session: Session, occ: Occurrence) -> int | None:
-        return occ.schedule_id
-
-    def render(self, session: Session, occ: Occurrence, item_id: int | None) -> Message | None:
-        if item_id is None:
-            return None
-        # For the leader it goes to: a leader who rated too gets only blocks of others' ratings.
-        built = digest.build_digest(session, team_id=occ.team_id, now=occ.due_at, viewer=occ.target_id)
-        return digest_message(built)
-
-
-def loop_kinds() -> list[DeliveryKind]:
-    return [TodoReminderKind(), DigestKind()]
+# Due from action items, not from a schedule: no schedule kind, no schedule wording.
+ACTION_ITEM_REMINDER_KIND = ScheduledKind(delivery=ActionItemReminderKind())

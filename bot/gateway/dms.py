@@ -1,6 +1,7 @@
-"""Coaching-loop DMs sent after the ack: the rep's action item, the manager's "done", the digest.
+"""Coaching DMs sent after the ack: the rep's action item, the manager's "done", the digest,
+and the rep's copy of a shared note.
 
-Each opens the DM itself (``conversations.open``) so a DM works even before the person ever
+Each but the note's copy opens the DM itself (``conversations.open``) so a DM works even before the person ever
 talked to the bot. Failures are logged by Slack's error code only: no item or note text.
 """
 
@@ -13,10 +14,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message
-from bot.blocks.coaching_loop import action_item_done_message, action_item_message
+from bot.blocks.action_items import action_item_done_message, action_item_message
+from bot.blocks.notes import shared_note_message
 from bot.db.engine import Sessions
 from bot.services import action_items
 from bot.services.action_items import ActionItemView
+from bot.services.notes import NoteView
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +51,10 @@ def send_action_item(client: WebClient, sessions: Sessions, item: ActionItemView
 
 def send_item_done(client: WebClient, *, manager_id: str, item: ActionItemView) -> None:
     send_dm(client, user_id=manager_id, message=action_item_done_message(item))
+
+
+def send_note_copy(client: WebClient, note: NoteView) -> None:
+    """Send the rep their copy of a shared note, once, at save time (to the user id: Slack
+    delivers it in the app's DM)."""
+    built = shared_note_message(note)
+    client.chat_postMessage(channel=note.rep_id, text=built.text, blocks=built.blocks)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.blocks import Message
-from bot.blocks import coaching_loop as loop_ui
+from bot.blocks import rubric as rubric_ui
 from bot.errors import UsageError
 from bot.gateway import roles
 from bot.listeners import coach_args
@@ -37,7 +37,7 @@ def handle_skills(ctx: CommandContext) -> Message:
         is_admin = roles.is_admin(deps, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
         with deps.sessions.begin() as session:
             skills = rubric.list_skills(session, team_id=ctx.team_id, now=now)
-        return loop_ui.skills_message(skills, is_admin=is_admin)
+        return rubric_ui.skills_message(skills, is_admin=is_admin)
     if verb not in _VERBS:
         raise UsageError(
             f"`/coach skills` takes `add`, `rename` or `remove`, e.g. `{rubric.ADD_EXAMPLE}`; "
@@ -50,15 +50,15 @@ def handle_skills(ctx: CommandContext) -> Message:
             skill, restored = rubric.add_skill(
                 session, team_id=ctx.team_id, typed=" ".join(words), is_admin=is_admin, now=now
             )
-            return Message(text=loop_ui.skill_changed_text("restored" if restored else "added", skill))
+            return Message(text=rubric_ui.skill_changed_text("restored" if restored else "added", skill))
         if verb == "remove":
             skill = rubric.remove_skill(session, team_id=ctx.team_id, typed=" ".join(words), is_admin=is_admin, now=now)
-            return Message(text=loop_ui.skill_changed_text("removed", skill))
+            return Message(text=rubric_ui.skill_changed_text("removed", skill))
         if len(words) != 2 and is_admin:
             raise UsageError(f"Rename takes the old name and the new one, e.g. `{rubric.RENAME_EXAMPLE}`.")
         old, new = [*words, "", ""][:2]
         before, skill = rubric.rename_skill(session, team_id=ctx.team_id, old=old, new=new, is_admin=is_admin, now=now)
-        return Message(text=loop_ui.skill_changed_text("renamed", skill, old=before))
+        return Message(text=rubric_ui.skill_changed_text("renamed", skill, old=before))
 
 
 def register(app: App, coach: CommandRouter) -> None:
