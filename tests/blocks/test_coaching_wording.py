@@ -1,4 +1,4 @@
-"""The coaching loop's replies, table-driven over plurals and zero cases: the prompt's "days
+"""The coaching replies, table-driven over plurals and zero cases: the prompt's "days
 without a note", the rep card's trend lines, the leaders' digest and the DM budget refusal."""
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def test_export_notes_to_stdout_and_required_arguments(tmp_path: Path, database_
 def test_export_notes_includes_skills_ratings_and_action_items(
     tmp_path: Path, database_url: str, sessions: Sessions
 ) -> None:
-    from tests.services.loop_factories import rated_note, seed_item
+    from tests.services.coaching_factories import rated_note, seed_item
 
     rated_note(sessions, skill="discovery", rating=4, text="Rated note")
     seed_item(sessions, text="Send the recap", status="done")

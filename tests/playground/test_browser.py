@@ -140,7 +140,7 @@ def test_max_logs_a_note_in_the_modal_and_sees_it_saved_with_undo(person: Person
     person.shot("app-validation-error")
     modal.get_by_label("Follow up on").fill("2026-12-07")
     modal.get_by_label("Theme").select_option(index=1)
-    modal.get_by_label("Skill").select_option(label="Discovery")  # the coaching loop's rubric
+    modal.get_by_label("Skill").select_option(label="Discovery")  # the workspace's rubric
     modal.get_by_label("4", exact=True).check()  # Rating: a radio button
     person.shot("skill-and-rating")
     modal.get_by_role("button", name="Save").click()

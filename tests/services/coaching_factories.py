@@ -1,4 +1,4 @@
-"""Factories for the coaching-loop service tests (no tests here)."""
+"""Factories for the coaching service tests (no tests here)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services import note_history, notes, rubric
 from bot.services.rubric import DEFAULT_SKILLS
 from tests.factories import seed_note
-from tests.services.loop_factories import NOW, rated_note, seed_item, skill_id
+from tests.services.coaching_factories import NOW, rated_note, seed_item, skill_id
 
 
 def _names(sessions: Sessions, team_id: str = "T1") -> list[str]:

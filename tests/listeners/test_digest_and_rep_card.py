@@ -15,7 +15,7 @@ from bot.scheduling.run import run_due
 from tests.factories import buttons, make_manager, mention, view_of
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.listeners.loop_helpers import dm_posts, everything_sent, make_leader, skill_id, view_blocks
+from tests.listeners.coaching_helpers import dm_posts, everything_sent, make_leader, skill_id, view_blocks
 
 SECRET = "PRIVATE-NOTE-TEXT bob cried on the call"
 

@@ -1,4 +1,4 @@
-"""Targeted prompts and the loop's CSV export, over signed HTTP and run_due."""
+"""Targeted prompts and the full CSV export, over signed HTTP and run_due."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.scheduling.run import run_due
 from tests.factories import blocks_of, buttons, make_manager, mention
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock
-from tests.listeners.loop_helpers import skill_id
+from tests.listeners.coaching_helpers import skill_id
 
 MONDAY_0830_NEW_YORK = datetime(2026, 11, 30, 13, 30, tzinfo=UTC)
 

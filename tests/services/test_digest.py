@@ -1,4 +1,4 @@
-"""The leader digest (counts and averages only) and the coaching-loop Block Kit builders."""
+"""The leader digest (counts and averages only) and the coaching Block Kit builders."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.db.engine import Sessions
 from bot.db.models import Note, RatingBlock
 from bot.services import action_items, digest, rep_card
 from tests.factories import make_manager, seed_note
-from tests.services.loop_factories import NOW, rated_note, seed_item
+from tests.services.coaching_factories import NOW, rated_note, seed_item
 
 MARKER = "SECRET-NOTE-MARKER-7f3a"
 DAY = timedelta(days=1)

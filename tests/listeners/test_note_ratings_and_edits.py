@@ -11,7 +11,7 @@ from bot.db.engine import Sessions
 from tests.factories import buttons, get_note, make_manager, mention, note_count, seed_note, view_of
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, ephemeral_text
-from tests.listeners.loop_helpers import dm_posts, everything_sent, items, skill_id, view_blocks
+from tests.listeners.coaching_helpers import dm_posts, everything_sent, items, skill_id, view_blocks
 
 
 @pytest.fixture(autouse=True)

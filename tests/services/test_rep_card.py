@@ -12,7 +12,7 @@ from bot.db.models import Prompt
 from bot.services import rep_card, rubric
 from bot.services.rep_card import sparkline
 from tests.factories import seed_note
-from tests.services.loop_factories import NOW, rated_note, seed_item
+from tests.services.coaching_factories import NOW, rated_note, seed_item
 
 
 def test_sparkline_maps_1_to_5_onto_the_eight_bars() -> None:

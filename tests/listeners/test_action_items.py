@@ -16,7 +16,7 @@ from bot.scheduling.run import run_due
 from tests.factories import buttons, make_manager, mention, seed_note
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.listeners.loop_helpers import dm_posts, everything_sent, items
+from tests.listeners.coaching_helpers import dm_posts, everything_sent, items
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +145,7 @@ def test_a_forged_item_id_answers_removed(slack: SlackSender, fake_slack: FakeSl
 
 
 def test_other_workspace_items_are_invisible(slack: SlackSender, sessions: Sessions) -> None:
-    from tests.services.loop_factories import seed_item
+    from tests.services.coaching_factories import seed_item
 
     seed_item(sessions, team_id="T2", rep="U2", assigner="U1", text="other workspace secret")
     text = ephemeral_text(slack.command("/coach", "todos", user="U2"))
@@ -214,7 +214,7 @@ def test_the_note_forms_action_item_over_the_budget_is_refused_before_the_note_i
     start_app: Callable[..., SlackSender], sessions: Sessions
 ) -> None:
     from bot.db.models import Note
-    from tests.listeners.test_coaching_loop_notes import form_values
+    from tests.listeners.test_note_ratings_and_edits import form_values
 
     slack = start_app(COACHBOT_MAX_ITEM_DMS_PER_DAY="1")
     assign(slack, "task 1")

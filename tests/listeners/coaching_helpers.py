@@ -1,4 +1,4 @@
-"""Helpers for the coaching-loop listener tests (no tests here)."""
+"""Helpers for the coaching listener tests (notes, ratings, action items, digest; no tests here)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The loop's deliveries through the real engine (run_due) against the fake Slack Web API:
+"""Coaching deliveries through the real engine (run_due) against the fake Slack Web API:
 the rep's action-item reminder and the leader's weekly digest, each exactly once."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.services.schedules import DAY_BITS
 from tests.factories import blocks_of, buttons, make_manager
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer
-from tests.services.loop_factories import digest_schedule, rated_note, seed_item
+from tests.services.coaching_factories import digest_schedule, rated_note, seed_item
 
 # Bob (U2) lives in America/New_York: 09:00 EST on 2026-12-04 is 14:00 UTC.
 DEC_4_0900_NEW_YORK = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)

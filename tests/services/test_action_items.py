@@ -13,7 +13,7 @@ from bot.errors import NotAllowed, NotFound, UsageError
 from bot.services import action_items, leaders
 from bot.services.action_items import ActionItemGone
 from tests.factories import seed_note
-from tests.services.loop_factories import NOW, digest_schedule, seed_item
+from tests.services.coaching_factories import NOW, digest_schedule, seed_item
 
 
 def _create(sessions: Sessions, **kw: object) -> action_items.ActionItemView:

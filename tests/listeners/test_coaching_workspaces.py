@@ -1,4 +1,4 @@
-"""The coaching loop across two workspaces with the SAME user ids (OAuth mode): a card, a todo
+"""Coaching across two workspaces with the SAME user ids (OAuth mode): a card, an action-item
 list, a digest or an Edit button in one never shows the other's notes, ratings or items."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from bot.scheduling.run import run_due
 from tests.factories import make_manager, mention
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer, SlackSender, TestClock, ephemeral_text
-from tests.listeners.loop_helpers import dm_posts, items, make_leader
+from tests.listeners.coaching_helpers import dm_posts, items, make_leader
 from tests.test_workspace_isolation import app_server, fake_slack  # noqa: F401 - the two-workspace fixtures
 
 # (ruff reads the fixture parameters below as redefinitions of these imports, hence the F811 noqas.)
