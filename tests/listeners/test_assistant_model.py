@@ -18,7 +18,7 @@ from tests.factories import make_manager, seed_note
 from tests.fakes.llm import FakeModel
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender
-from tests.services.loop_factories import rated_note, seed_item
+from tests.services.coaching_factories import rated_note, seed_item
 
 ADA_NOTE = "ADA-PRIVATE: Bob mumbles through the pricing slide"
 CY_NOTE = "CY-PRIVATE: Bob told me he is interviewing elsewhere"

@@ -17,7 +17,7 @@ from tests.assistant_events import THREAD_TS, context_changed, dm_of, thread_sta
 from tests.factories import make_manager, seed_note
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.harness import SlackSender, TestClock
-from tests.services.loop_factories import seed_item
+from tests.services.coaching_factories import seed_item
 
 ADA_NOTE = "Ada's own: Bob rushed the pricing slide"
 CY_NOTE = "Cy's private: Bob may be leaving"

@@ -13,7 +13,7 @@ from bot.db.models import Schedule, Topic
 from tests.factories import buttons, last_response, make_manager, mention, seed_note
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import SlackSender, TestClock, ephemeral_text
-from tests.listeners.loop_helpers import everything_sent
+from tests.listeners.coaching_helpers import everything_sent
 
 
 @pytest.fixture(autouse=True)

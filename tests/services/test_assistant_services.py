@@ -27,7 +27,7 @@ from bot.services.assistant import (
 from bot.services.assistant_context import CONTEXT_CHARS, grounding
 from bot.services.assistant_intents import MAX_QUESTION, Intent, read_question
 from tests.factories import make_manager, seed_note
-from tests.services.loop_factories import NOW, rated_note, seed_item
+from tests.services.coaching_factories import NOW, rated_note, seed_item
 
 ADA_SECRET = "Ada-only: Bob froze on the pricing slide"
 CY_SECRET = "Cy-only: Bob is thinking of leaving"

@@ -12,7 +12,7 @@ from bot.errors import NotFound
 from bot.services import one_on_ones, prep_brief, rubric, topics
 from bot.services.topics import TopicRefused
 from tests.factories import dump, make_manager, seed_note
-from tests.services.loop_factories import seed_item
+from tests.services.coaching_factories import seed_item
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)
