@@ -28,6 +28,7 @@ def main() -> int:
         ["-m", "benchmarks.fanout", *(["--skip-baseline", "--skip-large"] if quick else ["--skip-baseline"])],
         ["-m", "benchmarks.rotation", *(["--quotes", "5000", "--history", "500", "--picks", "200"] if quick else [])],
         ["-m", "benchmarks.coach_rep", *(["--notes", "2000", "--others", "4000", "--cards", "100"] if quick else [])],
+        ["-m", "benchmarks.prep_brief", *(["--notes", "2000", "--others", "4000", "--briefs", "100"] if quick else [])],
         ["-m", "benchmarks.digest", *(["--managers", "40", "--runs", "5"] if quick else [])],
         ["-m", "benchmarks.memory", *(["--settle", "2"] if quick else [])],
         ["-m", "benchmarks.healthz_load", *(["--checks", "600", "--seconds", "2"] if quick else [])],

@@ -22,6 +22,7 @@ class ScheduleKind(StrEnum):
     PROMPT_CHANNEL = "prompt_channel"
     PROMPT_DM = "prompt_dm"
     DIGEST = "digest"
+    ONE_ON_ONE = "one_on_one"  # target_id = the rep, created_by = the manager
 
 
 class DeliveryKindName(StrEnum):
@@ -31,6 +32,11 @@ class DeliveryKindName(StrEnum):
     DIGEST = "digest"
     FOLLOW_UP = "followup"
     ACTION_ITEM_REMINDER = "todo"  # the name stored since action items were called todos
+    # 1:1s (from a one_on_one schedule): the manager's prep brief, each side's agenda, the
+    # manager's nudge to log a note afterwards.
+    ONE_ON_ONE_BRIEF = "1on1_brief"
+    ONE_ON_ONE_AGENDA = "1on1_agenda"
+    ONE_ON_ONE_NUDGE = "1on1_nudge"
 
 
 class RotationKind(StrEnum):

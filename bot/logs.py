@@ -76,7 +76,15 @@ def configure(settings: Settings) -> None:
     for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(level)
     # SQL echo would log bound parameters, i.e. note text: never below WARNING.
-    for quiet in ("sqlalchemy", "apscheduler.executors.default", "alembic.runtime.plugins"):
+    # openai releases before 2 log each request's messages (note text) at DEBUG: quiet too.
+    for quiet in (
+        "sqlalchemy",
+        "apscheduler.executors.default",
+        "alembic.runtime.plugins",
+        "openai",
+        "httpx",
+        "httpx2",
+    ):
         logging.getLogger(quiet).setLevel(logging.WARNING)
     # A quiet console: start-up and shutdown chatter (each migration step, "Scheduler
     # started", "Uvicorn running on ...", Socket Mode session notices) stays out unless

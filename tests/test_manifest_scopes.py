@@ -61,9 +61,19 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # Workflow Builder steps finish with the execution's own token (Bolt's complete/fail).
     "functions.completeSuccess": frozenset(),
     "functions.completeError": frozenset(),
+    # The AI pane (Agents & AI Apps). setStatus also takes chat:write; the others need assistant:write.
+    "assistant.threads.setStatus": frozenset({"assistant:write", "chat:write"}),
+    "assistant.threads.setSuggestedPrompts": frozenset({"assistant:write"}),
+    "assistant.threads.setTitle": frozenset({"assistant:write"}),
+    "chat.startStream": frozenset({"chat:write"}),
+    "chat.appendStream": frozenset({"chat:write"}),
+    "chat.stopStream": frozenset({"chat:write"}),
 }
 # SDK helpers that call more than one method.
-COMPOSITE = {"files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal")}
+COMPOSITE = {
+    "files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
+    "chat_stream": ("chat.startStream", "chat.appendStream", "chat.stopStream"),
+}
 # Events -> the scope Slack needs to deliver them (none for the app's own lifecycle events).
 EVENT_SCOPES: dict[str, frozenset[str]] = {
     "app_home_opened": frozenset(),
@@ -75,7 +85,11 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "app_mention": frozenset({"app_mentions:read"}),
     "message.channels": frozenset({"channels:history"}),
     "message.im": frozenset({"im:history"}),
+    "assistant_thread_started": frozenset({"assistant:write"}),
+    "assistant_thread_context_changed": frozenset({"assistant:write"}),
 }
+# Bolt's ``Assistant`` (``app.assistant(...)``) listens to these without an ``app.event`` line.
+ASSISTANT_EVENTS = {"assistant_thread_started", "assistant_thread_context_changed", "message.im"}
 _API_CALL = re.compile(r"""api_call\(\s*["']([a-zA-Z0-9_.]+)["']""")
 _EVENT = re.compile(r"""\.event\(\s*["']([a-z_.]+)["']""")
 # Workflow Builder's types for a step's inputs and outputs (api.slack.com/automation/types).
@@ -116,6 +130,8 @@ def handled_events(root: Path = ROOT / "bot") -> set[str]:
     found = {name for path in root.rglob("*.py") for name in _EVENT.findall(path.read_text())}
     if STEPS:  # Bolt's app.function(...) listens to function_executed
         found.add("function_executed")
+    if any(".assistant(" in path.read_text() for path in root.rglob("*.py")):
+        found |= ASSISTANT_EVENTS
     return found
 
 

@@ -46,6 +46,7 @@ class PageRoutes:
             Route("/pg/config", self._json_get(lambda _: page_config()), methods=["GET"]),
             Route("/pg/state", self._state, methods=["GET"]),
             Route("/pg/files/{file_id}", self._file, methods=["GET"]),
+            *self.pg.assistant.routes(),
             Route("/pg/{verb}", self._post, methods=["POST"]),
             *self.pg.standin.routes(),
             Mount("", app=self._app),

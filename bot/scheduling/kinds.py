@@ -85,6 +85,8 @@ class ScheduledKind:
     schedule_kind: ScheduleKind | None = None
     wording: Wording | None = None
     admins_only: bool = False
+    # When it is due against its schedule's time: a 1:1's prep brief goes 2 hours before it.
+    offset: timedelta = timedelta(0)
 
     @property
     def name(self) -> str:

@@ -11,6 +11,7 @@ from bot.scheduling.action_item_reminder_kind import ACTION_ITEM_REMINDER_KIND
 from bot.scheduling.coaching_kinds import FOLLOW_UP_KIND, PROMPT_CHANNEL_KIND, PROMPT_DM_KIND
 from bot.scheduling.digest_kind import DIGEST_KIND
 from bot.scheduling.kinds import DeliveryKind, ScheduledKind, Wording
+from bot.scheduling.one_on_one_kinds import ONE_ON_ONE_AGENDA_KIND, ONE_ON_ONE_BRIEF_KIND, ONE_ON_ONE_NUDGE_KIND
 from bot.scheduling.quote_kind import QUOTE
 
 SCHEDULED_KINDS: tuple[ScheduledKind, ...] = (
@@ -20,6 +21,9 @@ SCHEDULED_KINDS: tuple[ScheduledKind, ...] = (
     FOLLOW_UP_KIND,
     ACTION_ITEM_REMINDER_KIND,
     DIGEST_KIND,
+    ONE_ON_ONE_BRIEF_KIND,
+    ONE_ON_ONE_AGENDA_KIND,
+    ONE_ON_ONE_NUDGE_KIND,
 )
 
 

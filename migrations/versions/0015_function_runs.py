@@ -8,7 +8,7 @@ Numbered 0015 on top of 0012 by agreement (0013 and 0014 belong to parallel work
 rechains ``down_revision`` onto whatever head main has then.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from alembic import op
 import bot.db.models.base
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

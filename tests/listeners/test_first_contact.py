@@ -180,8 +180,8 @@ def test_a_word_close_to_nothing_lists_the_subcommands_the_reader_can_use(slack:
     text = ephemeral_text(slack.command("/quote", "frobnicate"))
     assert "Did you mean" not in text and "Try one of:" in text and "`daily`" in text and "`/quote help`" in text
     rep = ephemeral_text(slack.command("/coach", "frobnicate", user="U2"))
-    # A rep can read the skill rubric and their own action items, nothing else of /coach.
-    assert "Try one of: `help`, `skills`, `todos`." in rep
+    # A rep can read the skill rubric and their own action items, and add 1:1 topics; nothing else of /coach.
+    assert "Try one of: `help`, `skills`, `todos`, `topic`." in rep
     admin = ephemeral_text(slack.command("/coach", "frobnicate", user="UADMIN"))
     assert "`notes`" in admin and "`managers`" in admin
 
@@ -224,7 +224,7 @@ def test_a_reps_coach_help_lists_only_what_a_rep_can_use(slack: SlackSender) -> 
     text = ephemeral_text(slack.command("/coach", "help", user="U2"))
     lines = help_lines(text)
     assert lines[0] == "• `/coach help` — Show this list."
-    assert [line.split("`")[1].split()[1] for line in lines] == ["help", "skills", "todos"]
+    assert [line.split("`")[1].split()[1] for line in lines] == ["help", "skills", "todos", "topic"]
     assert "/coach notes" not in text and "/coach managers" not in text
     assert "is for managers, and you're not one yet" in text
     assert "An admin can add you: <@UADMIN>" in text

@@ -69,7 +69,9 @@ def test_a_schedule_driven_kind_finds_its_occurrences(kind: ScheduledKind, sessi
             now=now,
         )
     with sessions.begin() as session:
-        found = kind.delivery.due(session, datetime(2026, 11, 30, 9, 1, tzinfo=UTC), timedelta(minutes=30))
+        found = kind.delivery.due(
+            session, datetime(2026, 11, 30, 9, 1, tzinfo=UTC) + kind.offset, timedelta(minutes=30)
+        )
     assert [(o.kind, o.target_id, o.local_date.isoformat()) for o in found] == [(kind.name, target, "2026-11-30")]
 
 

@@ -3,9 +3,11 @@
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from .assistant import AssistantQuestion
 from .base import Base, UTCDateTime, utcnow
 from .coaching import ActionItem, ItemDm, Leader, Manager, Note, RatingBlock, Skill
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
+from .one_on_ones import Topic
 from .quotes import Prompt, Quote, StoreState
 from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
 from .workflows import FunctionRun
@@ -43,6 +45,7 @@ __all__ = [
     "INSTALLATIONS_TABLE",
     "OAUTH_STATES_TABLE",
     "ActionItem",
+    "AssistantQuestion",
     "Base",
     "Delivery",
     "FunctionRun",
@@ -65,6 +68,7 @@ __all__ = [
     "Skill",
     "StoreState",
     "Submission",
+    "Topic",
     "UTCDateTime",
     "utcnow",
 ]

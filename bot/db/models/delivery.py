@@ -46,6 +46,10 @@ class Schedule(Base):
     holidays: Mapped[str | None] = mapped_column(String(40))
     paused_until: Mapped[date | None] = mapped_column(Date)
     paused_by: Mapped[str | None] = mapped_column(SlackId)
+    # 1:1s (kind ``one_on_one``): every 1 or 2 weeks, counted from ``anchor_on`` (the local
+    # date of the first 1:1 after the cadence was set). Other kinds leave them as 1 and NULL.
+    every_weeks: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    anchor_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

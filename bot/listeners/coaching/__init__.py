@@ -16,7 +16,18 @@ from slack_bolt import App
 
 from bot.blocks import managers as managers_ui
 from bot.gateway import roles
-from bot.listeners.coaching import action_items, edit, history, leaders, managers, notes, prompts, rep, rubric
+from bot.listeners.coaching import (
+    action_items,
+    edit,
+    history,
+    leaders,
+    managers,
+    notes,
+    one_on_ones,
+    prompts,
+    rep,
+    rubric,
+)
 from bot.listeners.router import Audience, CommandContext, CommandRouter, Routers
 from bot.services import managers as manager_service
 
@@ -50,7 +61,7 @@ def install_help(router: CommandRouter) -> None:
 
 def register(app: App, routers: Routers) -> None:
     coach = routers.coach
-    for flow in (notes, history, prompts, managers, rubric, rep, action_items, leaders):
+    for flow in (notes, history, prompts, managers, rubric, rep, action_items, leaders, one_on_ones):
         flow.register(app, coach)
     edit.register(app, coach)
     install_help(coach)
