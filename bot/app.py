@@ -23,6 +23,7 @@ from bot.listeners.errors import handle_error
 log = logging.getLogger(__name__)
 
 BOT_SCOPES = [
+    "assistant:write",
     "channels:history",
     "channels:join",
     "channels:read",

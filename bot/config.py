@@ -8,7 +8,7 @@ naming the variable and how to fix it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -74,6 +74,13 @@ class Settings:
     holidays: str | None = None
     away_emoji: tuple[str, ...] = DEFAULT_AWAY_EMOJI
     away_words: tuple[str, ...] = DEFAULT_AWAY_WORDS
+    # The optional language model of the AI pane (bot/llm.py): off unless a base URL is set.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_timeout_seconds: int = 20
+    # Questions one member may ask the assistant in any minute (a flood gets a plain refusal).
+    assistant_per_minute: int = 10
 
     def admins_in(self, team_id: str) -> frozenset[str]:
         """The user ids COACHBOT_ADMINS names for one workspace (``TEAM:USER``, or a bare id
@@ -95,6 +102,10 @@ class Settings:
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def is_sqlite(self) -> bool:
@@ -183,6 +194,7 @@ class Settings:
                 "SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together (or none of them)"
             )
 
+        llm = _llm(get)
         return cls(
             database_url=database_url,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
@@ -214,6 +226,11 @@ class Settings:
             holidays=_holidays(get("COACHBOT_HOLIDAYS")),
             away_emoji=_away_list(env, "COACHBOT_AWAY_EMOJI", DEFAULT_AWAY_EMOJI),
             away_words=_away_list(env, "COACHBOT_AWAY_WORDS", DEFAULT_AWAY_WORDS),
+            llm_base_url=llm[0],
+            llm_model=llm[1],
+            llm_api_key=llm[2],
+            llm_timeout_seconds=_int(env, "COACHBOT_LLM_TIMEOUT_SECONDS", 20, 1, 300),
+            assistant_per_minute=_int(env, "COACHBOT_ASSISTANT_PER_MINUTE", 10, 1, 1000),
         )
 
     def require_slack(self) -> None:
@@ -256,6 +273,35 @@ def rejected_app_token(error: str) -> ConfigError:
     if error == "not_allowed_token_type":
         return ConfigError(f"SLACK_APP_TOKEN is not an app-level token (Slack said {error}); {_XAPP_FIX}")
     return ConfigError(f"SLACK_APP_TOKEN was refused by Slack ({error}); {_XAPP_FIX}")
+
+
+def _llm(get: Callable[[str], str | None]) -> tuple[str | None, str | None, str | None]:
+    """COACHBOT_LLM_*: all off, or a base URL and a model (the key is optional: local servers
+    such as Ollama need none)."""
+    url, model, key = get("COACHBOT_LLM_BASE_URL"), get("COACHBOT_LLM_MODEL"), get("COACHBOT_LLM_API_KEY")
+    if url is None:
+        if model or key:
+            raise ConfigError(
+                "COACHBOT_LLM_MODEL and COACHBOT_LLM_API_KEY need COACHBOT_LLM_BASE_URL too, "
+                "e.g. COACHBOT_LLM_BASE_URL=http://127.0.0.1:11434/v1 (or unset them: answers then come from your data)"
+            )
+        return None, None, None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(
+            f"COACHBOT_LLM_BASE_URL={url!r} is not an http(s) URL; use the OpenAI-compatible endpoint, "
+            "e.g. COACHBOT_LLM_BASE_URL=https://api.openai.com/v1 or http://127.0.0.1:11434/v1"
+        )
+    if model is None:
+        raise ConfigError(
+            "COACHBOT_LLM_BASE_URL is set but COACHBOT_LLM_MODEL is not; name the model, "
+            "e.g. COACHBOT_LLM_MODEL=llama3.1"
+        )
+    if key is not None and key in _PLACEHOLDERS:
+        raise ConfigError(
+            "COACHBOT_LLM_API_KEY is still a placeholder; paste the endpoint's key, or unset it for a local server"
+        )
+    return url.rstrip("/"), model, key
 
 
 def _metrics_port(env: Mapping[str, str]) -> int | None:

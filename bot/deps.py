@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -18,6 +18,9 @@ from bot.gateway.clients import ClientFactory
 from bot.gateway.users import UserDirectory
 from bot.metrics import Metrics
 from bot.services.quotes import QuotePool
+
+if TYPE_CHECKING:
+    from bot.llm import LanguageModel
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +47,20 @@ class Deps:
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
     )
 
+    # The assistant's optional language model, built on first use (``language_model``).
+    _model: LanguageModel | None = field(default=None, init=False, repr=False)
+
     def __post_init__(self) -> None:
         self.quote_pool = QuotePool(self.sessions)
+
+    def language_model(self) -> LanguageModel | None:
+        """The model in force (COACHBOT_LLM_*), or None: the assistant then answers from data.
+        Imported on first use, so an install without a model never loads the client."""
+        if self._model is None and self.settings.llm_enabled:
+            from bot.llm import LanguageModel
+
+            self._model = LanguageModel.from_settings(self.settings)
+        return self._model
 
     def defer(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         """Run ``fn`` after the ack. Failures are logged by type only (no payloads, no note text)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, text
@@ -16,6 +17,7 @@ from bot.db import migrate
 from bot.db.models import Schedule
 from bot.deps import Deps
 from bot.gateway.clients import make_client
+from bot.llm import LanguageModel, ModelUnavailable
 from bot.services import occurrences, schedules
 
 
@@ -32,7 +34,7 @@ class Check:
 
 def run_checks(settings: Settings, deps: Deps, now: datetime) -> list[Check]:
     checks: list[Check] = []
-    for step in (_settings, _database, _slack, _app_token, _schedule):
+    for step in (_settings, _database, _slack, _app_token, _schedule, _model):
         checks.extend(step(settings, deps, now))
     return checks
 
@@ -184,6 +186,41 @@ def _schedule(settings: Settings, deps: Deps, now: datetime) -> Iterator[Check]:
         return
     nxt = "; ".join(f"{when:%Y-%m-%d %H:%M} UTC {kind} {target}" for when, kind, target in upcoming)
     yield Check(True, f"{len(active)} active schedule(s); next deliveries: {nxt}")
+
+
+def _model(settings: Settings, deps: Deps, now: datetime) -> Iterator[Check]:
+    """Which answers the assistant gives, and whether the model's endpoint answers (``GET
+    /models``: lists the models without spending a completion)."""
+    model = LanguageModel.from_settings(settings)
+    if model is None:
+        yield Check(True, "assistant answers from your data (no language model: COACHBOT_LLM_BASE_URL is unset)")
+        return
+    where = f"model {model.model} at {_without_credentials(model.base_url)}"
+    try:
+        served = model.probe()
+    except ModelUnavailable as exc:
+        yield Check(
+            False,
+            f"assistant: {where} does not answer ({exc})",
+            "check COACHBOT_LLM_BASE_URL, COACHBOT_LLM_API_KEY and that the server runs; "
+            "until then every question is answered from the data",
+        )
+        return
+    known = not served or model.model in served
+    yield Check(
+        known,
+        f"assistant: free text is answered by {where}"
+        if known
+        else f"assistant: {where} answers, but does not serve {model.model} (it serves {', '.join(served[:5])})",
+        f"set COACHBOT_LLM_MODEL to one of them (e.g. COACHBOT_LLM_MODEL={served[0] if served else 'llama3.1'})",
+    )
+
+
+def _without_credentials(url: str) -> str:
+    """The URL as shown: no user:password@, no query (a key could hide in either)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def render(checks: list[Check], out: Callable[[str], None]) -> bool:

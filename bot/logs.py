@@ -12,8 +12,9 @@ from types import TracebackType
 
 from bot.config import Settings
 
-# Belt and braces: whatever a library logs, a token-shaped string is masked.
-_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+# Belt and braces: whatever a library logs, a token-shaped string is masked (xwfp-: the
+# execution token of a Workflow Builder step).
+_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|xwfp-[A-Za-z0-9-]+")
 
 
 class RedactingFilter(logging.Filter):
@@ -75,7 +76,15 @@ def configure(settings: Settings) -> None:
     for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(level)
     # SQL echo would log bound parameters, i.e. note text: never below WARNING.
-    for quiet in ("sqlalchemy", "apscheduler.executors.default", "alembic.runtime.plugins"):
+    # openai releases before 2 log each request's messages (note text) at DEBUG: quiet too.
+    for quiet in (
+        "sqlalchemy",
+        "apscheduler.executors.default",
+        "alembic.runtime.plugins",
+        "openai",
+        "httpx",
+        "httpx2",
+    ):
         logging.getLogger(quiet).setLevel(logging.WARNING)
     # A quiet console: start-up and shutdown chatter (each migration step, "Scheduler
     # started", "Uvicorn running on ...", Socket Mode session notices) stays out unless

@@ -309,7 +309,7 @@ class SlackSender:
     def event(
         self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
     ) -> requests.Response:
-        body = {
+        body: dict[str, Any] = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
             "api_app_id": "A1",
@@ -319,10 +319,22 @@ class SlackSender:
             "event_time": int(time.time()),
             "authorizations": [{"team_id": self.team_id, "user_id": "UBOT", "is_bot": True}],
         }
+        if self.enterprise_id:  # as Slack sends events from an Enterprise Grid workspace
+            body["enterprise_id"] = self.enterprise_id
+            body["authorizations"][0]["enterprise_id"] = self.enterprise_id
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.post(json.dumps(body), content_type="application/json", headers=headers)
+
+    def function_executed(
+        self, execution: Any, *, event_id: str | None = None, retry_num: int | None = None
+    ) -> requests.Response:
+        """Deliver the ``function_executed`` event of a ``FunctionExecution`` (``FakeSlack.start_function``)
+        from its workspace. Slack's retry of it repeats the ``event_id`` with ``retry_num``."""
+        same = (execution.team_id, execution.enterprise_id) == (self.team_id, self.enterprise_id)
+        sender = self if same else self.as_team(execution.team_id, execution.enterprise_id)
+        return sender.event(execution.event(), event_id=event_id, retry_num=retry_num)
 
 
 def _ack_of(late: dict[str, Any]) -> dict[str, Any] | str:

@@ -19,6 +19,7 @@ import yaml
 from slack_sdk import WebClient
 
 from bot.app import BOT_SCOPES
+from bot.flows.workflow_steps import STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "manifest.yml"
@@ -57,22 +58,44 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "reactions.get": frozenset({"reactions:read"}),
     "reactions.add": frozenset({"reactions:write"}),
     "team.info": frozenset({"team:read"}),
+    # Workflow Builder steps finish with the execution's own token (Bolt's complete/fail).
+    "functions.completeSuccess": frozenset(),
+    "functions.completeError": frozenset(),
+    # The AI pane (Agents & AI Apps). setStatus also takes chat:write; the others need assistant:write.
+    "assistant.threads.setStatus": frozenset({"assistant:write", "chat:write"}),
+    "assistant.threads.setSuggestedPrompts": frozenset({"assistant:write"}),
+    "assistant.threads.setTitle": frozenset({"assistant:write"}),
+    "chat.startStream": frozenset({"chat:write"}),
+    "chat.appendStream": frozenset({"chat:write"}),
+    "chat.stopStream": frozenset({"chat:write"}),
 }
 # SDK helpers that call more than one method.
-COMPOSITE = {"files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal")}
+COMPOSITE = {
+    "files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
+    "chat_stream": ("chat.startStream", "chat.appendStream", "chat.stopStream"),
+}
 # Events -> the scope Slack needs to deliver them (none for the app's own lifecycle events).
 EVENT_SCOPES: dict[str, frozenset[str]] = {
     "app_home_opened": frozenset(),
     "app_uninstalled": frozenset(),
     "tokens_revoked": frozenset(),
+    "function_executed": frozenset(),
     "reaction_added": frozenset({"reactions:read"}),
     "reaction_removed": frozenset({"reactions:read"}),
     "app_mention": frozenset({"app_mentions:read"}),
     "message.channels": frozenset({"channels:history"}),
     "message.im": frozenset({"im:history"}),
+    "assistant_thread_started": frozenset({"assistant:write"}),
+    "assistant_thread_context_changed": frozenset({"assistant:write"}),
 }
+# Bolt's ``Assistant`` (``app.assistant(...)``) listens to these without an ``app.event`` line.
+ASSISTANT_EVENTS = {"assistant_thread_started", "assistant_thread_context_changed", "message.im"}
 _API_CALL = re.compile(r"""api_call\(\s*["']([a-zA-Z0-9_.]+)["']""")
 _EVENT = re.compile(r"""\.event\(\s*["']([a-z_.]+)["']""")
+# Workflow Builder's types for a step's inputs and outputs (api.slack.com/automation/types).
+STEP_TYPES = frozenset(
+    {"string", "integer", "number", "boolean", "slack#/types/user_id", "slack#/types/channel_id", "slack#/types/date"}
+)
 
 
 def manifest() -> dict[str, Any]:
@@ -104,7 +127,12 @@ def called_methods(root: Path = ROOT / "bot") -> dict[str, set[str]]:
 
 
 def handled_events(root: Path = ROOT / "bot") -> set[str]:
-    return {name for path in root.rglob("*.py") for name in _EVENT.findall(path.read_text())}
+    found = {name for path in root.rglob("*.py") for name in _EVENT.findall(path.read_text())}
+    if STEPS:  # Bolt's app.function(...) listens to function_executed
+        found.add("function_executed")
+    if any(".assistant(" in path.read_text() for path in root.rglob("*.py")):
+        found |= ASSISTANT_EVENTS
+    return found
 
 
 def test_the_scan_finds_the_calls_it_should() -> None:
@@ -146,3 +174,37 @@ def test_every_subscribed_event_has_a_listener_and_no_app_mentions() -> None:
 
 def test_the_oauth_install_asks_for_exactly_the_manifest_scopes() -> None:
     assert sorted(BOT_SCOPES) == sorted(manifest()["oauth_config"]["scopes"]["bot"])
+
+
+# -- Workflow Builder steps -----------------------------------------------------------------------
+
+
+def test_every_declared_step_has_a_listener_and_every_listener_a_declaration() -> None:
+    declared = manifest()["functions"]
+    handled = {step.callback_id: step for step in STEPS}
+    assert sorted(declared) == sorted(handled), "manifest.yml functions and bot/flows/workflow_steps.py STEPS differ"
+    for callback_id, function in declared.items():
+        step = handled[callback_id]
+        assert function["title"] == step.title
+        inputs, outputs = function["input_parameters"], function["output_parameters"]
+        assert sorted(inputs["properties"]) == sorted(step.inputs), f"{callback_id}: inputs the code reads"
+        assert sorted(outputs["properties"]) == sorted(step.outputs), f"{callback_id}: outputs the code gives"
+        assert set(inputs.get("required", ())) <= set(step.inputs)
+        assert set(outputs.get("required", ())) <= set(step.outputs)
+
+
+def test_every_step_input_and_output_is_typed_titled_and_described() -> None:
+    for callback_id, function in manifest()["functions"].items():
+        assert function.get("description"), callback_id
+        for side in ("input_parameters", "output_parameters"):
+            for name, parameter in function[side]["properties"].items():
+                where = f"{callback_id}.{side}.{name}"
+                assert parameter.get("type") in STEP_TYPES, f"{where}: type {parameter.get('type')!r}"
+                assert parameter.get("title") and parameter.get("description"), f"{where}: title and description"
+
+
+def test_the_steps_run_on_our_server_and_the_app_is_org_ready() -> None:
+    settings = manifest()["settings"]
+    assert settings["function_runtime"] == "remote"  # Bolt runs them; Slack only calls us
+    assert settings["org_deploy_enabled"] is True  # Workflow Builder lists steps of org-ready apps only
+    assert "function_executed" in settings["event_subscriptions"]["bot_events"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import coaching, daily, events, home, quotes, submissions
+from bot.listeners import assistant, coaching, daily, events, home, quotes, submissions, workflows
 from bot.listeners.router import CommandRouter, Routers
 
 # events first: its middleware must see every request before the feature listeners.
-FEATURES = [events, quotes, daily, coaching, submissions, home]
+FEATURES = [events, quotes, daily, coaching, submissions, home, workflows, assistant]
 
 
 def register_all(app: App) -> Routers:

@@ -21,6 +21,10 @@ def already_handled(body: dict[str, Any], deps: Deps) -> bool:
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
     if not isinstance(event_id, str) or not event_id:
         return False
+    if (body.get("event") or {}).get("type") == "function_executed":
+        # A Workflow Builder step's retry must still complete the step: it is made
+        # idempotent by its execution id instead (bot.flows.workflow_runs).
+        return False
     with deps.sessions.begin() as session:
         fresh = events.first_time_seen(session, event_id=event_id, team_id=body.get("team_id"), now=deps.clock())
     if not fresh:

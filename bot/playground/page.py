@@ -10,6 +10,7 @@ from bot.blocks.submissions import SHORTCUT
 from bot.playground import render, render_text
 from bot.playground import world as w
 from bot.playground.clock import PlaygroundClock
+from bot.playground.workflows import catalog as workflow_catalog
 from bot.playground.world import World
 
 COMMANDS = {
@@ -97,5 +98,6 @@ def page_config() -> dict[str, Any]:
         "channels": [{"id": c.id, "name": c.name} for c in w.CHANNELS if not c.is_im],
         "commands": [{"command": k, "hint": v} for k, v in COMMANDS.items()],
         "shortcuts": SHORTCUTS,
+        "workflow_steps": workflow_catalog(),
         "reactions": [{"name": r, "emoji": render_text.EMOJI.get(r, r)} for r in REACTIONS],
     }

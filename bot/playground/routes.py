@@ -46,6 +46,7 @@ class PageRoutes:
             Route("/pg/config", self._json_get(lambda _: page_config()), methods=["GET"]),
             Route("/pg/state", self._state, methods=["GET"]),
             Route("/pg/files/{file_id}", self._file, methods=["GET"]),
+            *self.pg.assistant.routes(),
             Route("/pg/{verb}", self._post, methods=["POST"]),
             *self.pg.standin.routes(),
             Mount("", app=self._app),
@@ -140,6 +141,12 @@ class PageRoutes:
             return self.pg.open_home(persona)
         if verb == "time":
             return self.pg.travel(persona, str(body.get("jump") or ""))
+        if verb == "workflow":
+            inputs, step = body.get("inputs"), str(body.get("callback_id") or "")
+            run = self.pg.workflows.run(
+                self.pg.poster, callback_id=step, inputs=inputs if isinstance(inputs, dict) else {}
+            )
+            return run.to_json()
         raise PlaygroundError(f"unknown request /pg/{verb}")
 
 

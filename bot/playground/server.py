@@ -28,11 +28,13 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.playground import views
 from bot.playground import world as w
+from bot.playground.assistant_pane import AssistantPane
 from bot.playground.clock import JUMPS, PlaygroundClock, jump_target
 from bot.playground.database import check_database, mark_database
-from bot.playground.page import COMMANDS, REACTIONS, SHORTCUTS
+from bot.playground.page import COMMANDS, REACTIONS, SHORTCUTS, author, directory_for
 from bot.playground.poster import SLACK_ACK_SECONDS, AppAnswer, Poster, action_payload, find_element, slack_encode
 from bot.playground.standin import StandIn
+from bot.playground.workflows import WorkflowSteps
 from bot.playground.world import Message, World
 from bot.scheduling.run import run_due
 from bot.scheduling.tick import Ticker
@@ -60,6 +62,11 @@ class Playground:
         self.world = World(self.clock)
         self.standin = StandIn(self.world, token=self.token, base_url=self.base_url)
         self.poster = Poster(f"{self.base_url}/slack/events", self.signing_secret)
+        self.workflows = WorkflowSteps(self.standin, token=self.token)
+        self.assistant = AssistantPane(
+            self.world, poster=lambda: self.poster, directory=directory_for, author=author, encode=slack_encode
+        )
+        self.assistant.install(self.standin)
         self.settings = Settings.from_env(
             {
                 "DATABASE_URL": f"sqlite:///{db_path}",
@@ -132,6 +139,7 @@ class Playground:
         for suffix in ("", "-wal", "-shm", "-journal", CLOCK_SUFFIX):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         self.world.reset()
+        self.assistant.reset()
         self.clock.reset()
         self.start_app(scheduler=scheduler)
 

@@ -29,11 +29,9 @@ from sqlalchemy.orm import Session
 from bot.db.models import Schedule
 from bot.errors import NotAllowed, UsageError
 from bot.kinds import ScheduleKind
-from bot.services import holiday_calendars, pauses, schedules
+from bot.services import holiday_calendars, occurrences, pauses, schedule_input, schedule_spec, schedules
 from bot.services.managers import NotAManager, is_manager
-from bot.services.occurrences import next_run, occurrences_due
-from bot.services.schedule_input import parse_schedule
-from bot.services.schedule_spec import DAY_ABBR, DAY_BITS, ScheduleSpec
+from bot.services.schedule_spec import DAY_BITS, ScheduleSpec
 from bot.services.zones import zone_or_utc
 
 SCHEDULE_KIND = ScheduleKind.ONE_ON_ONE
@@ -149,7 +147,9 @@ def describe(c: CadenceView | Cadence, tz: str | None = None) -> str:
     """``every Tue at 10:00 (Europe/Berlin)`` / ``every other Tue ...``."""
     every = "every other" if c.every_weeks == 2 else "every"
     zone = tz or (c.tz if c.tz else "")
-    return f"{every} {DAY_ABBR[c.weekday]} at {c.hour:02d}:{c.minute:02d}" + (f" ({zone})" if zone else "")
+    return f"{every} {schedule_spec.DAY_ABBR[c.weekday]} at {c.hour:02d}:{c.minute:02d}" + (
+        f" ({zone})" if zone else ""
+    )
 
 
 def parse_cadence(text: str, *, example: str = EXAMPLE, command: str | None = None) -> Cadence:
@@ -197,7 +197,9 @@ def parse_cadence(text: str, *, example: str = EXAMPLE, command: str | None = No
         raise InvalidCadence(f"Say what time the 1:1 starts, for example `{example}`.")
     # The time and zone are read by the schedules parser, which shows the same errors as
     # every other schedule (abbreviations, ambiguous cities, impossible times).
-    spec = parse_schedule(" ".join(rest) + " " + DAY_ABBR[day].lower(), example=f"`{example}`", command=command)
+    spec = schedule_input.parse_schedule(
+        " ".join(rest) + " " + schedule_spec.DAY_ABBR[day].lower(), example=f"`{example}`", command=command
+    )
     if spec.days != DAY_BITS[day]:
         raise InvalidCadence(
             f"A 1:1 cadence has one day of the week, for example `{example}`; `weekdays` or ranges don't fit one."
@@ -285,7 +287,7 @@ def set_cadence(
     )
     row.every_weeks = cadence.every_weeks
     # The first 1:1 from now on anchors the biweekly count.
-    row.anchor_on = next_run(spec, now).astimezone(zone_or_utc(tz)).date()
+    row.anchor_on = occurrences.next_run(spec, now).astimezone(zone_or_utc(tz)).date()
     session.flush()
     return CadenceView.of(row)
 
@@ -307,7 +309,7 @@ def next_meeting(cadence: CadenceView, after: datetime) -> datetime | None:
     zone = zone_or_utc(cadence.tz)
     at = after
     for _ in range(_LOOKAHEAD_WEEKS):
-        due = next_run(spec, at)
+        due = occurrences.next_run(spec, at)
         local = due.astimezone(zone).date()
         if (
             cadence.falls_on(local)
@@ -326,7 +328,7 @@ def meetings_due(session: Session, *, offset: timedelta, at: datetime, grace: ti
     found: list[Meeting] = []
     for row in rows:
         cadence = CadenceView.of(row)
-        for local_date, meets_at in occurrences_due(cadence.spec, at - offset, grace):
+        for local_date, meets_at in occurrences.occurrences_due(cadence.spec, at - offset, grace):
             due_at = meets_at + offset
             if not cadence.falls_on(local_date):
                 continue

@@ -3,16 +3,19 @@
 ``FakeSlack`` puts together the core (``core.py``: HTTP server on a free loopback port, the
 workspace model, recording every call, latency, errors, rate limits and hangs) and one mixin
 per API family (``api_auth``, ``api_chat``, ``api_conversations``, ``api_users``,
-``api_views``, ``api_files``, ``api_apps`` with the Socket Mode endpoint). See ``core.py`` for typical use.
+``api_views``, ``api_files``, ``api_apps`` with the Socket Mode endpoint, ``api_functions`` with
+Workflow Builder steps' executions, ``api_assistant`` for the AI pane). See ``core.py`` for typical use.
 """
 
 from __future__ import annotations
 
 from tests.fakes.api_apps import AppsApi
+from tests.fakes.api_assistant import AssistantApi
 from tests.fakes.api_auth import AuthApi
 from tests.fakes.api_chat import ChatApi
 from tests.fakes.api_conversations import ConversationsApi
 from tests.fakes.api_files import FilesApi
+from tests.fakes.api_functions import FunctionsApi
 from tests.fakes.api_users import UsersApi
 from tests.fakes.api_views import ViewsApi
 from tests.fakes.core import (
@@ -41,7 +44,7 @@ __all__ = [
 ]
 
 
-class FakeSlack(AuthApi, ChatApi, ConversationsApi, UsersApi, ViewsApi, FilesApi, AppsApi):
+class FakeSlack(AuthApi, ChatApi, ConversationsApi, UsersApi, ViewsApi, FilesApi, AppsApi, FunctionsApi, AssistantApi):
     """A fake Slack Web API server; see ``core.py``.
 
     A default workspace (``T1``, token ``xoxb-test``, bot user ``UBOT``, bot id ``B1``) is

@@ -3,12 +3,14 @@
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from .assistant import AssistantQuestion
 from .base import Base, UTCDateTime, utcnow
 from .coaching import ActionItem, ItemDm, Leader, Manager, Note, RatingBlock, Skill
 from .delivery import Delivery, Rotation, RotationSeen, Schedule
 from .one_on_ones import Topic
 from .quotes import Prompt, Quote, StoreState
 from .submissions import MemberLock, OptOut, ProcessedEvent, Reaction, ReviewMessage, ReviewSummary, Submission
+from .workflows import FunctionRun
 
 # slack-sdk's OAuth stores define their own tables; we register them on our metadata so
 # Alembic migrations create them and `alembic check` keeps them in step.
@@ -43,8 +45,10 @@ __all__ = [
     "INSTALLATIONS_TABLE",
     "OAUTH_STATES_TABLE",
     "ActionItem",
+    "AssistantQuestion",
     "Base",
     "Delivery",
+    "FunctionRun",
     "ItemDm",
     "Leader",
     "Manager",
