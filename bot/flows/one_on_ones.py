@@ -6,7 +6,7 @@
 real person of the workspace other than themselves; the zone defaults to the manager's own.
 The rules (one cadence per rep, biweekly weeks, what is due when) are in
 ``bot.services.one_on_ones``; the holidays and pauses are the same as every schedule's
-(``bot.services.calendars``).
+(``bot.services.pauses``, ``bot.services.holiday_calendars``).
 
 ``topic`` is ``/coach topic @manager|@rep text`` (or the "Add topic" form), for either side;
 without text it shows the agenda. ``check`` is a ✓ button. Every refusal changes nothing.
