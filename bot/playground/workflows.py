@@ -24,6 +24,7 @@ from bot.playground.standin import StandIn
 from bot.playground.standin_api import ApiError
 
 # A finished execution is read back by the panel once, right after the app answered.
+STEP_TIMEOUT_SECONDS = 10.0  # Slack itself gives a step far longer; the page waits this long
 KEEP = 50
 
 
@@ -52,7 +53,7 @@ def catalog() -> list[dict[str, Any]]:
 class WorkflowSteps:
     def __init__(self, standin: StandIn, *, token: str) -> None:
         self.token = token
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._ended: dict[str, tuple[str, dict[str, Any], str | None]] = {}
         standin.methods["functions.completeSuccess"] = self._complete_success
         standin.methods["functions.completeError"] = self._complete_error
@@ -75,9 +76,11 @@ class WorkflowSteps:
         }
         started = time.perf_counter()
         answer = poster.event(event)
-        seconds = time.perf_counter() - started
         with self._lock:
+            if not answer.problem:  # the app runs the step after acking the event, as Slack lets it
+                self._lock.wait_for(lambda: execution_id in self._ended, timeout=STEP_TIMEOUT_SECONDS)
             ended = self._ended.pop(execution_id, None)
+        seconds = time.perf_counter() - started
         if ended is None:
             problem = answer.problem or "the app answered without completing the step"
             return StepRun("no_answer", {}, f"Slack would still be waiting: {problem}", seconds)
@@ -94,6 +97,7 @@ class WorkflowSteps:
             if execution_id in self._ended:
                 raise ApiError("execution_not_in_running_state")
             self._ended[execution_id] = (status, outputs, error)
+            self._lock.notify_all()
             while len(self._ended) > KEEP:
                 self._ended.pop(next(iter(self._ended)))
 

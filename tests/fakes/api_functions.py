@@ -127,6 +127,16 @@ class FunctionsApi(FakeSlackCore):
         with self._lock:
             return copy.deepcopy(self._executions[execution_id])
 
+    def wait_completed(self, execution_id: str, count: int = 1, timeout: float = 5.0) -> list[Any]:
+        """Block until the app made ``count`` completion calls (accepted or not) for the
+        execution: a step runs after its event is acked. ``AssertionError`` after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.completions(execution_id)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{execution_id}: {len(found)} completion calls, expected {count}")
+            time.sleep(0.005)
+        return found
+
     def completions(self, execution_id: str | None = None) -> list[Any]:
         """Every ``functions.complete*`` call (accepted or not), oldest first."""
         calls = [c for c in self.calls if c.method in _COMPLETIONS]

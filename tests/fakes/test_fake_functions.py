@@ -182,7 +182,7 @@ def test_bolt_completes_a_step_delivered_through_socket_mode(fake: FakeSlack) ->
         sender = SocketModeSender(socket=socket)
         assert sender.function_executed(execution).status_code == 200
         assert sender.last_ack is not None  # the envelope was acked over the socket
-        assert until(lambda: fake.execution(execution.id).status == "completed")
+        assert until(lambda: fake.execution(execution.id).status == "completed", timeout=15)
         assert fake.execution(execution.id).outputs == {"reversed": "pets"}
         assert [c.token for c in fake.completions(execution.id)] == [execution.token]
     finally:

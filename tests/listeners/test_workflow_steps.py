@@ -42,6 +42,7 @@ def run(
     required = tuple(FUNCTIONS[callback_id]["output_parameters"].get("required", ()))
     execution = fake.start_function(callback_id, inputs, required_outputs=required, **kwargs)
     assert slack.function_executed(execution).status_code == 200
+    fake.wait_completed(execution.id)  # the step runs after the ack
     return fake.execution(execution.id)
 
 
@@ -106,8 +107,10 @@ def test_a_retry_of_the_same_execution_answers_the_same_and_saves_nothing_new(
     fake_slack.fail("functions.completeSuccess", error="fatal_error", times=1)
     execution = fake_slack.start_function("log_coaching_note", NOTE, required_outputs=("note_id",))
     assert slack.function_executed(execution, event_id="EvRETRY1").status_code == 200
+    fake_slack.wait_completed(execution.id)
     assert fake_slack.execution(execution.id).status == "running"
     assert slack.function_executed(execution, event_id="EvRETRY1", retry_num=1).status_code == 200
+    fake_slack.wait_completed(execution.id, count=2)
     done = fake_slack.execution(execution.id)
     with sessions.begin() as session:
         (note_id,) = session.scalars(select(Note.id)).all()  # one note, not two
@@ -116,6 +119,7 @@ def test_a_retry_of_the_same_execution_answers_the_same_and_saves_nothing_new(
     assert first.json("outputs") == second.json("outputs") == {"note_id": note_id}
     # Once more after it completed: Slack says it is over; still one note, nothing else sent.
     assert slack.function_executed(execution, event_id="EvRETRY1", retry_num=2).status_code == 200
+    fake_slack.wait_completed(execution.id, count=3)
     assert fake_slack.completions(execution.id)[-1].response["error"] == "execution_not_in_running_state"
     assert count(sessions, Note) == 1
 
@@ -133,6 +137,7 @@ def test_a_retry_while_the_first_delivery_is_at_work_only_acknowledges(
         assert fake_slack.completions(execution.id) == [] and count(sessions, Note) == 0
         held.release()
         assert first.result().status_code == 200
+    fake_slack.wait_completed(execution.id)
     done = fake_slack.execution(execution.id)
     assert done.status == "completed" and count(sessions, Note) == 1
     assert len(fake_slack.completions(execution.id)) == 1
@@ -148,8 +153,10 @@ def test_a_refusal_is_the_answer_to_retries_too(slack: SlackSender, fake_slack: 
     fake_slack.fail("functions.completeError", error="fatal_error", times=1)
     execution = fake_slack.start_function("log_coaching_note", {**NOTE, "manager": "U3"})
     slack.function_executed(execution, event_id="EvRETRY2")
+    fake_slack.wait_completed(execution.id)
     make_manager(sessions, "U3")  # even if it changed meanwhile, the execution keeps its answer
     slack.function_executed(execution, event_id="EvRETRY2", retry_num=1)
+    fake_slack.wait_completed(execution.id, count=2)
     done = fake_slack.execution(execution.id)
     assert done.status == "failed" and done.error is not None and "manager" in done.error
     assert count(sessions, Note) == 0

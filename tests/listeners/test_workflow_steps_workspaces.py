@@ -26,6 +26,7 @@ def test_a_manager_in_one_workspace_is_not_one_in_the_other(
     make_manager(sessions, "U1", team_id="T1")
     refused = fake_slack.start_function("log_coaching_note", NOTE, team_id="T2")
     slack.function_executed(refused)
+    fake_slack.wait_completed(refused.id)
     done = fake_slack.execution(refused.id)
     assert done.status == "failed" and done.error is not None and "manager" in done.error
     with sessions.begin() as session:
@@ -41,6 +42,7 @@ def test_each_workspace_sees_its_own_notes_through_its_own_tokens(
     make_manager(sessions, "U1", team_id="T2")
     logged = fake_slack.start_function("log_coaching_note", NOTE, team_id="T2")
     slack.function_executed(logged)
+    fake_slack.wait_completed(logged.id)
     assert fake_slack.execution(logged.id).status == "completed"
     with sessions.begin() as session:
         assert [n.team_id for n in session.scalars(select(Note))] == ["T2"]
@@ -53,6 +55,7 @@ def test_each_workspace_sees_its_own_notes_through_its_own_tokens(
     for team in ("T1", "T2"):
         execution = fake_slack.start_function("get_rep_coaching_summary", SUMMARY, team_id=team)
         slack.function_executed(execution)
+        fake_slack.wait_completed(execution.id)
         done = fake_slack.execution(execution.id)
         assert done.status == "completed", done.error
         summaries[team] = done.outputs

@@ -46,7 +46,8 @@ def run(slack: SocketModeSender, fake: FakeSlack, callback_id: str, inputs: dict
     required = tuple(FUNCTIONS[callback_id]["output_parameters"].get("required", ()))
     execution = fake.start_function(callback_id, inputs, required_outputs=required)
     assert slack.function_executed(execution).status_code == 200
-    assert slack.last_ack is not None  # acked over the socket, after the step was completed
+    assert slack.last_ack is not None  # acked over the socket; the step runs after the ack
+    fake.wait_completed(execution.id)
     return fake.execution(execution.id)
 
 
@@ -81,8 +82,10 @@ def test_a_refusal_and_a_retry_over_the_socket(
     fake_slack.fail("functions.completeSuccess", error="fatal_error", times=1)
     execution = fake_slack.start_function("log_coaching_note", NOTE)
     socket_slack.function_executed(execution, event_id="EvSOCKRETRY")
+    fake_slack.wait_completed(execution.id)
     assert fake_slack.execution(execution.id).status == "running"  # the completion was lost
     socket_slack.function_executed(execution, event_id="EvSOCKRETRY", retry_num=1)
+    fake_slack.wait_completed(execution.id, count=2)
     done = fake_slack.execution(execution.id)
     with sessions.begin() as session:
         (note_id,) = session.scalars(select(Note.id)).all()
