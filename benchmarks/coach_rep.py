@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
 
-from benchmarks.common import fresh_database, machine, table, write_section
+from benchmarks.common import fresh_database, machine, note_rows, table, write_section
 from bot.blocks.rep_card import rep_card_message
 from bot.bootstrap import build_deps, prepare_database
 from bot.config import Settings
@@ -53,24 +53,7 @@ def seed(engine: Engine, sessions: Sessions, *, notes: int, others: int, one_rep
     rng = random.Random(5)
 
     def rows(author: str, count: int, reps: int) -> list[dict[str, object]]:
-        out = []
-        for i in range(count):
-            rated = rng.random() < 0.7
-            out.append(
-                {
-                    "team_id": "T1",
-                    "author_id": author,
-                    "author_tz": "Europe/Berlin",
-                    "rep_id": "UREP0" if reps == 1 else f"UREP{i % reps}",
-                    "rep_name": "Rep",
-                    "text": f"Observation {i}: asked good questions, next time quantify the pain.",
-                    "shared_with_rep": False,
-                    "created_at": NOW - timedelta(minutes=rng.randrange(365 * 24 * 60)),
-                    "skill_id": rng.choice(skill_ids) if rated else None,
-                    "rating": rng.randint(1, 5) if rated else None,
-                }
-            )
-        return out
+        return note_rows(rng, skill_ids, author=author, count=count, reps=reps, now=NOW)
 
     with engine.begin() as conn:
         batch = rows("UMGR", notes, 1 if one_rep else 25)

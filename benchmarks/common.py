@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import platform
+import random
 import socket
 import statistics
 import subprocess
@@ -14,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -183,3 +185,28 @@ def write_section(title: str, body: str) -> None:
     else:
         current = current.rstrip() + "\n\n" + section
     RESULTS.write_text(current)
+
+
+def note_rows(
+    rng: random.Random, skill_ids: Sequence[int], *, author: str, count: int, reps: int, now: datetime
+) -> list[dict[str, object]]:
+    """``count`` notes by ``author`` over a year before ``now``, 70 % rated, spread over ``reps``
+    reps (``UREP0`` alone when ``reps`` is 1): the coaching benchmarks' seed rows."""
+    out: list[dict[str, object]] = []
+    for i in range(count):
+        rated = rng.random() < 0.7
+        out.append(
+            {
+                "team_id": "T1",
+                "author_id": author,
+                "author_tz": "Europe/Berlin",
+                "rep_id": "UREP0" if reps == 1 else f"UREP{i % reps}",
+                "rep_name": "Rep",
+                "text": f"Observation {i}: asked good questions, next time quantify the pain.",
+                "shared_with_rep": False,
+                "created_at": now - timedelta(minutes=rng.randrange(365 * 24 * 60)),
+                "skill_id": rng.choice(skill_ids) if rated else None,
+                "rating": rng.randint(1, 5) if rated else None,
+            }
+        )
+    return out
