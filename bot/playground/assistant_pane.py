@@ -12,12 +12,10 @@ what they set here: prompts, status, title and the thread's messages. The page p
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -26,7 +24,7 @@ from bot.playground import render, render_text
 from bot.playground import world as w
 from bot.playground.poster import Poster
 from bot.playground.standin import StandIn
-from bot.playground.standin_api import ApiError, Handler
+from bot.playground.standin_api import ApiError, Handler, json_param
 
 MAX_TURNS = 200
 MAX_TEXT = 4000
@@ -109,7 +107,7 @@ class AssistantPane:
         return {}
 
     def set_prompts(self, params: dict[str, Any]) -> dict[str, Any]:
-        prompts = _json(params.get("prompts"))
+        prompts = json_param(params.get("prompts"))
         if not isinstance(prompts, list) or not 1 <= len(prompts) <= 4:
             raise ApiError("invalid_arguments")
         with self.world.changing():
@@ -124,7 +122,7 @@ class AssistantPane:
             user = channel.user if channel is not None and channel.is_im else None
             if user is None or thread_ts == "" or self.threads.get(user, PaneThread("")).thread_ts != thread_ts:
                 return plain(params)
-            blocks = _json(params.get("blocks"))
+            blocks = json_param(params.get("blocks"))
             turn = self._add(user, str(params.get("text") or ""), blocks if isinstance(blocks, list) else None)
             return {"channel": params.get("channel"), "ts": turn.ts}
 
@@ -167,7 +165,7 @@ class AssistantPane:
         with self.world.changing():
             turn = self._streaming(params)
             turn.text += _stream_text(params)
-            blocks = _json(params.get("blocks"))
+            blocks = json_param(params.get("blocks"))
             turn.blocks = blocks if isinstance(blocks, list) else None
             turn.streaming = False
         return {"channel": params.get("channel"), "ts": turn.ts}
@@ -177,7 +175,6 @@ class AssistantPane:
     def routes(self) -> list[Route]:
         return [
             Route("/pg/assistant", self._state, methods=["GET"]),
-            Route("/pg/assistant/{verb}", self._post, methods=["POST"]),
         ]
 
     def open(self, persona: w.Persona) -> dict[str, Any]:
@@ -288,30 +285,19 @@ class AssistantPane:
             return JSONResponse({"error": "unknown persona"}, status_code=400)
         return JSONResponse(self.state(persona))
 
-    async def _post(self, request: Request) -> Response:
-        # As the page's other posts (server.Playground._post): same origin, and JSON only, so a
-        # page elsewhere cannot click for you.
-        origin = request.headers.get("origin")
-        if origin is not None and origin.split("://", 1)[-1].lower() != request.headers.get("host", "").lower():
-            return JSONResponse({"error": "cross-site request refused"}, status_code=403)
-        if not request.headers.get("content-type", "").startswith("application/json"):
-            return JSONResponse({"error": "send JSON"}, status_code=415)
-        try:
-            body = await request.json()
-        except ValueError:
-            return JSONResponse({"error": "the body is not JSON"}, status_code=400)
-        persona = w.PERSONA_BY_ID.get(str(body.get("persona") or "")) if isinstance(body, dict) else None
+    def post(self, verb: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A click in the pane (``/pg/assistant/{verb}``, already checked by the page's routes):
+        the HTTP status and the JSON to answer."""
+        persona = w.PERSONA_BY_ID.get(str(body.get("persona") or ""))
         if persona is None:
-            return JSONResponse({"error": "unknown persona"}, status_code=400)
-        verb = request.path_params["verb"]
+            return 400, {"error": "unknown persona"}
         if verb == "open":
-            return JSONResponse(await run_in_threadpool(self.open, persona))
+            return 200, self.open(persona)
         if verb == "ask":
-            return JSONResponse(await run_in_threadpool(self.ask, persona, str(body.get("text") or "")))
+            return 200, self.ask(persona, str(body.get("text") or ""))
         if verb == "vote":
-            args = (persona, str(body.get("ts") or ""), str(body.get("value") or ""))
-            return JSONResponse(await run_in_threadpool(self.vote, *args))
-        return JSONResponse({"error": f"unknown request /pg/assistant/{verb}"}, status_code=400)
+            return 200, self.vote(persona, str(body.get("ts") or ""), str(body.get("value") or ""))
+        return 400, {"error": f"unknown request /pg/assistant/{verb}"}
 
 
 def _vote_button(button: dict[str, Any], face: str, voted: str) -> str:
@@ -329,18 +315,9 @@ def _feedback_action(turn: Turn) -> str:
     return ""
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 def _stream_text(params: dict[str, Any]) -> str:
     text = str(params.get("markdown_text") or "")
-    chunks = _json(params.get("chunks"))
+    chunks = json_param(params.get("chunks"))
     for chunk in chunks if isinstance(chunks, list) else []:
         if isinstance(chunk, dict) and chunk.get("type") == "markdown_text":
             text += str(chunk.get("text") or "")

@@ -47,6 +47,7 @@ class PageRoutes:
             Route("/pg/state", self._state, methods=["GET"]),
             Route("/pg/files/{file_id}", self._file, methods=["GET"]),
             *self.pg.assistant.routes(),
+            Route("/pg/assistant/{verb}", self._assistant_post, methods=["POST"]),
             Route("/pg/{verb}", self._post, methods=["POST"]),
             *self.pg.standin.routes(),
             Mount("", app=self._app),
@@ -97,7 +98,8 @@ class PageRoutes:
             headers={"Content-Disposition": f'attachment; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", file.filename)}"'},
         )
 
-    async def _post(self, request: Request) -> Response:
+    async def _checked_body(self, request: Request) -> dict[str, Any] | Response:
+        """The JSON object a click posts, or the refusal: every page post goes through here."""
         if not _same_origin(request):
             return _wrong_host(self.pg.port)
         # JSON only: a web page elsewhere cannot send this content type without asking first
@@ -110,12 +112,25 @@ class PageRoutes:
             return JSONResponse({"error": "the body is not JSON"}, status_code=400)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
+        return body
+
+    async def _post(self, request: Request) -> Response:
+        body = await self._checked_body(request)
+        if isinstance(body, Response):
+            return body
         verb = request.path_params["verb"]
         try:
             result = await run_in_threadpool(self._dispatch, verb, body)
         except PlaygroundError as err:
             return JSONResponse({"error": str(err)}, status_code=400)
         return JSONResponse(result)
+
+    async def _assistant_post(self, request: Request) -> Response:
+        body = await self._checked_body(request)
+        if isinstance(body, Response):
+            return body
+        status, result = await run_in_threadpool(self.pg.assistant.post, request.path_params["verb"], body)
+        return JSONResponse(result, status_code=status)
 
     def _dispatch(self, verb: str, body: dict[str, Any]) -> dict[str, Any]:
         if verb == "reset":

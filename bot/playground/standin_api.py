@@ -63,7 +63,7 @@ class WebApiMethods:
 
     def _content(self, params: dict[str, Any], *, limit: int = MAX_BLOCKS_MESSAGE) -> tuple[str, list[Any] | None]:
         text = str(params.get("text") or "")
-        blocks = _json_param(params.get("blocks"))
+        blocks = json_param(params.get("blocks"))
         if blocks is not None and not isinstance(blocks, list):
             raise ApiError("invalid_blocks_format")
         if not text and not blocks:
@@ -77,7 +77,7 @@ class WebApiMethods:
     def chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable(params.get("channel"))
         text, blocks = self._content(params)
-        metadata = _json_param(params.get("metadata"))
+        metadata = json_param(params.get("metadata"))
         message = self.world.post(
             Message(
                 channel=channel.id,
@@ -212,7 +212,7 @@ class WebApiMethods:
         return {"members": members, "response_metadata": {"next_cursor": ""}}
 
     def _view(self, params: dict[str, Any]) -> dict[str, Any]:
-        view = _json_param(params.get("view"))
+        view = json_param(params.get("view"))
         if not isinstance(view, dict):
             raise ApiError("invalid_arguments")
         problem = _view_problem(view)
@@ -270,7 +270,7 @@ class WebApiMethods:
         return {"upload_url": f"{self.base_url}/upload/{file.id}", "file_id": file.id}
 
     def files_complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
-        entries = _json_param(params.get("files"))
+        entries = json_param(params.get("files"))
         if not isinstance(entries, list) or not entries:
             raise ApiError("invalid_arguments")
         done: list[dict[str, Any]] = []
@@ -335,7 +335,7 @@ def _view_problem(view: dict[str, Any]) -> str | None:
     return None
 
 
-def _json_param(value: Any) -> Any:
+def json_param(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return json.loads(value)
