@@ -18,6 +18,7 @@ from bot.services import one_on_ones, topics
 from tests.factories import make_manager, seed_note
 from tests.fakes.slack_api import FakeSlack
 from tests.harness import AppServer
+from tests.services.coaching_factories import seed_cadence
 
 TUESDAY = date(2026, 12, 8)
 
@@ -30,17 +31,7 @@ def berlin(day: date, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture(autouse=True)
 def weekly_one_on_one(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    with sessions.begin() as session:
-        one_on_ones.set_cadence(
-            session,
-            team_id="T1",
-            enterprise_id=None,
-            manager_id="U1",
-            rep_id="U2",
-            cadence=one_on_ones.parse_cadence("weekly tue 10:00"),
-            tz="Europe/Berlin",
-            now=berlin(TUESDAY, 7),
-        )
+    seed_cadence(sessions, at=berlin(TUESDAY, 7))
 
 
 def run(app_server: AppServer, at: datetime) -> RunResult:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import Sessions
 from bot.db.models import ActionItem, Schedule
-from bot.services import rubric
+from bot.services import one_on_ones, rubric
 from tests.factories import seed_note
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
@@ -98,3 +98,28 @@ def digest_schedule(
         session.add(row)
         session.flush()
         return row.id
+
+
+def seed_cadence(
+    sessions: Sessions,
+    text: str = "weekly tue 10:00",
+    *,
+    manager: str = "U1",
+    rep: str = "U2",
+    at: datetime = NOW,
+    tz: str = "Europe/Berlin",
+) -> one_on_ones.CadenceView:
+    """A manager's 1:1 cadence with a rep, as ``/coach 1on1 @rep <text>`` sets it (zone ``tz``
+    unless ``text`` names one)."""
+    cadence = one_on_ones.parse_cadence(text)
+    with sessions.begin() as session:
+        return one_on_ones.set_cadence(
+            session,
+            team_id="T1",
+            enterprise_id=None,
+            manager_id=manager,
+            rep_id=rep,
+            cadence=cadence,
+            tz=cadence.tz or tz,
+            now=at,
+        )

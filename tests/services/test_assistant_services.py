@@ -10,7 +10,7 @@ import pytest
 from bot.blocks.assistant import answer_message
 from bot.db.engine import Sessions
 from bot.errors import NotFound, UsageError
-from bot.services import assistant, one_on_ones
+from bot.services import assistant
 from bot.services.assistant import (
     AskingTooFast,
     Help,
@@ -27,7 +27,7 @@ from bot.services.assistant import (
 from bot.services.assistant_context import CONTEXT_CHARS, grounding
 from bot.services.assistant_intents import MAX_QUESTION, Intent, read_question
 from tests.factories import make_manager, seed_note
-from tests.services.coaching_factories import NOW, rated_note, seed_item
+from tests.services.coaching_factories import NOW, rated_note, seed_cadence, seed_item
 
 ADA_SECRET = "Ada-only: Bob froze on the pricing slide"
 CY_SECRET = "Cy-only: Bob is thinking of leaving"
@@ -225,23 +225,9 @@ def test_the_grounding_is_bounded_for_a_manager_with_many_notes(sessions: Sessio
     assert ground.lines[-1] == "(older data left out)"
 
 
-def _cadence(sessions: Sessions, *, manager: str = "U1", rep: str = "U2") -> None:
-    with sessions.begin() as session:
-        one_on_ones.set_cadence(
-            session,
-            team_id="T1",
-            enterprise_id=None,
-            manager_id=manager,
-            rep_id=rep,
-            cadence=one_on_ones.parse_cadence("weekly tue 10:00"),
-            tz="Europe/Berlin",
-            now=NOW,
-        )
-
-
 def test_a_rep_adds_a_topic_to_their_1on1_and_sees_it_on_their_plate(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    _cadence(sessions)
+    seed_cadence(sessions)
     added = _answer(sessions, "Add a topic for my 1:1: <!channel> help with Acme", user="U2")
     assert isinstance(added, TopicAdded) and added.topic.manager_id == "U1" and added.topic.added_by == "U2"
     shown = _answer(sessions, "What's on my plate?", user="U2")
@@ -267,7 +253,7 @@ def test_a_topic_without_text_or_a_1on1_is_refused_and_adds_nothing(sessions: Se
 
 def test_a_members_grounding_holds_their_talking_points_but_no_note(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    _cadence(sessions)
+    seed_cadence(sessions)
     seed_note(sessions, author="U1", rep="U2", text=ADA_SECRET)
     _answer(sessions, "Add a topic for my 1:1 with <@U2>: the Q1 pipeline")
     with sessions.begin() as session:

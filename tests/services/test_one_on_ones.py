@@ -12,26 +12,9 @@ from bot.services import one_on_ones
 from bot.services.managers import NotAManager
 from bot.services.one_on_ones import AGENDA_BEFORE, BRIEF_BEFORE, NUDGE_AFTER, Cadence, parse_cadence
 from tests.factories import make_manager
+from tests.services.coaching_factories import seed_cadence
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1
-BERLIN = "Europe/Berlin"
-
-
-def _set(
-    sessions: Sessions, text: str = "weekly tue 10:00", *, manager: str = "U1", rep: str = "U2", at: datetime = NOW
-) -> one_on_ones.CadenceView:
-    cadence = parse_cadence(text)
-    with sessions.begin() as session:
-        return one_on_ones.set_cadence(
-            session,
-            team_id="T1",
-            enterprise_id=None,
-            manager_id=manager,
-            rep_id=rep,
-            cadence=cadence,
-            tz=cadence.tz or BERLIN,
-            now=at,
-        )
 
 
 @pytest.mark.parametrize(
@@ -66,30 +49,30 @@ def test_bad_cadences_name_the_problem_and_show_an_example(text: str, words: str
 
 def test_only_a_manager_sets_a_cadence_and_never_with_themselves(sessions: Sessions) -> None:
     with pytest.raises(NotAManager):
-        _set(sessions)
+        seed_cadence(sessions)
     make_manager(sessions, "U1")
     with pytest.raises(UsageError, match="not with yourself"):
-        _set(sessions, rep="U1")
+        seed_cadence(sessions, rep="U1")
 
 
 def test_a_rep_has_one_cadence_and_another_manager_is_told_whose_it_is(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
     make_manager(sessions, "U9")
-    first = _set(sessions)
+    first = seed_cadence(sessions)
     with pytest.raises(NotAllowed, match="<@U1>"):
-        _set(sessions, manager="U9")
+        seed_cadence(sessions, manager="U9")
     with sessions.begin() as session:
         assert one_on_ones.get_cadence(session, team_id="T1", rep_id="U2") == first
         # Off: the other manager may take over.
         assert not one_on_ones.stop_cadence(session, team_id="T1", manager_id="U9", rep_id="U2")
         assert one_on_ones.stop_cadence(session, team_id="T1", manager_id="U1", rep_id="U2")
-    taken = _set(sessions, manager="U9")
+    taken = seed_cadence(sessions, manager="U9")
     assert taken.manager_id == "U9" and taken.schedule_id == first.schedule_id
 
 
 def test_weekly_meetings_are_due_at_each_offset_once(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    cadence = _set(sessions)
+    cadence = seed_cadence(sessions)
     meets = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tue 10:00 Berlin
     assert cadence.anchor_on == date(2026, 12, 1)
     grace = timedelta(minutes=5)
@@ -108,7 +91,7 @@ def test_weekly_meetings_are_due_at_each_offset_once(sessions: Sessions) -> None
 
 def test_biweekly_skips_every_other_week_from_the_first_meeting(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    cadence = _set(sessions, "biweekly tue 10:00")
+    cadence = seed_cadence(sessions, "biweekly tue 10:00")
     meets = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with sessions.begin() as session:
         found = [
@@ -126,7 +109,7 @@ def test_biweekly_skips_every_other_week_from_the_first_meeting(sessions: Sessio
 def test_a_cadence_set_an_hour_before_todays_1on1_sends_its_brief_at_once(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
     set_at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 Berlin, the 1:1 at 10:00
-    _set(sessions, at=set_at)
+    seed_cadence(sessions, at=set_at)
     with sessions.begin() as session:
         late = one_on_ones.meetings_due(session, offset=-BRIEF_BEFORE, at=set_at, grace=timedelta(hours=2))
     assert [m.due_at for m in late] == [datetime(2026, 12, 1, 7, 0, tzinfo=UTC)]
@@ -135,7 +118,7 @@ def test_a_cadence_set_an_hour_before_todays_1on1_sends_its_brief_at_once(sessio
 def test_a_1on1_from_before_the_cadence_was_set_sends_nothing(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
     set_at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # 10:30 Berlin, the 1:1 began at 10:00
-    _set(sessions, at=set_at)
+    seed_cadence(sessions, at=set_at)
     with sessions.begin() as session:
         for offset in (-BRIEF_BEFORE, -AGENDA_BEFORE, NUDGE_AFTER):
             assert (
@@ -148,7 +131,7 @@ def test_a_1on1_from_before_the_cadence_was_set_sends_nothing(sessions: Sessions
 
 def test_cadences_are_keyed_by_workspace(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    _set(sessions)
+    seed_cadence(sessions)
     with sessions.begin() as session:
         assert one_on_ones.get_cadence(session, team_id="T2", rep_id="U2") is None
         assert one_on_ones.cadences_of_manager(session, team_id="T2", manager_id="U1") == []

@@ -9,27 +9,13 @@ import pytest
 from bot.blocks.one_on_ones import agenda_message, brief_message
 from bot.db.engine import Sessions
 from bot.errors import NotFound
-from bot.services import one_on_ones, prep_brief, rubric, topics
+from bot.services import prep_brief, rubric, topics
 from bot.services.topics import TopicRefused
 from tests.factories import dump, make_manager, seed_note
-from tests.services.coaching_factories import seed_item
+from tests.services.coaching_factories import seed_cadence, seed_item
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)
-
-
-def _cadence(sessions: Sessions, *, manager: str = "U1", rep: str = "U2") -> None:
-    with sessions.begin() as session:
-        one_on_ones.set_cadence(
-            session,
-            team_id="T1",
-            enterprise_id=None,
-            manager_id=manager,
-            rep_id=rep,
-            cadence=one_on_ones.parse_cadence("weekly tue 10:00"),
-            tz="Europe/Berlin",
-            now=NOW,
-        )
 
 
 def _add(
@@ -54,7 +40,7 @@ def _agenda(sessions: Sessions, *, manager: str = "U1", rep: str = "U2") -> topi
 
 def test_either_side_adds_and_topics_carry_over_until_checked(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    _cadence(sessions)
+    seed_cadence(sessions)
     mine = _add(sessions, "Q1 pipeline review")
     theirs = _add(sessions, "help with <!channel> Acme", user="U2", other="U1")
     assert (mine.manager_id, mine.rep_id, theirs.manager_id, theirs.rep_id) == ("U1", "U2", "U1", "U2")
@@ -126,7 +112,7 @@ def test_the_flood_limit_counts_one_persons_topics_over_24_hours(sessions: Sessi
 
 def test_the_agenda_holds_topics_and_the_managers_open_items_only(sessions: Sessions) -> None:
     make_manager(sessions, "U1")
-    _cadence(sessions)
+    seed_cadence(sessions)
     seed_note(sessions, text="PRIVATE note text", created_at=NOW - DAY)
     late = seed_item(sessions, text="Send the recap", due_on=date(2026, 11, 20))
     seed_item(sessions, text="Done already", status="done")
