@@ -15,31 +15,22 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, text
 
-from benchmarks.common import fresh_database, machine, note_rows, table, write_section
+from benchmarks.common import analyze, fresh_database, machine, p50_p99_ms, seed_manager_notes, table, write_section
 from bot.blocks.rep_card import rep_card_message
 from bot.bootstrap import build_deps, prepare_database
 from bot.config import Settings
 from bot.db.engine import Sessions
-from bot.db.models import ActionItem, Note
 from bot.services import rep_card, rubric
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 INDEX = "ix_notes_author_rep_skill_created"
-
-
-def _analyze(engine: Engine) -> None:
-    # A fresh bulk load has no planner statistics and (PostgreSQL) no visibility map, so
-    # index-only counts would visit the heap; autovacuum does both on a live database.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
 
 
 def seed(engine: Engine, sessions: Sessions, *, notes: int, others: int, one_rep: bool) -> None:
@@ -52,33 +43,9 @@ def seed(engine: Engine, sessions: Sessions, *, notes: int, others: int, one_rep
                 rubric.add_skill(session, team_id="T1", typed=f"extra-{n}", is_admin=True, now=NOW)
     rng = random.Random(5)
 
-    def rows(author: str, count: int, reps: int) -> list[dict[str, object]]:
-        return note_rows(rng, skill_ids, author=author, count=count, reps=reps, now=NOW)
-
     with engine.begin() as conn:
-        batch = rows("UMGR", notes, 1 if one_rep else 25)
-        for n in range(50):
-            batch += rows(f"UOTHER{n}", others // 50, 25)
-        for start in range(0, len(batch), 5000):
-            conn.execute(insert(Note), batch[start : start + 5000])
-        conn.execute(
-            insert(ActionItem),
-            [
-                {
-                    "team_id": "T1",
-                    "assigner_id": "UMGR",
-                    "rep_id": f"UREP{i % 25}",
-                    "rep_tz": "America/New_York",
-                    "text": "Send the recap",
-                    "due_on": (NOW + timedelta(days=rng.randint(-20, 20))).date(),
-                    "status": rng.choice(("open", "acknowledged", "done")),
-                    "created_at": NOW,
-                    "updated_at": NOW,
-                }
-                for i in range(300)
-            ],
-        )
-    _analyze(engine)
+        seed_manager_notes(conn, rng, skill_ids, notes=notes, others=others, reps=25, one_rep=one_rep, now=NOW)
+    analyze(engine)
 
 
 def measure(sessions: Sessions, cards: int, reps: int) -> tuple[float, float]:
@@ -92,8 +59,7 @@ def measure(sessions: Sessions, cards: int, reps: int) -> tuple[float, float]:
             card = rep_card.rep_card(session, team_id="T1", author_id="UMGR", rep_id=rep, now=NOW)
             rep_card_message(card, tz="Europe/Berlin")
             timings.append(time.perf_counter() - started)
-    timings.sort()
-    return statistics.median(timings) * 1000, timings[min(len(timings) - 1, int(len(timings) * 0.99))] * 1000
+    return p50_p99_ms(timings)
 
 
 def run(name: str, url: str, args: argparse.Namespace, *, one_rep: bool) -> list[list[str]]:
@@ -107,7 +73,7 @@ def run(name: str, url: str, args: argparse.Namespace, *, one_rep: bool) -> list
     rows.append([name, case, "yes", f"{p50:.2f}", f"{p99:.2f}", "met" if p99 <= 50 else "NOT MET"])
     with deps.engine.begin() as conn:
         conn.execute(text(f"DROP INDEX {INDEX}"))
-    _analyze(deps.engine)
+    analyze(deps.engine)
     p50, p99 = measure(deps.sessions, args.cards, reps)
     rows.append([name, case, "no", f"{p50:.2f}", f"{p99:.2f}", ""])
     deps.engine.dispose()

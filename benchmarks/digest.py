@@ -19,9 +19,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert
 
-from benchmarks.common import fresh_database, machine, table, write_section
+from benchmarks.common import analyze, fresh_database, machine, table, write_section
 from bot.blocks.digest import digest_message
 from bot.bootstrap import build_deps, prepare_database
 from bot.config import Settings
@@ -30,12 +30,6 @@ from bot.db.models import ActionItem, Manager, Note
 from bot.services import digest, rubric
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-
-
-def _analyze(engine: Engine) -> None:
-    # Fresh bulk loads have no planner statistics; autovacuum gathers them on a live database.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
 
 
 def seed(engine: Engine, sessions: Sessions, *, managers: int, notes_per_manager: int) -> None:
@@ -84,7 +78,7 @@ def seed(engine: Engine, sessions: Sessions, *, managers: int, notes_per_manager
             for start in range(0, len(notes), 5000):
                 conn.execute(insert(Note), notes[start : start + 5000])
             conn.execute(insert(ActionItem), items)
-    _analyze(engine)
+    analyze(engine)
 
 
 def measure(sessions: Sessions, runs: int) -> tuple[float, float, int]:

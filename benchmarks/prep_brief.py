@@ -16,21 +16,20 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import OperationalError
 
-from benchmarks.common import fresh_database, machine, note_rows, table, write_section
+from benchmarks.common import analyze, fresh_database, machine, p50_p99_ms, seed_manager_notes, table, write_section
 from bot.blocks.one_on_ones import brief_message
 from bot.bootstrap import build_deps, prepare_database
 from bot.config import Settings
 from bot.db.engine import Sessions
-from bot.db.models import ActionItem, Note, Topic
+from bot.db.models import Topic
 from bot.services import prep_brief, rubric
 from bot.services.text import norm_key
 
@@ -38,43 +37,13 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 REPS = 25
 
 
-def _analyze(engine: Engine) -> None:
-    # A fresh bulk load has no planner statistics; autovacuum/ANALYZE does that on a live database.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
-
-
 def seed(engine: Engine, sessions: Sessions, *, notes: int, others: int, one_rep: bool) -> None:
     with sessions.begin() as session:
         skill_ids = [s.id for s in rubric.list_skills(session, team_id="T1", now=NOW)]
     rng = random.Random(5)
 
-    def rows(author: str, count: int, reps: int) -> list[dict[str, object]]:
-        return note_rows(rng, skill_ids, author=author, count=count, reps=reps, now=NOW)
-
     with engine.begin() as conn:
-        batch = rows("UMGR", notes, 1 if one_rep else REPS)
-        for n in range(50):
-            batch += rows(f"UOTHER{n}", others // 50, REPS)
-        for start in range(0, len(batch), 5000):
-            conn.execute(insert(Note), batch[start : start + 5000])
-        conn.execute(
-            insert(ActionItem),
-            [
-                {
-                    "team_id": "T1",
-                    "assigner_id": "UMGR",
-                    "rep_id": f"UREP{i % REPS}",
-                    "rep_tz": "America/New_York",
-                    "text": "Send the recap",
-                    "due_on": (NOW + timedelta(days=rng.randint(-20, 20))).date(),
-                    "status": rng.choice(("open", "acknowledged", "done")),
-                    "created_at": NOW,
-                    "updated_at": NOW,
-                }
-                for i in range(300)
-            ],
-        )
+        seed_manager_notes(conn, rng, skill_ids, notes=notes, others=others, reps=REPS, one_rep=one_rep, now=NOW)
         conn.execute(
             insert(Topic),
             [
@@ -92,12 +61,7 @@ def seed(engine: Engine, sessions: Sessions, *, notes: int, others: int, one_rep
                 for n in range(20)
             ],
         )
-    _analyze(engine)
-
-
-def _p50_p99(timings: list[float]) -> tuple[float, float]:
-    timings = sorted(timings)
-    return statistics.median(timings) * 1000, timings[min(len(timings) - 1, int(len(timings) * 0.99))] * 1000
+    analyze(engine)
 
 
 def measure(sessions: Sessions, briefs: int, reps: int) -> tuple[float, float, float, float]:
@@ -115,7 +79,7 @@ def measure(sessions: Sessions, briefs: int, reps: int) -> tuple[float, float, f
             brief_message(brief, tz="Europe/Berlin")
             wall.append(time.perf_counter() - started)
             cpu.append(time.thread_time() - started_cpu)
-    return (*_p50_p99(wall), *_p50_p99(cpu))
+    return (*p50_p99_ms(wall), *p50_p99_ms(cpu))
 
 
 def run(name: str, url: str, args: argparse.Namespace, *, one_rep: bool) -> list[str]:
