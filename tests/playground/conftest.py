@@ -14,13 +14,16 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
 
 from bot.playground.routes import asgi
 from bot.playground.server import Playground
 from tests.harness import free_port
+from tests.playground.browsing import TIMEOUT_MS, WIDTHS, Person
 
 # A Monday: 07:00 for Max (New York), 04:00 for Riley (Los Angeles), 12:00 for Ada (London).
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -85,3 +88,15 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield b
         b.close()
+
+
+@pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def person(browser: Any, fresh: Playground, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Person]:
+    width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(fresh.base_url + "/")
+    expect(page.locator("#clock-label")).not_to_have_text("…")
+    yield Person(page, artifacts, f"{request.node.originalname.removeprefix('test_')}-{width}")
+    context.close()

@@ -9,77 +9,10 @@ tests/playground/artifacts/) so a reviewer can look at what the person saw.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
-from bot.playground.server import Playground
-
-TIMEOUT_MS = 15_000
-
-
-class Person:
-    """The page, driven the way someone at the keyboard would."""
-
-    def __init__(self, page: Page, artifacts: Path, test: str) -> None:
-        self.page = page
-        self.artifacts = artifacts
-        self.test = test
-        self.step = 0
-
-    def be(self, name: str) -> None:
-        self.page.get_by_role("radio", name=re.compile(name)).click()
-        expect(self.page.get_by_role("radio", name=re.compile(name))).to_have_attribute("aria-checked", "true")
-
-    def open(self, conversation: str) -> None:
-        self.page.locator("nav .conv", has_text=conversation).click()
-        expect(self.page.locator("#conv-title")).to_have_text(
-            "coachbot" if conversation == "coachbot" else "#" + conversation
-        )
-
-    def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name).click()
-
-    def type(self, text: str) -> None:
-        box = self.page.get_by_role("textbox", name="Message")
-        box.fill(text)
-        box.press("Enter")
-        expect(box).to_have_value("")
-
-    def time_travel(self, label: str) -> None:
-        self.page.get_by_role("button", name=label).click()
-        expect(self.page.locator("#toast")).to_contain_text("delivered")
-
-    def messages(self) -> Locator:
-        return self.page.locator("#messages .pg-msg:not(.pg-system)")
-
-    def modal(self) -> Locator:
-        return self.page.locator("#modal-layer")
-
-    def shot(self, what: str) -> Path:
-        self.step += 1
-        path = self.artifacts / f"{self.test}-{self.step:02d}-{what}.png"
-        self.page.screenshot(path=str(path))
-        return path
-
-
-# Every flow at the narrowest window the playground supports and at a laptop's.
-WIDTHS = (768, 1280)
-
-
-@pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
-def person(browser: Any, fresh: Playground, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Person]:
-    width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(fresh.base_url + "/")
-    expect(page.locator("#clock-label")).not_to_have_text("…")
-    yield Person(page, artifacts, f"{request.node.originalname.removeprefix('test_')}-{width}")
-    context.close()
+from tests.playground.browsing import Person
 
 
 def test_riley_types_quote_and_sees_a_quote_card(person: Person) -> None:

@@ -4,28 +4,12 @@ answers (their own note in the prep), a vote, and a rep's own, smaller set of qu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
-from bot.playground.server import Playground
-from tests.playground.test_browser import TIMEOUT_MS, Person
+from tests.playground.browsing import Person
 
 NOTE = "Strong discovery call with Globex; next: ask about budget."
-
-
-@pytest.fixture(params=(768, 1280), ids=("768px", "1280px"))
-def person(browser: Any, fresh: Playground, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Person]:
-    context = browser.new_context(viewport={"width": request.param, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(fresh.base_url + "/")
-    expect(page.locator("#clock-label")).not_to_have_text("…")
-    yield Person(page, artifacts, f"{request.node.originalname.removeprefix('test_')}-{request.param}")
-    context.close()
 
 
 def test_max_asks_the_assistant_and_riley_sees_only_their_plate(person: Person) -> None:

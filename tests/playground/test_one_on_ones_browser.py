@@ -7,26 +7,15 @@ Riley. At 768 and 1280 px; screenshots go to the artifacts directory as in test_
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from bot.playground.server import Playground
-
-TIMEOUT_MS = 15_000
-WIDTHS = (768, 1280)
+from tests.playground.browsing import Person
 
 
-class Person:
-    def __init__(self, page: Page, artifacts: Path, test: str) -> None:
-        self.page, self.artifacts, self.test, self.step = page, artifacts, test, 0
-
-    def be(self, name: str) -> None:
-        self.page.get_by_role("radio", name=re.compile(name)).click()
-        expect(self.page.get_by_role("radio", name=re.compile(name))).to_have_attribute("aria-checked", "true")
+class PanelPerson(Person):
+    """A person who also uses the 1:1s panel and the DM's composer."""
 
     def open_dm(self) -> None:
         self.page.locator("nav .conv", has_text="coachbot").click()
@@ -46,27 +35,13 @@ class Person:
         box.press("Enter")
         expect(box).to_have_value("")
 
-    def time_travel(self, label: str) -> None:
-        self.page.get_by_role("button", name=label).click()
-        expect(self.page.locator("#toast")).to_contain_text("delivered")
 
-    def shot(self, what: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=str(self.artifacts / f"{self.test}-{self.step:02d}-{what}.png"))
+@pytest.fixture
+def person(person: Person) -> PanelPerson:
+    return PanelPerson(person.page, person.artifacts, person.test)
 
 
-@pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
-def person(browser: Any, fresh: Playground, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Person]:
-    context = browser.new_context(viewport={"width": request.param, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(fresh.base_url + "/")
-    expect(page.locator("#clock-label")).not_to_have_text("…")
-    yield Person(page, artifacts, f"one-on-ones-{request.param}")
-    context.close()
-
-
-def test_a_weekly_1on1_brings_brief_agenda_and_nudge(person: Person) -> None:
+def test_a_weekly_1on1_brings_brief_agenda_and_nudge(person: PanelPerson) -> None:
     messages = person.page.locator("#messages .pg-msg:not(.pg-system)")
     person.be("Max")
     person.open_dm()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.db.models import ActionItem, Note
 from bot.playground import world as w
 from bot.playground.server import Playground
-from tests.playground.test_browser import Person, person  # noqa: F401 - the browser fixture
+from tests.playground.browsing import Person
 
 
 def notes(pg: Playground) -> list[Note]:
@@ -56,7 +56,7 @@ def test_each_step_runs_through_the_app_and_reports_how_it_completed(fresh: Play
     assert len(notes(fresh)) == 1
 
 
-def test_max_runs_each_step_from_the_workflows_panel(person: Person) -> None:  # noqa: F811
+def test_max_runs_each_step_from_the_workflows_panel(person: Person) -> None:
     page = person.page
     person.be("Max")
     person.open("sales")
